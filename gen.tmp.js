@@ -1,0 +1,30 @@
+const mp = require('mqtt-packet');
+const B = (s) => Buffer.from(s);
+const list = [
+ ['v3 CONNECT', 3, {cmd:'connect', protocolId:'MQIsdp', protocolVersion:3, clean:true, keepalive:60, clientId:'c1'}],
+ ['v4 CONNECT full', 4, {cmd:'connect', protocolId:'MQTT', protocolVersion:4, clean:false, keepalive:10, clientId:'dev-1', username:'alice', password:B('secret'), will:{topic:'status/dev-1', payload:B('offline'), qos:1, retain:true}}],
+ ['v5 CONNECT full', 5, {cmd:'connect', protocolId:'MQTT', protocolVersion:5, clean:true, keepalive:30, clientId:'', username:'bob', password:B('pw'), properties:{sessionExpiryInterval:3600, receiveMaximum:20, maximumPacketSize:65536, topicAliasMaximum:10, requestResponseInformation:true, requestProblemInformation:false, userProperties:{site:'a'}, authenticationMethod:'SCRAM', authenticationData:B([1,2])}, will:{topic:'w', payload:B('x'), qos:2, retain:false, properties:{willDelayInterval:10, payloadFormatIndicator:true, messageExpiryInterval:60, contentType:'text/plain', responseTopic:'r', correlationData:B([9])}}}],
+ ['v4 CONNACK', 4, {cmd:'connack', sessionPresent:true, returnCode:0}],
+ ['v5 CONNACK', 5, {cmd:'connack', sessionPresent:false, reasonCode:0, properties:{sessionExpiryInterval:0, receiveMaximum:100, maximumQoS:1, retainAvailable:true, maximumPacketSize:1024, assignedClientIdentifier:'auto-1', topicAliasMaximum:5, reasonString:'ok', wildcardSubscriptionAvailable:true, subscriptionIdentifiersAvailable:false, sharedSubscriptionAvailable:true, serverKeepAlive:60, responseInformation:'resp/', serverReference:'other'}}],
+ ['v4 PUBLISH q0', 4, {cmd:'publish', topic:'a/b', payload:B('hi'), qos:0, retain:true, dup:false}],
+ ['v4 PUBLISH q2 dup', 4, {cmd:'publish', topic:'a/b', payload:B('hi'), qos:2, messageId:258, retain:false, dup:true}],
+ ['v5 PUBLISH q1', 5, {cmd:'publish', topic:'t', payload:B('p'), qos:1, messageId:1, retain:false, dup:false, properties:{payloadFormatIndicator:true, messageExpiryInterval:30, topicAlias:2, responseTopic:'re/ply', correlationData:B('id'), userProperties:{k:'v'}, subscriptionIdentifier:[3, 200], contentType:'json'}}],
+ ['v4 PUBACK', 4, {cmd:'puback', messageId:1}],
+ ['v5 PUBREC 0x10', 5, {cmd:'pubrec', messageId:2, reasonCode:0x10}],
+ ['v5 PUBREL props', 5, {cmd:'pubrel', messageId:3, reasonCode:0x92, properties:{reasonString:'gone'}}],
+ ['v4 PUBCOMP', 4, {cmd:'pubcomp', messageId:65535}],
+ ['v4 SUBSCRIBE', 4, {cmd:'subscribe', messageId:10, subscriptions:[{topic:'a/+', qos:1},{topic:'#', qos:2}]}],
+ ['v5 SUBSCRIBE', 5, {cmd:'subscribe', messageId:11, subscriptions:[{topic:'s/#', qos:1, nl:true, rap:false, rh:2}], properties:{subscriptionIdentifier:7, userProperties:{u:'1'}}}],
+ ['v4 SUBACK', 4, {cmd:'suback', messageId:10, granted:[1, 0x80]}],
+ ['v5 SUBACK', 5, {cmd:'suback', messageId:11, granted:[2, 0x87, 0xa2], properties:{reasonString:'no'}}],
+ ['v4 UNSUBSCRIBE', 4, {cmd:'unsubscribe', messageId:12, unsubscriptions:['a/+','b']}],
+ ['v5 UNSUBSCRIBE', 5, {cmd:'unsubscribe', messageId:13, unsubscriptions:['x'], properties:{userProperties:{a:'b'}}}],
+ ['v4 UNSUBACK', 4, {cmd:'unsuback', messageId:12}],
+ ['v5 UNSUBACK', 5, {cmd:'unsuback', messageId:13, granted:[0, 0x11]}],
+ ['PINGREQ', 4, {cmd:'pingreq'}],
+ ['PINGRESP', 4, {cmd:'pingresp'}],
+ ['v4 DISCONNECT', 4, {cmd:'disconnect'}],
+ ['v5 DISCONNECT', 5, {cmd:'disconnect', reasonCode:0x04, properties:{sessionExpiryInterval:0, reasonString:'bye'}}],
+ ['v5 AUTH', 5, {cmd:'auth', reasonCode:0x18, properties:{authenticationMethod:'SCRAM', authenticationData:B([7])}}],
+];
+for (const [name, v, p] of list) { try { console.log(name.padEnd(20), mp.generate(p, {protocolVersion:v}).toString('hex')); } catch (e) { console.log(name, 'ERR', e.message); } }

@@ -1,0 +1,11 @@
+export * from './packet-type';
+export * from './reason-code';
+export * from './property';
+export * from './packets';
+export * from './protocol-error';
+export * from './publish-view';
+export * from './parser';
+export * from './encoder';
+export * from './topic';
+export { checkUtf8, isWellFormedUtf8, isEncodableString, Utf8Check } from './utf8';
+export { MAX_VARINT, varintSize, writeVarint } from './varint';
