@@ -93,7 +93,7 @@ export class PacketParser {
   }
 
   push(chunk: Buffer): void {
-    if (chunk.length === 0) return;
+    if (chunk.length === 0 || this.error !== undefined) return;
     if (this.pos >= this.buf.length) {
       this.buf = chunk;
       this.pos = 0;
