@@ -9,3 +9,4 @@ export * from './encoder';
 export * from './topic';
 export { checkUtf8, isWellFormedUtf8, isEncodableString, Utf8Check } from './utf8';
 export { MAX_VARINT, varintSize, writeVarint } from './varint';
+export * from './outgoing-publish';

@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { INestApplicationContext, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { BrokerConfig } from './config/broker-config';
+import { ListenersService } from './transport/listeners.service';
+
+const NEST_LEVELS: Record<BrokerConfig['logLevel'], LogLevel[]> = {
+  fatal: ['fatal'],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+/** A running broker: the Nest context and where its listeners are bound. */
+export interface RunningBroker {
+  app: INestApplicationContext;
+  port(kind: 'mqtt' | 'mqtts' | 'ws'): number;
+  close(): Promise<void>;
+}
+
+/** Starts a broker with an already validated configuration (used by main.ts and by tests). */
+export async function startBroker(config: BrokerConfig): Promise<RunningBroker> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+    logger: NEST_LEVELS[config.logLevel],
+  });
+  await app.init();
+  const listeners = app.get(ListenersService);
+  return { app, port: (kind) => listeners.port(kind), close: () => app.close() };
+}

@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+
+/** The broker's configuration, read from the environment once, before Nest starts. */
+export interface BrokerConfig {
+  /** Address the listeners bind to. */
+  host: string;
+  /** MQTT over TCP; null = off (MQTT_PORT=0). A programmatic 0 binds an ephemeral port. */
+  mqttPort: number | null;
+  /** MQTT over TLS; null = off. Needs tlsCertFile and tlsKeyFile. */
+  mqttsPort: number | null;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** When set, clients must present a certificate signed by this CA. */
+  tlsCaFile?: string;
+  /** MQTT over WebSocket at /mqtt; null = off. */
+  wsPort: number | null;
+  allowAnonymous: boolean;
+  /** Static users, `name:password` pairs. */
+  users: ReadonlyMap<string, string>;
+  /** Cap on a client's Keep Alive; a larger or zero request is answered with Server Keep Alive. */
+  maxKeepAlive: number;
+  /** Largest packet accepted, announced as Maximum Packet Size. */
+  maxPacketSize: number;
+  /** How many unacknowledged QoS 1/2 PUBLISH a client may send us, announced as Receive Maximum. */
+  receiveMaximum: number;
+  /** Topic aliases a client may use towards us, announced as Topic Alias Maximum. */
+  topicAliasMaximum: number;
+  /** Messages kept per session while offline or beyond the inflight window. */
+  maxQueuedMessages: number;
+  /** Bytes of QoS 0 output a slow subscriber may have pending before QoS 0 messages are dropped. */
+  maxPendingBytes: number;
+  /** Seconds a new connection has to send CONNECT. */
+  connectTimeout: number;
+  /** Cap on Session Expiry Interval in seconds; undefined = none. */
+  maxSessionExpiry?: number;
+  /** Seconds between $SYS updates; 0 = off. */
+  sysInterval: number;
+  maximumQoS: 0 | 1 | 2;
+  retainAvailable: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${raw}: expected an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** A listener port: 0 in the environment switches the listener off. */
+function port(env: Env, name: string, fallback: number): number | null {
+  const value = integer(env, name, fallback, 0, 65535);
+  return value === 0 ? null : value;
+}
+
+function seconds(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new ConfigError(`${name}=${raw}: expected a number of seconds >= 0`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name}=${env[name]}: expected true or false`);
+}
+
+function readableFile(env: Env, name: string): string | undefined {
+  const path = env[name];
+  if (path === undefined || path === '') return undefined;
+  try {
+    readFileSync(path);
+  } catch (e) {
+    throw new ConfigError(`${name}=${path}: cannot read the file (${(e as Error).message})`);
+  }
+  return path;
+}
+
+/** `AUTH_USERS=alice:secret,bob:p@ss`: the static user list (a password may contain ':'). */
+function users(env: Env): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const entry of (env.AUTH_USERS ?? '').split(',')) {
+    if (entry.trim() === '') continue;
+    const colon = entry.indexOf(':');
+    if (colon <= 0) throw new ConfigError(`AUTH_USERS: "${entry.split(':')[0]}" has no password (expected name:password)`);
+    map.set(entry.slice(0, colon).trim(), entry.slice(colon + 1));
+  }
+  return map;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+/** Reads and validates the configuration; throws ConfigError with a message naming the variable. */
+export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
+  const mqttsPort = port(env, 'MQTTS_PORT', 0);
+  const tlsCertFile = readableFile(env, 'TLS_CERT_FILE');
+  const tlsKeyFile = readableFile(env, 'TLS_KEY_FILE');
+  if (mqttsPort !== null && (!tlsCertFile || !tlsKeyFile)) {
+    throw new ConfigError('MQTTS_PORT is set: TLS_CERT_FILE and TLS_KEY_FILE are required');
+  }
+  const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL=${env.LOG_LEVEL}: expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const maxSessionExpiry = env.MAX_SESSION_EXPIRY ? integer(env, 'MAX_SESSION_EXPIRY', 0, 0, 0xffffffff) : undefined;
+  return {
+    host: env.MQTT_HOST?.trim() || '0.0.0.0',
+    mqttPort: port(env, 'MQTT_PORT', 1883),
+    mqttsPort,
+    tlsCertFile,
+    tlsKeyFile,
+    tlsCaFile: readableFile(env, 'TLS_CA_FILE'),
+    wsPort: port(env, 'WS_PORT', 8083),
+    allowAnonymous: bool(env, 'ALLOW_ANONYMOUS', false),
+    users: users(env),
+    maxKeepAlive: integer(env, 'MAX_KEEPALIVE', 65535, 1, 65535),
+    maxPacketSize: integer(env, 'MAX_PACKET_SIZE', 16_777_216, 64, 268_435_460),
+    receiveMaximum: integer(env, 'RECEIVE_MAXIMUM', 1024, 1, 65535),
+    topicAliasMaximum: integer(env, 'TOPIC_ALIAS_MAXIMUM', 1024, 0, 65535),
+    maxQueuedMessages: integer(env, 'MAX_QUEUED_MESSAGES', 1000, 1, 10_000_000),
+    maxPendingBytes: integer(env, 'MAX_PENDING_BYTES', 8 * 1024 * 1024, 1024, 2 ** 31),
+    connectTimeout: seconds(env, 'CONNECT_TIMEOUT', 10),
+    maxSessionExpiry,
+    sysInterval: seconds(env, 'SYS_INTERVAL', 10),
+    maximumQoS: integer(env, 'MAXIMUM_QOS', 2, 0, 2) as 0 | 1 | 2,
+    retainAvailable: bool(env, 'RETAIN_AVAILABLE', true),
+    logLevel: logLevel as BrokerConfig['logLevel'],
+  };
+}
+
+/** Injection token for the BrokerConfig. */
+export const BROKER_CONFIG = Symbol('BROKER_CONFIG');

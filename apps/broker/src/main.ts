@@ -1,0 +1,35 @@
+import { ConfigError, loadBrokerConfig } from './config/broker-config';
+import { startBroker } from './broker-app';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadBrokerConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`nestmq: configuration error: ${e.message}`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const broker = await startBroker(config);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`nestmq: ${signal} received, shutting down`);
+    const force = setTimeout(() => process.exit(1), 5000);
+    force.unref();
+    broker.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((e: unknown) => {
+  console.error(`nestmq: failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,18 @@
+/** Counters the hot path bumps with plain increments; $SYS and /metrics read them. */
+export class BrokerStats {
+  readonly startedAt = Date.now();
+  clientsConnected = 0;
+  clientsMaximum = 0;
+  connectionsTotal = 0;
+  messagesReceived = 0;
+  messagesSent = 0;
+  publishReceived = 0;
+  publishSent = 0;
+  bytesReceived = 0;
+  bytesSent = 0;
+  droppedTooLarge = 0;
+  droppedQueueFull = 0;
+  droppedSlowConsumer = 0;
+  droppedExpired = 0;
+  protocolErrors = 0;
+}

@@ -1,0 +1,64 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
+import { Message } from '../routing/message';
+import { Router } from '../routing/router';
+import { SessionRegistry } from '../session/session-registry';
+import { BROKER_VERSION } from '../version';
+import { BrokerStats } from './broker-stats';
+
+/**
+ * Publishes the broker's state as retained messages under `$SYS/broker/` every SYS_INTERVAL seconds,
+ * with the topic names Mosquitto uses, so existing dashboards read them unchanged.
+ */
+@Injectable()
+export class SysTopicsPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+    private readonly router: Router,
+    private readonly sessions: SessionRegistry,
+    private readonly stats: BrokerStats,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.sysInterval <= 0) return;
+    this.publish(`$SYS/broker/version`, `NestMQ ${BROKER_VERSION}`);
+    this.publishAll();
+    this.timer = setInterval(() => this.publishAll(), this.config.sysInterval * 1000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The current values, by topic. */
+  snapshot(): Record<string, number | string> {
+    const s = this.stats;
+    return {
+      '$SYS/broker/uptime': `${Math.floor((Date.now() - s.startedAt) / 1000)} seconds`,
+      '$SYS/broker/clients/connected': s.clientsConnected,
+      '$SYS/broker/clients/maximum': s.clientsMaximum,
+      '$SYS/broker/clients/total': this.sessions.size,
+      '$SYS/broker/messages/received': s.messagesReceived,
+      '$SYS/broker/messages/sent': s.messagesSent + s.publishSent,
+      '$SYS/broker/publish/messages/received': s.publishReceived,
+      '$SYS/broker/publish/messages/sent': s.publishSent,
+      '$SYS/broker/publish/messages/dropped': s.droppedQueueFull + s.droppedSlowConsumer + s.droppedTooLarge + s.droppedExpired,
+      '$SYS/broker/bytes/received': s.bytesReceived,
+      '$SYS/broker/bytes/sent': s.bytesSent,
+      '$SYS/broker/retained messages/count': this.router.retained.size,
+      '$SYS/broker/subscriptions/count': this.router.trie.size,
+    };
+  }
+
+  private publishAll(): void {
+    for (const [topic, value] of Object.entries(this.snapshot())) this.publish(topic, String(value));
+  }
+
+  private publish(topic: string, value: string): void {
+    const now = Date.now();
+    this.router.publish(new Message(topic, Buffer.from(topic), Buffer.from(value), 0, true, null, 0, '', now));
+  }
+}

@@ -1,0 +1,126 @@
+import { PacketType, QoS, encodePacket } from '@nestmq/mqtt-protocol';
+import { Message } from '../routing/message';
+import { PacketIdAllocator } from './packet-id-allocator';
+import { PacketSink } from './packet-sink';
+
+/** A QoS 1/2 message on its way to one session. */
+export interface Outbound {
+  message: Message;
+  qos: 1 | 2;
+  retain: boolean;
+  subscriptionIds: number[] | null;
+  /** 0 while queued; set when first sent. */
+  packetId: number;
+  /** QoS 2: PUBREC received and PUBREL sent; only PUBCOMP is awaited. */
+  released: boolean;
+}
+
+/**
+ * Outgoing QoS 1 and 2 for one session: at most Receive Maximum messages unacknowledged [MQTT-4.9.0-2],
+ * the rest queued in order (bounded), acknowledgements freeing the window, and everything unacknowledged
+ * resent on reconnect with DUP set, PUBRELs first in their original order [MQTT-4.4.0-1].
+ */
+export class InflightWindow {
+  /** In send order: Map keeps insertion order, which is the order resends must follow [MQTT-4.6.0-1]. */
+  readonly inflight = new Map<number, Outbound>();
+  private queue: Outbound[] = [];
+  private queueHead = 0;
+  private readonly ids = new PacketIdAllocator();
+  private readonly isInFlight = (id: number): boolean => this.inflight.has(id);
+
+  constructor(private readonly maxQueued: number) {}
+
+  get queued(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  /** Sends now if the window has room and nothing waits before it; else queues. False when dropped. */
+  deliver(sink: PacketSink | null, message: Message, qos: 1 | 2, retain: boolean, subscriptionIds: number[] | null, now: number): boolean {
+    const outbound: Outbound = { message, qos, retain, subscriptionIds, packetId: 0, released: false };
+    if (sink !== null && this.queued === 0 && this.inflight.size < sink.peerReceiveMaximum) {
+      this.send(sink, outbound, now, true);
+      return true;
+    }
+    if (this.queued >= this.maxQueued) {
+      sink?.dropped('queue-full');
+      return false;
+    }
+    this.queue.push(outbound);
+    return true;
+  }
+
+  /** PUBACK (QoS 1) or PUBCOMP (QoS 2): the exchange is over. False when the identifier was not in flight. */
+  complete(packetId: number, sink: PacketSink | null, now: number): boolean {
+    if (!this.inflight.delete(packetId)) return false;
+    if (sink !== null) this.drain(sink, now);
+    return true;
+  }
+
+  /** PUBREC: answered with PUBREL; the message is no longer resent, only the PUBREL [MQTT-4.3.3-5]. */
+  received(packetId: number): boolean {
+    const outbound = this.inflight.get(packetId);
+    if (outbound === undefined || outbound.qos !== 2) return false;
+    outbound.released = true;
+    return true;
+  }
+
+  /** A PUBREC with a failure reason code ends a QoS 2 exchange there [MQTT-4.3.3-4]. */
+  abandon(packetId: number, sink: PacketSink | null, now: number): void {
+    this.complete(packetId, sink, now);
+  }
+
+  /** Fills the window from the queue, skipping messages that expired while waiting [MQTT-3.3.2-5]. */
+  drain(sink: PacketSink, now: number): void {
+    while (this.queued > 0 && this.inflight.size < sink.peerReceiveMaximum) {
+      const outbound = this.queue[this.queueHead];
+      this.queue[this.queueHead++] = undefined as unknown as Outbound;
+      if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.queueHead);
+        this.queueHead = 0;
+      }
+      if (outbound.message.isExpired(now)) {
+        sink.dropped('expired');
+        continue;
+      }
+      this.send(sink, outbound, now, false);
+    }
+  }
+
+  /** On session resume: resend what is unacknowledged, in order, then what was queued. */
+  resume(sink: PacketSink, now: number): void {
+    for (const outbound of this.inflight.values()) {
+      if (outbound.released) {
+        sink.write(encodePacket({ type: PacketType.Pubrel, packetId: outbound.packetId, reasonCode: 0 }, sink.v5 ? 5 : 4)!);
+      } else {
+        const m = outbound.message;
+        sink.write(m.encode(sink.v5, outbound.qos, outbound.retain, true, outbound.packetId, outbound.subscriptionIds, 0, now));
+      }
+    }
+    this.drain(sink, now);
+  }
+
+  /** Drops everything (Clean Start, session end). */
+  clear(): void {
+    this.inflight.clear();
+    this.queue = [];
+    this.queueHead = 0;
+  }
+
+  private send(sink: PacketSink, outbound: Outbound, now: number, routing: boolean): void {
+    const m = outbound.message;
+    const qos: QoS = outbound.qos;
+    const bytes =
+      routing && outbound.subscriptionIds === null
+        ? m.shared(sink.v5, qos, outbound.retain, now)
+        : m.encode(sink.v5, qos, outbound.retain, false, 0, outbound.subscriptionIds, 0, now);
+    if (bytes.length > sink.peerMaxPacketSize) {
+      // Discarded as if sent and acknowledged [MQTT-3.1.2-25].
+      sink.dropped('too-large');
+      return;
+    }
+    const packetId = this.ids.allocate(this.isInFlight);
+    outbound.packetId = packetId;
+    this.inflight.set(packetId, outbound);
+    sink.writePublish(bytes, packetId);
+  }
+}

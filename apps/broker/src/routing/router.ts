@@ -1,0 +1,147 @@
+import { QoS, parseSharedSubscription } from '@nestmq/mqtt-protocol';
+import { Session, SubscriptionRecord } from '../session/session';
+import { Message } from './message';
+import { RetainedStore } from './retained-store';
+import { SharedGroup, Subscriber, SubscriptionTrie } from './subscription-trie';
+
+/**
+ * Everything a topic is delivered to, worked out once per topic and cached until the subscriptions change.
+ * A client with several matching subscriptions gets one copy at the highest granted QoS carrying every
+ * matching Subscription Identifier (§3.3.4, the single-copy option).
+ */
+interface RouteEntry {
+  session: Session;
+  records: SubscriptionRecord[];
+  qos: QoS;
+  retainAsPublished: boolean;
+  subscriptionIds: number[] | null;
+  /** Some of the client's matching subscriptions have No Local: its own messages need a closer look. */
+  someNoLocal: boolean;
+}
+
+interface Route {
+  entries: RouteEntry[];
+  groups: SharedGroup[];
+}
+
+const MAX_CACHED_ROUTES = 100_000;
+
+/** Delivers one message to one session: the QoS machinery and the connection decide how. */
+export type DeliverFn = (session: Session, message: Message, qos: QoS, retain: boolean, subscriptionIds: number[] | null) => void;
+
+export class Router {
+  readonly trie = new SubscriptionTrie();
+  readonly retained = new RetainedStore();
+  private readonly routes = new Map<string, Route>();
+
+  constructor(private readonly deliver: DeliverFn) {}
+
+  /** Adds or replaces a subscription [MQTT-3.8.4-3]; true when it replaced an existing one. */
+  subscribe(session: Session, record: SubscriptionRecord): boolean {
+    const existed = session.subscriptions.has(record.topicFilter);
+    session.subscriptions.set(record.topicFilter, record);
+    const shared = parseSharedSubscription(record.topicFilter);
+    const subscriber: Subscriber = { session, record };
+    if (shared) this.trie.add(shared.filter, subscriber, shared.group);
+    else this.trie.add(record.topicFilter, subscriber);
+    this.routes.clear();
+    return existed;
+  }
+
+  /** True when the session had that subscription. */
+  unsubscribe(session: Session, topicFilter: string): boolean {
+    if (!session.subscriptions.delete(topicFilter)) return false;
+    const shared = parseSharedSubscription(topicFilter);
+    if (shared) this.trie.remove(shared.filter, session.clientId, shared.group);
+    else this.trie.remove(topicFilter, session.clientId);
+    this.routes.clear();
+    return true;
+  }
+
+  unsubscribeAll(session: Session): void {
+    for (const filter of [...session.subscriptions.keys()]) this.unsubscribe(session, filter);
+  }
+
+  /** Routes a message to every matching subscription; stores it first when retained. Returns the deliveries made. */
+  publish(message: Message): number {
+    if (message.retain) this.retained.store(message);
+    let route = this.routes.get(message.topic);
+    if (route === undefined) route = this.computeRoute(message.topic);
+    let count = 0;
+    const entries = route.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      if (e.someNoLocal && e.session.clientId === message.publisherId) {
+        count += this.deliverToOwnSubscriber(e, message);
+        continue;
+      }
+      this.deliver(e.session, message, message.qos < e.qos ? message.qos : e.qos, e.retainAsPublished && message.retain, e.subscriptionIds);
+      count++;
+    }
+    for (const group of route.groups) count += this.deliverToGroup(group, message);
+    return count;
+  }
+
+  /** The publisher's own subscriptions, those with No Local left out [MQTT-3.8.3-3]. */
+  private deliverToOwnSubscriber(e: RouteEntry, message: Message): number {
+    const records = e.records.filter((r) => !r.noLocal);
+    if (records.length === 0) return 0;
+    const summary = summarise(records);
+    this.deliver(e.session, message, Math.min(message.qos, summary.qos) as QoS, summary.retainAsPublished && message.retain, summary.subscriptionIds);
+    return 1;
+  }
+
+  /** One member per message, round robin, preferring online members with nothing queued. */
+  private deliverToGroup(group: SharedGroup, message: Message): number {
+    const members = [...group.members.values()];
+    if (members.length === 0) return 0;
+    let chosen: Subscriber | undefined;
+    for (let i = 0; i < members.length; i++) {
+      const candidate = members[(group.cursor + i) % members.length];
+      if (candidate.session.online && candidate.session.outbound.queued === 0) {
+        chosen = candidate;
+        group.cursor = (group.cursor + i + 1) % members.length;
+        break;
+      }
+    }
+    if (chosen === undefined) {
+      // Every member is offline or lagging: the next in turn queues it.
+      chosen = members[group.cursor % members.length];
+      group.cursor = (group.cursor + 1) % members.length;
+    }
+    const r = chosen.record;
+    this.deliver(chosen.session, message, Math.min(message.qos, r.qos) as QoS, r.retainAsPublished && message.retain, r.subscriptionId ? [r.subscriptionId] : null);
+    return 1;
+  }
+
+  private computeRoute(topic: string): Route {
+    const match = this.trie.match(topic);
+    const bySession = new Map<Session, SubscriptionRecord[]>();
+    for (const s of match.subscribers) {
+      const list = bySession.get(s.session);
+      if (list) list.push(s.record);
+      else bySession.set(s.session, [s.record]);
+    }
+    const entries: RouteEntry[] = [];
+    for (const [session, records] of bySession) {
+      const summary = summarise(records);
+      entries.push({ session, records, ...summary, someNoLocal: records.some((r) => r.noLocal) });
+    }
+    const route: Route = { entries, groups: match.groups };
+    if (this.routes.size >= MAX_CACHED_ROUTES) this.routes.clear();
+    this.routes.set(topic, route);
+    return route;
+  }
+}
+
+function summarise(records: SubscriptionRecord[]): { qos: QoS; retainAsPublished: boolean; subscriptionIds: number[] | null } {
+  let qos: QoS = 0;
+  let retainAsPublished = false;
+  let ids: number[] | null = null;
+  for (const r of records) {
+    if (r.qos > qos) qos = r.qos;
+    if (r.retainAsPublished) retainAsPublished = true;
+    if (r.subscriptionId > 0) (ids ??= []).push(r.subscriptionId);
+  }
+  return { qos, retainAsPublished, subscriptionIds: ids };
+}

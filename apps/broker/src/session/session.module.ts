@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
+import { BrokerStats } from '../metrics/broker-stats';
+import { MetricsModule } from '../metrics/metrics.module';
+import { Router } from '../routing/router';
+import { RoutingModule } from '../routing/routing.module';
+import { WillModule } from '../will/will.module';
+import { WillScheduler } from '../will/will-scheduler';
+import { SessionRegistry } from './session-registry';
+import { InMemorySessionStore, SessionStore } from './session-store';
+
+/** Injection token for the SessionStore; the persistence module provides a durable one. */
+export const SESSION_STORE = Symbol('SESSION_STORE');
+
+@Module({
+  imports: [RoutingModule, WillModule, MetricsModule],
+  providers: [
+    { provide: SESSION_STORE, useFactory: (): SessionStore => new InMemorySessionStore() },
+    {
+      provide: SessionRegistry,
+      useFactory: (store: SessionStore, router: Router, wills: WillScheduler, stats: BrokerStats, config: BrokerConfig) =>
+        new SessionRegistry(store, router, wills, stats, config.maxQueuedMessages, config.maxSessionExpiry),
+      inject: [SESSION_STORE, Router, WillScheduler, BrokerStats, BROKER_CONFIG],
+    },
+  ],
+  exports: [SessionRegistry],
+})
+export class SessionModule {}

@@ -1,0 +1,50 @@
+import { ProtocolVersion, QoS, RetainHandling, WillMessage } from '@nestmq/mqtt-protocol';
+import { InflightWindow } from '../qos/inflight-window';
+import { LongTimeout } from './long-timeout';
+import type { Connection } from '../transport/connection';
+
+/** Session Expiry Interval meaning "never expires" (§3.1.2.11.2). */
+export const NEVER_EXPIRES = 0xffffffff;
+
+/** One subscription of a session: the filter as subscribed and its options (§3.8.3.1). */
+export interface SubscriptionRecord {
+  /** The Topic Filter as the client sent it, `$share/...` included. */
+  topicFilter: string;
+  qos: QoS;
+  noLocal: boolean;
+  retainAsPublished: boolean;
+  retainHandling: RetainHandling;
+  /** 0 = none. */
+  subscriptionId: number;
+}
+
+/**
+ * The state the specification keeps per Client Identifier across connections (§4.1): subscriptions,
+ * QoS 1/2 messages in both directions, the will, and the expiry clock.
+ */
+export class Session {
+  connection: Connection | null = null;
+  readonly subscriptions = new Map<string, SubscriptionRecord>();
+  readonly outbound: InflightWindow;
+  /** QoS 2 PUBLISH received and answered with PUBREC, awaiting PUBREL: never routed twice [MQTT-4.3.3-10]. */
+  readonly inboundQoS2 = new Set<number>();
+  /** Seconds; NEVER_EXPIRES for ever, 0 = ends with the connection. */
+  expiryInterval = 0;
+  protocolVersion: ProtocolVersion = 5;
+  will: WillMessage | undefined;
+  /** Timer of a pending expiry or delayed will; cleared on reconnect. */
+  expiryTimer: LongTimeout | undefined;
+  willTimer: LongTimeout | undefined;
+  disconnectedAt = 0;
+
+  constructor(
+    readonly clientId: string,
+    maxQueued: number,
+  ) {
+    this.outbound = new InflightWindow(maxQueued);
+  }
+
+  get online(): boolean {
+    return this.connection !== null;
+  }
+}

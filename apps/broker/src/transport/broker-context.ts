@@ -1,0 +1,23 @@
+import { Authenticator } from '../auth/authenticator';
+import { BrokerConfig } from '../config/broker-config';
+import { KeepAliveMonitor } from '../keepalive/keep-alive-monitor';
+import { BrokerStats } from '../metrics/broker-stats';
+import { Router } from '../routing/router';
+import { SessionRegistry } from '../session/session-registry';
+import { FlushScheduler } from './flush-scheduler';
+
+/**
+ * The collaborators a connection works with, resolved by Nest once at start-up and handed to every
+ * Connection as plain references: no container lookups once messages flow.
+ */
+export class BrokerContext {
+  constructor(
+    readonly config: BrokerConfig,
+    readonly router: Router,
+    readonly sessions: SessionRegistry,
+    readonly authenticator: Authenticator,
+    readonly keepAlive: KeepAliveMonitor,
+    readonly stats: BrokerStats,
+    readonly flusher: FlushScheduler,
+  ) {}
+}

@@ -1,0 +1,154 @@
+import {
+  ConnackPacket,
+  ConnectPacket,
+  PacketType,
+  Properties,
+  ReasonCode,
+  toConnectReturnCode,
+} from '@nestmq/mqtt-protocol';
+import { randomBytes } from 'node:crypto';
+import { Connection, ConnectionState } from './connection';
+
+/** What the CONNECT steps work out and CONNACK reports. */
+interface ConnectContext {
+  connect: ConnectPacket;
+  assignedClientId?: string;
+  serverKeepAlive?: number;
+  sessionPresent: boolean;
+}
+
+/** A step returns a reason code to refuse the connection, or nothing to go on. */
+type ConnectStep = (c: Connection, ctx: ConnectContext) => ReasonCode | undefined | Promise<ReasonCode | undefined>;
+
+/** CONNECT, as an ordered list of named steps (§3.1.4). */
+const CONNECT_STEPS: ReadonlyArray<[string, ConnectStep]> = [
+  ['adopt protocol level and client limits', adoptProtocol],
+  ['validate client identifier', validateClientId],
+  ['check will', checkWill],
+  ['refuse enhanced authentication', refuseEnhancedAuth],
+  ['authenticate', authenticate],
+  ['take over or create session', attachSession],
+  ['arm keep alive', armKeepAlive],
+];
+
+export async function handleConnect(c: Connection, connect: ConnectPacket): Promise<void> {
+  c.state = ConnectionState.Authenticating;
+  c.pause();
+  const ctx: ConnectContext = { connect, sessionPresent: false };
+  for (const [, step] of CONNECT_STEPS) {
+    let refusal: ReasonCode | undefined;
+    try {
+      refusal = await step(c, ctx);
+    } catch {
+      refusal = ReasonCode.UnspecifiedError;
+    }
+    // The socket may have gone while a step waited (an authenticator call, say).
+    if ((c.state as ConnectionState) === ConnectionState.Closed) return;
+    if (refusal !== undefined) return refuse(c, refusal);
+  }
+  acknowledge(c, ctx);
+}
+
+function adoptProtocol(c: Connection, { connect }: ConnectContext): undefined {
+  c.protocolVersion = connect.protocolVersion;
+  c.v5 = connect.protocolVersion === 5;
+  const p = connect.properties;
+  if (p) {
+    if (p.receiveMaximum !== undefined) c.peerReceiveMaximum = p.receiveMaximum;
+    if (p.maximumPacketSize !== undefined) c.peerMaxPacketSize = p.maximumPacketSize;
+    if (p.topicAliasMaximum !== undefined) c.peerTopicAliasMaximum = p.topicAliasMaximum;
+    if (p.requestProblemInformation === false) c.problemInformation = false;
+  }
+  c.username = connect.username;
+  return undefined;
+}
+
+/** An empty identifier gets one assigned (5.0, or 3.1.1 with Clean Session) [MQTT-3.1.3-6, MQTT-3.1.3-8]. */
+function validateClientId(c: Connection, ctx: ConnectContext): ReasonCode | undefined {
+  const { connect } = ctx;
+  if (connect.clientId.length > 0) {
+    c.clientId = connect.clientId;
+    return undefined;
+  }
+  if (connect.protocolVersion === 3 || (connect.protocolVersion === 4 && !connect.clean)) {
+    return ReasonCode.ClientIdentifierNotValid;
+  }
+  c.clientId = ctx.assignedClientId = `nestmq-${randomBytes(9).toString('base64url')}`;
+  return undefined;
+}
+
+function checkWill(c: Connection, { connect }: ConnectContext): ReasonCode | undefined {
+  const will = connect.will;
+  if (will === undefined) return undefined;
+  const config = c.broker.config;
+  if (will.qos > config.maximumQoS) return ReasonCode.QoSNotSupported;
+  if (will.retain && !config.retainAvailable) return ReasonCode.RetainNotSupported;
+  return undefined;
+}
+
+function refuseEnhancedAuth(_c: Connection, { connect }: ConnectContext): ReasonCode | undefined {
+  return connect.properties?.authenticationMethod !== undefined ? ReasonCode.BadAuthenticationMethod : undefined;
+}
+
+async function authenticate(c: Connection, { connect }: ConnectContext): Promise<ReasonCode | undefined> {
+  const code = await c.broker.authenticator.authenticate({
+    clientId: c.clientId,
+    username: connect.username,
+    password: connect.password,
+    remoteAddress: c.remoteAddress,
+  });
+  return code === ReasonCode.Success ? undefined : code;
+}
+
+function attachSession(c: Connection, ctx: ConnectContext): undefined {
+  ctx.sessionPresent = c.broker.sessions.attach(c, ctx.connect).sessionPresent;
+  return undefined;
+}
+
+/** Keep Alive above the maximum, or none when one is required, is answered with Server Keep Alive (5.0). */
+function armKeepAlive(c: Connection, ctx: ConnectContext): undefined {
+  const max = c.broker.config.maxKeepAlive;
+  let keepAlive = ctx.connect.keepAlive;
+  if (c.v5 && max < 65535 && (keepAlive === 0 || keepAlive > max)) {
+    keepAlive = max;
+    ctx.serverKeepAlive = max;
+  }
+  c.keepAliveMs = keepAlive * 1000;
+  return undefined;
+}
+
+function acknowledge(c: Connection, ctx: ConnectContext): void {
+  const config = c.broker.config;
+  const session = c.session!;
+  const connack: ConnackPacket = { type: PacketType.Connack, sessionPresent: ctx.sessionPresent, reasonCode: 0 };
+  if (c.v5) {
+    const p: Properties = {
+      receiveMaximum: config.receiveMaximum,
+      maximumPacketSize: config.maxPacketSize,
+      topicAliasMaximum: config.topicAliasMaximum,
+      wildcardSubscriptionAvailable: true,
+      subscriptionIdentifierAvailable: true,
+      sharedSubscriptionAvailable: true,
+    };
+    if (config.maximumQoS < 2) p.maximumQoS = config.maximumQoS as 0 | 1;
+    if (!config.retainAvailable) p.retainAvailable = false;
+    if (ctx.assignedClientId !== undefined) p.assignedClientIdentifier = ctx.assignedClientId;
+    if (ctx.serverKeepAlive !== undefined) p.serverKeepAlive = ctx.serverKeepAlive;
+    const requested = ctx.connect.properties?.sessionExpiryInterval ?? 0;
+    if (session.expiryInterval !== requested) p.sessionExpiryInterval = session.expiryInterval;
+    if (ctx.connect.properties?.requestResponseInformation) p.responseInformation = `response/${c.clientId}`;
+    connack.properties = p;
+  }
+  c.writePacket(connack);
+  c.state = ConnectionState.Connected;
+  c.lastPacketAt = Date.now();
+  if (ctx.sessionPresent) session.outbound.resume(c, c.lastPacketAt);
+  c.resume();
+}
+
+/** CONNACK with the refusal, then close [MQTT-3.2.2-7]; 3.1/3.1.1 clients get the nearest return code. */
+function refuse(c: Connection, code: ReasonCode): void {
+  c.writePacket({ type: PacketType.Connack, sessionPresent: false, reasonCode: c.v5 ? code : toConnectReturnCode(code) });
+  c.close();
+}
+

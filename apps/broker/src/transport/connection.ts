@@ -1,0 +1,267 @@
+import {
+  DisconnectPacket,
+  MqttProtocolError,
+  Packet,
+  PacketParser,
+  PacketType,
+  ParseStatus,
+  ProtocolVersion,
+  ReasonCode,
+  encodePacket,
+  publishPacketIdOffset,
+} from '@nestmq/mqtt-protocol';
+import type { Duplex } from 'node:stream';
+import { DropReason, PacketSink } from '../qos/packet-sink';
+import { Message } from '../routing/message';
+import { Session } from '../session/session';
+import type { BrokerContext } from './broker-context';
+import { handlePacket, handlePublish } from './packet-handlers';
+
+export const enum ConnectionState {
+  AwaitingConnect,
+  Authenticating,
+  Connected,
+  Closed,
+}
+
+/**
+ * One client connection: the socket, the parser, dispatch to the packet handlers, and the output collected
+ * during an event-loop turn and written once. Reading stops while a CONNECT is being authenticated, so at
+ * most one packet's worth of bytes waits before CONNACK.
+ */
+export class Connection implements PacketSink {
+  state = ConnectionState.AwaitingConnect;
+  v5 = false;
+  protocolVersion: ProtocolVersion = 4;
+  session: Session | null = null;
+  clientId = '';
+  username: string | undefined;
+  readonly openedAt = Date.now();
+  lastPacketAt = this.openedAt;
+  /** Keep alive in milliseconds as agreed in CONNACK; 0 = none. */
+  keepAliveMs = 0;
+  peerMaxPacketSize = Number.MAX_SAFE_INTEGER;
+  peerReceiveMaximum = 65535;
+  peerTopicAliasMaximum = 0;
+  /** Client-to-server Topic Aliases of this connection only [MQTT-3.3.2-7]. */
+  readonly inboundAliases = new Map<number, { topic: string; bytes: Buffer }>();
+  /** The topic of the previous PUBLISH, to skip decoding and lookups when a client repeats itself. */
+  lastTopic = '';
+  lastTopicBytes: Buffer = Buffer.alloc(0);
+  /** The client asked for Problem Information (Reason String, User Properties on failures). */
+  problemInformation = true;
+  /** Set when the client sent DISCONNECT 0x00: the will is discarded [MQTT-3.1.2-10]. */
+  normalDisconnect = false;
+
+  readonly parser: PacketParser;
+  private out: Buffer[] = [];
+  /** Packet Identifier to patch into the PUBLISH at the same index of `out`; 0 = none. */
+  private outIds: number[] = [];
+  private outBytes = 0;
+  private paused = false;
+
+  constructor(
+    readonly socket: Duplex,
+    readonly broker: BrokerContext,
+    readonly remoteAddress: string,
+  ) {
+    this.parser = new PacketParser({ maxPacketSize: broker.config.maxPacketSize });
+    socket.on('data', this.onData);
+    socket.on('error', this.onSocketError);
+    socket.on('close', this.onClose);
+    broker.keepAlive.watch(this);
+    broker.stats.connectionsTotal++;
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.broker.stats.bytesReceived += chunk.length;
+    this.lastPacketAt = Date.now();
+    this.parser.push(chunk);
+    this.processPackets();
+  };
+
+  /** Handles every complete packet received so far, unless paused for authentication. */
+  processPackets(): void {
+    const parser = this.parser;
+    while (!this.paused && this.state !== ConnectionState.Closed) {
+      const status = parser.read();
+      if (status === ParseStatus.NeedMore) return;
+      this.broker.stats.messagesReceived++;
+      if (status === ParseStatus.Publish) {
+        handlePublish(this, parser.publish);
+      } else if (status === ParseStatus.Packet) {
+        handlePacket(this, parser.packet!);
+      } else {
+        this.protocolViolation(parser.error!);
+        return;
+      }
+    }
+  }
+
+  /** Stops reading while CONNECT is authenticated; bytes already read stay in the parser. */
+  pause(): void {
+    this.paused = true;
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.socket.resume();
+    this.processPackets();
+  }
+
+  // ---- output ----
+
+  write(bytes: Buffer): void {
+    if (this.state === ConnectionState.Closed) return;
+    this.out.push(bytes);
+    this.outIds.push(0);
+    this.outBytes += bytes.length;
+    if (this.out.length === 1) this.broker.flusher.schedule(this);
+  }
+
+  writePublish(bytes: Buffer, packetId: number): void {
+    if (this.state === ConnectionState.Closed) return;
+    this.out.push(bytes);
+    this.outIds.push(packetId);
+    this.outBytes += bytes.length;
+    this.broker.stats.publishSent++;
+    if (this.out.length === 1) this.broker.flusher.schedule(this);
+  }
+
+  writePacket(packet: Packet): void {
+    const bytes = encodePacket(packet, this.protocolVersion, this.peerMaxPacketSize);
+    if (bytes !== null) this.write(bytes);
+  }
+
+  /** Bytes waiting to go out: collected this turn plus what the socket has not yet taken. */
+  get pendingBytes(): number {
+    return this.outBytes + this.socket.writableLength;
+  }
+
+  /** Writes this turn's output as one buffer, patching each subscriber's Packet Identifier in. */
+  flush(): void {
+    const out = this.out;
+    if (out.length === 0 || this.state === ConnectionState.Closed) return;
+    const ids = this.outIds;
+    let bytes: Buffer;
+    if (out.length === 1 && ids[0] === 0) {
+      bytes = out[0];
+    } else {
+      bytes = Buffer.allocUnsafe(this.outBytes);
+      let pos = 0;
+      for (let i = 0; i < out.length; i++) {
+        const piece = out[i];
+        piece.copy(bytes, pos);
+        const id = ids[i];
+        if (id !== 0) {
+          const at = pos + publishPacketIdOffset(piece);
+          bytes[at] = id >> 8;
+          bytes[at + 1] = id & 0xff;
+        }
+        pos += piece.length;
+      }
+    }
+    this.out = [];
+    this.outIds = [];
+    this.outBytes = 0;
+    this.broker.stats.bytesSent += bytes.length;
+    this.socket.write(bytes);
+  }
+
+  /** A QoS 0 delivery: dropped, counted, when the client reads too slowly or cannot take its size. */
+  deliverQoS0(message: Message, retain: boolean, subscriptionIds: number[] | null, now: number): void {
+    if (this.pendingBytes > this.broker.config.maxPendingBytes) {
+      this.dropped('slow-consumer');
+      return;
+    }
+    const bytes =
+      subscriptionIds === null
+        ? message.shared(this.v5, 0, retain, now)
+        : message.encode(this.v5, 0, retain, false, 0, subscriptionIds, 0, now);
+    if (bytes.length > this.peerMaxPacketSize) {
+      this.dropped('too-large');
+      return;
+    }
+    this.writePublish(bytes, 0);
+  }
+
+  dropped(reason: DropReason): void {
+    const stats = this.broker.stats;
+    if (reason === 'too-large') stats.droppedTooLarge++;
+    else if (reason === 'queue-full') stats.droppedQueueFull++;
+    else if (reason === 'slow-consumer') stats.droppedSlowConsumer++;
+    else stats.droppedExpired++;
+  }
+
+  // ---- closing ----
+
+  /**
+   * Ends the connection for a reason: DISCONNECT with the reason code to a 5.0 client that has been
+   * accepted (before that, a refusal is a CONNACK, sent by the CONNECT handler), then close.
+   */
+  disconnect(reasonCode: ReasonCode, reasonString?: string): void {
+    if (this.state === ConnectionState.Closed) return;
+    if (this.v5 && this.state === ConnectionState.Connected) {
+      const packet: DisconnectPacket = { type: PacketType.Disconnect, reasonCode };
+      if (reasonString && this.problemInformation) packet.properties = { reasonString };
+      this.writePacket(packet);
+    }
+    this.close();
+  }
+
+  /** A malformed packet or protocol violation from the client [MQTT-4.13.1-1]. */
+  protocolViolation(error: MqttProtocolError): void {
+    this.broker.stats.protocolErrors++;
+    if (this.state === ConnectionState.AwaitingConnect && this.parser.protocolVersion === 5) {
+      this.v5 = true;
+      this.protocolVersion = 5;
+      // CONNECT itself was bad: a 5.0 client learns why from CONNACK [MQTT-3.2.2-8].
+      this.writePacket({ type: PacketType.Connack, sessionPresent: false, reasonCode: connackCodeFor(error.reasonCode) });
+      this.close();
+      return;
+    }
+    if (this.state === ConnectionState.AwaitingConnect && error.reasonCode === ReasonCode.UnsupportedProtocolVersion) {
+      // A 3.1.1 CONNACK is what a client of any level can read: return code 1 [MQTT-3.1.2-2].
+      this.write(Buffer.from([0x20, 0x02, 0x00, 0x01]));
+      this.close();
+      return;
+    }
+    this.disconnect(error.reasonCode, error.detail);
+  }
+
+  /** Flushes what is pending and closes; the 'close' event does the session bookkeeping. */
+  close(): void {
+    if (this.state === ConnectionState.Closed) return;
+    this.flush();
+    this.state = ConnectionState.Closed;
+    this.socket.end();
+    // A peer that never reads must not keep the socket open.
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  private readonly onSocketError = (): void => {
+    // 'close' follows; an abrupt end counts as a lost connection (will published).
+    this.socket.destroy();
+  };
+
+  private readonly onClose = (): void => {
+    this.state = ConnectionState.Closed;
+    this.broker.keepAlive.unwatch(this);
+    this.broker.sessions.connectionClosed(this);
+  };
+}
+
+/** CONNACK has no Topic Alias or Receive Maximum codes: a bad CONNECT is Malformed or a Protocol Error. */
+function connackCodeFor(code: ReasonCode): ReasonCode {
+  switch (code) {
+    case ReasonCode.PacketTooLarge:
+    case ReasonCode.UnsupportedProtocolVersion:
+    case ReasonCode.MalformedPacket:
+    case ReasonCode.ProtocolError:
+    case ReasonCode.TopicNameInvalid:
+      return code;
+    default:
+      return ReasonCode.ProtocolError;
+  }
+}

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { AddressInfo, Server, Socket, createServer } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { IncomingMessage, createServer as createHttpServer } from 'node:http';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import { BrokerConfig } from '../config/broker-config';
+import type { BrokerContext } from './broker-context';
+import { Connection } from './connection';
+
+export type ListenerKind = 'mqtt' | 'mqtts' | 'ws';
+
+export interface BoundListener {
+  kind: ListenerKind;
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Every connection gets the same socket treatment: no Nagle delay, the broker batches its own writes. */
+function tuneSocket(socket: Socket): void {
+  socket.setNoDelay(true);
+}
+
+function listen(server: Server | ReturnType<typeof createHttpServer>, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closer(server: { close(cb: () => void): void }): () => Promise<void> {
+  return () => new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Opens the TCP, TLS and WebSocket listeners that the configuration switches on. */
+export async function openListeners(config: BrokerConfig, broker: BrokerContext, onConnection: (c: Connection) => void): Promise<BoundListener[]> {
+  const bound: BoundListener[] = [];
+  const accept = (socket: Socket): void => {
+    tuneSocket(socket);
+    onConnection(new Connection(socket, broker, socket.remoteAddress ?? ''));
+  };
+
+  if (config.mqttPort !== null) {
+    const server = createServer(accept);
+    const port = await listen(server, config.host, config.mqttPort);
+    bound.push({ kind: 'mqtt', host: config.host, port, close: closer(server) });
+  }
+  if (config.mqttsPort !== null) {
+    const server = createTlsServer(
+      {
+        cert: readFileSync(config.tlsCertFile!),
+        key: readFileSync(config.tlsKeyFile!),
+        ca: config.tlsCaFile ? readFileSync(config.tlsCaFile) : undefined,
+        requestCert: config.tlsCaFile !== undefined,
+        rejectUnauthorized: config.tlsCaFile !== undefined,
+      },
+      (socket) => accept(socket),
+    );
+    const port = await listen(server, config.host, config.mqttsPort);
+    bound.push({ kind: 'mqtts', host: config.host, port, close: closer(server) });
+  }
+  if (config.wsPort !== null) {
+    const http = createHttpServer((_req, res) => {
+      res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket: connect to /mqtt\n');
+    });
+    const wss = new WebSocketServer({
+      server: http,
+      path: '/mqtt',
+      // The client offers "mqtt" (5.0 and 3.1.1) or "mqttv3.1"; answer with what it offered [MQTT-6.0.0-3].
+      handleProtocols: (protocols: Set<string>) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
+      maxPayload: config.maxPacketSize + 5,
+    });
+    wss.on('connection', (ws, req: IncomingMessage) => {
+      const socket = req.socket;
+      tuneSocket(socket);
+      const stream = createWebSocketStream(ws);
+      onConnection(new Connection(stream, broker, socket.remoteAddress ?? ''));
+    });
+    const port = await listen(http, config.host, config.wsPort);
+    bound.push({
+      kind: 'ws',
+      host: config.host,
+      port,
+      close: async () => {
+        for (const client of wss.clients) client.terminate();
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        await closer(http)();
+      },
+    });
+  }
+  return bound;
+}

@@ -1,0 +1,247 @@
+import {
+  AckPacket,
+  DisconnectPacket,
+  Packet,
+  PacketType,
+  PINGRESP_BYTES,
+  PropertyId,
+  PublishView,
+  QoS,
+  ReasonCode,
+  SubscribePacket,
+  UnsubscribePacket,
+  copyPropertiesWithout,
+  isValidTopicFilter,
+  isWellFormedUtf8,
+  parseSharedSubscription,
+} from '@nestmq/mqtt-protocol';
+import { Message } from '../routing/message';
+import { SubscriptionRecord } from '../session/session';
+import { handleConnect } from './connect-handler';
+import { Connection, ConnectionState } from './connection';
+
+/** Properties the broker writes per delivery rather than forwarding as received. */
+const NOT_FORWARDED: ReadonlySet<PropertyId> = new Set([
+  PropertyId.TopicAlias,
+  PropertyId.SubscriptionIdentifier,
+  PropertyId.MessageExpiryInterval,
+]);
+
+/** Every packet but PUBLISH, which takes the in-place path. */
+export function handlePacket(c: Connection, packet: Packet): void {
+  if (c.state === ConnectionState.AwaitingConnect && packet.type !== PacketType.Connect) {
+    // The first packet must be CONNECT [MQTT-3.1.0-1].
+    c.close();
+    return;
+  }
+  switch (packet.type) {
+    case PacketType.Connect:
+      if (c.state !== ConnectionState.AwaitingConnect) return c.disconnect(ReasonCode.ProtocolError, 'second CONNECT');
+      return void handleConnect(c, packet);
+    case PacketType.Puback:
+    case PacketType.Pubcomp:
+      return handleCompletion(c, packet);
+    case PacketType.Pubrec:
+      return handlePubrec(c, packet);
+    case PacketType.Pubrel:
+      return handlePubrel(c, packet);
+    case PacketType.Subscribe:
+      return handleSubscribe(c, packet);
+    case PacketType.Unsubscribe:
+      return handleUnsubscribe(c, packet);
+    case PacketType.Pingreq:
+      return c.write(PINGRESP_BYTES);
+    case PacketType.Disconnect:
+      return handleDisconnect(c, packet);
+    case PacketType.Auth:
+      // Enhanced authentication was not started in CONNECT, so AUTH is out of place (§4.12).
+      return c.disconnect(ReasonCode.ProtocolError, 'AUTH without an Authentication Method');
+    case PacketType.Connack:
+    case PacketType.Suback:
+    case PacketType.Unsuback:
+    case PacketType.Pingresp:
+      return c.disconnect(ReasonCode.ProtocolError, 'a packet only a server sends');
+  }
+}
+
+/** An incoming PUBLISH, read in place. */
+export function handlePublish(c: Connection, view: PublishView): void {
+  if (c.state !== ConnectionState.Connected) {
+    if (c.state === ConnectionState.AwaitingConnect) c.close();
+    return;
+  }
+  const broker = c.broker;
+  const config = broker.config;
+  const qos = view.qos;
+  broker.stats.publishReceived++;
+  if (qos > config.maximumQoS) return c.disconnect(ReasonCode.QoSNotSupported, `QoS ${qos} is above the Maximum QoS`);
+  if (view.retain && !config.retainAvailable) return c.disconnect(ReasonCode.RetainNotSupported, 'retain is not available');
+  if (view.subscriptionIdentifierCount > 0) {
+    return c.disconnect(ReasonCode.ProtocolError, 'a client may not send Subscription Identifiers [MQTT-3.3.4-6]');
+  }
+  const session = c.session!;
+  const packetId = view.packetId;
+  if (qos === 2 && session.inboundQoS2.has(packetId)) {
+    // A resent QoS 2 PUBLISH: acknowledged again, delivered once [MQTT-4.3.3-10].
+    c.write(ackBytes(PacketType.Pubrec, packetId, 0, c.v5));
+    return;
+  }
+  if (qos > 0 && session.inboundQoS2.size >= config.receiveMaximum) {
+    return c.disconnect(ReasonCode.ReceiveMaximumExceeded, 'Receive Maximum exceeded');
+  }
+
+  // Topic: this connection's alias, the repeated topic of last time, or the name as sent.
+  let topic: string;
+  let topicBytes: Buffer;
+  const alias = view.topicAlias;
+  if (alias !== 0) {
+    if (alias > config.topicAliasMaximum) return c.disconnect(ReasonCode.TopicAliasInvalid, `Topic Alias ${alias} is above the maximum`);
+    if (view.topicLength === 0) {
+      const known = c.inboundAliases.get(alias);
+      if (known === undefined) return c.disconnect(ReasonCode.ProtocolError, `Topic Alias ${alias} is not mapped`);
+      topic = known.topic;
+      topicBytes = known.bytes;
+    } else {
+      topic = view.topic;
+      topicBytes = Buffer.from(view.buffer.subarray(view.topicStart, view.topicEnd));
+      c.inboundAliases.set(alias, { topic, bytes: topicBytes });
+    }
+  } else if (view.topicEquals(c.lastTopicBytes)) {
+    topic = c.lastTopic;
+    topicBytes = c.lastTopicBytes;
+  } else {
+    topic = view.topic;
+    topicBytes = Buffer.from(view.buffer.subarray(view.topicStart, view.topicEnd));
+    c.lastTopic = topic;
+    c.lastTopicBytes = topicBytes;
+  }
+
+  const payload = view.payload;
+  if (view.payloadFormatIndicator === 1 && !isWellFormedUtf8(payload)) {
+    if (qos === 0 || !c.v5) return c.disconnect(ReasonCode.PayloadFormatInvalid, 'payload is not UTF-8 as its format indicator says');
+    c.write(ackBytes(qos === 1 ? PacketType.Puback : PacketType.Pubrec, packetId, ReasonCode.PayloadFormatInvalid, true));
+    return;
+  }
+
+  const now = c.lastPacketAt;
+  const properties = view.hasProperties
+    ? copyPropertiesWithout(view.buffer, view.propertiesStart, view.propertiesEnd, NOT_FORWARDED)
+    : null;
+  const expiry = view.messageExpiryInterval;
+  const message = new Message(
+    topic,
+    topicBytes,
+    // QoS 0 without retain is written out during this turn; anything kept longer gets its own copy.
+    qos === 0 && !view.retain ? payload : Buffer.from(payload),
+    qos,
+    view.retain,
+    properties,
+    expiry >= 0 ? now + expiry * 1000 : 0,
+    c.clientId,
+    now,
+  );
+  const deliveries = broker.router.publish(message);
+  if (qos === 1) {
+    c.write(ackBytes(PacketType.Puback, packetId, deliveries === 0 && c.v5 ? ReasonCode.NoMatchingSubscribers : 0, c.v5));
+  } else if (qos === 2) {
+    session.inboundQoS2.add(packetId);
+    c.write(ackBytes(PacketType.Pubrec, packetId, deliveries === 0 && c.v5 ? ReasonCode.NoMatchingSubscribers : 0, c.v5));
+  }
+}
+
+/** PUBACK, PUBREC, PUBREL, PUBCOMP without properties: 2 bytes of Packet Identifier, plus a reason code if not 0. */
+function ackBytes(type: AckPacket['type'], packetId: number, reasonCode: number, v5: boolean): Buffer {
+  const withCode = v5 && reasonCode !== 0;
+  const bytes = Buffer.allocUnsafe(withCode ? 5 : 4);
+  bytes[0] = (type << 4) | (type === PacketType.Pubrel ? 2 : 0);
+  bytes[1] = withCode ? 3 : 2;
+  bytes[2] = packetId >> 8;
+  bytes[3] = packetId & 0xff;
+  if (withCode) bytes[4] = reasonCode;
+  return bytes;
+}
+
+/** PUBACK for QoS 1, PUBCOMP for QoS 2: the window moves on. */
+function handleCompletion(c: Connection, packet: AckPacket): void {
+  c.session?.outbound.complete(packet.packetId, c, c.lastPacketAt);
+}
+
+function handlePubrec(c: Connection, packet: AckPacket): void {
+  const outbound = c.session!.outbound;
+  if (packet.reasonCode >= 0x80) {
+    // A failure in PUBREC ends the exchange: no PUBREL [MQTT-4.3.3-4].
+    outbound.abandon(packet.packetId, c, c.lastPacketAt);
+    return;
+  }
+  const known = outbound.received(packet.packetId);
+  c.write(ackBytes(PacketType.Pubrel, packet.packetId, known ? 0 : ReasonCode.PacketIdentifierNotFound, c.v5));
+}
+
+function handlePubrel(c: Connection, packet: AckPacket): void {
+  const known = c.session!.inboundQoS2.delete(packet.packetId);
+  c.write(ackBytes(PacketType.Pubcomp, packet.packetId, known ? 0 : ReasonCode.PacketIdentifierNotFound, c.v5));
+}
+
+function handleSubscribe(c: Connection, packet: SubscribePacket): void {
+  const broker = c.broker;
+  const config = broker.config;
+  const session = c.session!;
+  const subscriptionId = packet.properties?.subscriptionIdentifiers?.[0] ?? 0;
+  const codes: number[] = [];
+  const retainedToSend: Array<{ record: SubscriptionRecord; existed: boolean }> = [];
+  for (const sub of packet.subscriptions) {
+    if (!isValidTopicFilter(sub.topicFilter)) {
+      codes.push(c.v5 ? ReasonCode.TopicFilterInvalid : 0x80);
+      continue;
+    }
+    const qos = Math.min(sub.qos, config.maximumQoS) as QoS;
+    const record: SubscriptionRecord = {
+      topicFilter: sub.topicFilter,
+      qos,
+      noLocal: sub.noLocal,
+      retainAsPublished: sub.retainAsPublished,
+      retainHandling: sub.retainHandling,
+      subscriptionId,
+    };
+    const existed = broker.router.subscribe(session, record);
+    codes.push(qos);
+    retainedToSend.push({ record, existed });
+  }
+  c.writePacket({ type: PacketType.Suback, packetId: packet.packetId, reasonCodes: codes });
+
+  // Retained messages follow the SUBACK, with RETAIN set [MQTT-3.3.1-9], as Retain Handling says
+  // [MQTT-3.3.1-10, MQTT-3.3.1-11], never for a shared subscription (§4.8.2).
+  const now = Date.now();
+  for (const { record, existed } of retainedToSend) {
+    if (record.retainHandling === 2 || (record.retainHandling === 1 && existed)) continue;
+    if (parseSharedSubscription(record.topicFilter)) continue;
+    for (const message of broker.router.retained.matching(record.topicFilter, now)) {
+      const qos = Math.min(message.qos, record.qos) as QoS;
+      const ids = record.subscriptionId ? [record.subscriptionId] : null;
+      if (qos === 0) c.deliverQoS0(message, true, ids, now);
+      else session.outbound.deliver(c, message, qos, true, ids, now);
+    }
+  }
+}
+
+function handleUnsubscribe(c: Connection, packet: UnsubscribePacket): void {
+  const router = c.broker.router;
+  const session = c.session!;
+  const codes = packet.topicFilters.map((filter) =>
+    router.unsubscribe(session, filter) ? ReasonCode.Success : ReasonCode.NoSubscriptionExisted,
+  );
+  c.writePacket({ type: PacketType.Unsuback, packetId: packet.packetId, reasonCodes: codes });
+}
+
+function handleDisconnect(c: Connection, packet: DisconnectPacket): void {
+  const session = c.session!;
+  const expiry = packet.properties?.sessionExpiryInterval;
+  if (expiry !== undefined && !c.broker.sessions.updateExpiry(session, expiry)) {
+    // Session Expiry 0 at CONNECT may not become non-zero at DISCONNECT [MQTT-3.14.2-2].
+    c.disconnect(ReasonCode.ProtocolError, 'Session Expiry Interval was 0 at CONNECT');
+    return;
+  }
+  // Only Normal disconnection discards the will [MQTT-3.14.4-3]; 0x04 and failures publish it.
+  c.normalDisconnect = packet.reasonCode === ReasonCode.Success;
+  c.close();
+}
