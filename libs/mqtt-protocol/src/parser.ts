@@ -302,6 +302,8 @@ export class PacketParser {
       );
     }
     const version = level as ProtocolVersion;
+    // Adopted as soon as it is known, so a CONNECT that fails further on is still answered at its level.
+    if (this.protocolVersion === 0) this.protocolVersion = version;
     const flags = r.u8('Connect Flags');
     if (flags & 0x01) throw malformed('the reserved Connect Flags bit is set', 'MQTT-3.1.2-3');
     const clean = (flags & 0x02) !== 0;
@@ -338,7 +340,6 @@ export class PacketParser {
     if (hasPassword) packet.password = r.binary('Password');
     r.expectEnd('CONNECT');
     if (properties) packet.properties = properties;
-    if (this.protocolVersion === 0) this.protocolVersion = version;
     return packet;
   }
 

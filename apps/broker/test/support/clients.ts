@@ -1,0 +1,66 @@
+import mqtt, { IClientOptions, IClientPublishOptions, IPublishPacket, MqttClient } from 'mqtt';
+
+/** An mqtt.js client, connected, that never reconnects by itself. */
+export async function connectClient(url: string, options: IClientOptions = {}): Promise<MqttClient> {
+  return mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 5000, ...options });
+}
+
+export interface Received {
+  topic: string;
+  payload: Buffer;
+  packet: IPublishPacket;
+}
+
+/** Collects a client's messages and lets a test await them as events, never by sleeping. */
+export class Inbox {
+  readonly messages: Received[] = [];
+  private waiters: Array<{ count: number; resolve: () => void }> = [];
+
+  constructor(client: MqttClient) {
+    client.on('message', (topic, payload, packet) => {
+      this.messages.push({ topic, payload, packet });
+      this.waiters = this.waiters.filter((w) => {
+        if (this.messages.length >= w.count) w.resolve();
+        return this.messages.length < w.count;
+      });
+    });
+  }
+
+  /** Resolves once `count` messages in all have arrived; rejects after `timeoutMs`. */
+  async waitFor(count: number, timeoutMs = 5000): Promise<Received[]> {
+    if (this.messages.length < count) {
+      await withTimeout(
+        new Promise<void>((resolve) => this.waiters.push({ count, resolve })),
+        timeoutMs,
+        `expected ${count} message(s), got ${this.messages.length}`,
+      );
+    }
+    return this.messages.slice(0, count);
+  }
+}
+
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function publish(client: MqttClient, topic: string, payload: string | Buffer, opts: IClientPublishOptions = {}): Promise<unknown> {
+  return client.publishAsync(topic, payload, opts);
+}
+
+/** Resolves when the client's connection closes. */
+export function closed(client: MqttClient): Promise<void> {
+  return new Promise((resolve) => {
+    if (!client.connected && client.disconnected) return resolve();
+    client.once('close', () => resolve());
+  });
+}
