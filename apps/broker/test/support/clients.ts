@@ -11,6 +11,24 @@ export interface Received {
   packet: IPublishPacket;
 }
 
+/**
+ * A client whose Inbox listens before CONNACK arrives: messages a resumed session sends right after
+ * CONNACK are not missed.
+ */
+export async function connectWithInbox(url: string, options: IClientOptions = {}): Promise<[MqttClient, Inbox]> {
+  const client = mqtt.connect(url, { protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 5000, ...options });
+  const inbox = new Inbox(client);
+  await withTimeout(
+    new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    }),
+    5000,
+    'CONNACK',
+  );
+  return [client, inbox];
+}
+
 /** Collects a client's messages and lets a test await them as events, never by sleeping. */
 export class Inbox {
   readonly messages: Received[] = [];
