@@ -82,3 +82,12 @@ export function closed(client: MqttClient): Promise<void> {
     client.once('close', () => resolve());
   });
 }
+
+/** Resolves once `condition` holds, checking every 10 ms: for broker state that has no event of its own. */
+export async function eventually(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
