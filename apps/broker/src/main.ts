@@ -12,6 +12,9 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  if (!config.allowAnonymous && config.users.size === 0) {
+    console.warn('nestmq: no user can connect: set AUTH_USERS=name:password,... or ALLOW_ANONYMOUS=true');
+  }
   const broker = await startBroker(config);
   let stopping = false;
   const stop = (signal: string): void => {

@@ -1,0 +1,43 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
+import { withTimeout } from './clients';
+
+/** The compiled entry point, as `npm start` runs it. */
+export const MAIN = join(__dirname, '..', '..', 'src', 'main.js');
+
+/** A port that was free a moment ago: for a child process, which cannot report an ephemeral port back sooner. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface BrokerProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs the broker as a child process and resolves once it prints `waitFor` (or fails if it exits first). */
+export async function spawnBroker(env: Record<string, string>, waitFor: RegExp | null = /listening on mqtt:/): Promise<BrokerProcess> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', SYS_INTERVAL: '0', WS_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString();
+      if (waitFor && waitFor.test(text)) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => (waitFor ? reject(new Error(`broker exited with ${code}:\n${text}`)) : resolve()));
+  });
+  await withTimeout(ready, 15_000, 'the broker process to start');
+  return { child, output: () => text, exited };
+}
