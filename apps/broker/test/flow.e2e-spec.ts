@@ -93,6 +93,40 @@ describe('flow control, packet size limits and topic aliases', () => {
     await sub.endAsync();
   });
 
+  it('uses server-to-client Topic Aliases up to the client maximum, and none when it allows none', async () => {
+    const raw = await RawClient.connected(broker.mqttPort, { properties: { topicAliasMaximum: 1 } });
+    raw.send({ type: PacketType.Subscribe, packetId: 1, subscriptions: [{ topicFilter: 'out-alias/+', qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 }] });
+    await raw.expect(PacketType.Suback);
+    const plain = await RawClient.connected(broker.mqttPort);
+    plain.send({ type: PacketType.Subscribe, packetId: 1, subscriptions: [{ topicFilter: 'out-alias/+', qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 0 }] });
+    await plain.expect(PacketType.Suback);
+    const pub = await connectClient(broker.url);
+    for (const [topic, qos] of [['out-alias/a', 0], ['out-alias/a', 1], ['out-alias/a', 2], ['out-alias/b', 0]] as const) {
+      await publish(pub, topic, 'x', { qos });
+    }
+    const got: PublishPacket[] = [];
+    for (let i = 0; i < 4; i++) {
+      const p = await raw.expect(PacketType.Publish);
+      got.push(p);
+      if (p.qos === 1) raw.send({ type: PacketType.Puback, packetId: p.packetId!, reasonCode: 0 });
+      if (p.qos === 2) raw.send({ type: PacketType.Pubrec, packetId: p.packetId!, reasonCode: 0 });
+    }
+    assert.deepEqual(got.map((p) => [p.topic, p.properties?.topicAlias]), [
+      ['out-alias/a', 1],
+      ['', 1],
+      ['', 1],
+      ['out-alias/b', undefined], // the one alias the client allows is taken
+    ]);
+    for (let i = 0; i < 4; i++) {
+      const p = await plain.expect(PacketType.Publish);
+      assert.equal(p.properties?.topicAlias, undefined, 'a client that allows no alias gets none');
+      assert.notEqual(p.topic, '');
+    }
+    raw.destroy();
+    plain.destroy();
+    await pub.endAsync();
+  });
+
   it('disconnects with 0x94 for a Topic Alias above the maximum [MQTT-3.3.2-9]', async () => {
     const raw = await RawClient.connected(broker.mqttPort);
     raw.send({ ...publishPacket('t', 'x', 0), properties: { topicAlias: 5 } });

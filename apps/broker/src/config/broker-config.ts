@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { AclSyntaxError, TopicAcl } from '../auth/topic-acl';
 
 /** The broker's configuration, read from the environment once, before Nest starts. */
 export interface BrokerConfig {
@@ -17,6 +18,8 @@ export interface BrokerConfig {
   allowAnonymous: boolean;
   /** Static users, `name:password` pairs. */
   users: ReadonlyMap<string, string>;
+  /** Topic access control from ACL_FILE; null = every client may publish and subscribe anywhere. */
+  acl: TopicAcl | null;
   /** Cap on a client's Keep Alive; a larger or zero request is answered with Server Keep Alive. */
   maxKeepAlive: number;
   /** Largest packet accepted, announced as Maximum Packet Size. */
@@ -101,6 +104,17 @@ function users(env: Env): Map<string, string> {
   return map;
 }
 
+function acl(env: Env): TopicAcl | null {
+  const path = readableFile(env, 'ACL_FILE');
+  if (path === undefined) return null;
+  try {
+    return TopicAcl.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    if (e instanceof AclSyntaxError) throw new ConfigError(`ACL_FILE=${path}: ${e.message}`);
+    throw e;
+  }
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
 /** Reads and validates the configuration; throws ConfigError with a message naming the variable. */
@@ -126,6 +140,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     wsPort: port(env, 'WS_PORT', 8083),
     allowAnonymous: bool(env, 'ALLOW_ANONYMOUS', false),
     users: users(env),
+    acl: acl(env),
     maxKeepAlive: integer(env, 'MAX_KEEPALIVE', 65535, 1, 65535),
     maxPacketSize: integer(env, 'MAX_PACKET_SIZE', 16_777_216, 64, 268_435_460),
     receiveMaximum: integer(env, 'RECEIVE_MAXIMUM', 1024, 1, 65535),

@@ -1,4 +1,4 @@
-import { PacketType, QoS, encodePacket } from '@nestmq/mqtt-protocol';
+import { PacketType, encodePacket } from '@nestmq/mqtt-protocol';
 import { Message } from '../routing/message';
 import { PacketIdAllocator } from './packet-id-allocator';
 import { PacketSink } from './packet-sink';
@@ -38,7 +38,7 @@ export class InflightWindow {
   deliver(sink: PacketSink | null, message: Message, qos: 1 | 2, retain: boolean, subscriptionIds: number[] | null, now: number): boolean {
     const outbound: Outbound = { message, qos, retain, subscriptionIds, packetId: 0, released: false };
     if (sink !== null && this.queued === 0 && this.inflight.size < sink.peerReceiveMaximum) {
-      this.send(sink, outbound, now, true);
+      this.send(sink, outbound, now);
       return true;
     }
     if (this.queued >= this.maxQueued) {
@@ -82,7 +82,7 @@ export class InflightWindow {
         sink.dropped('expired');
         continue;
       }
-      this.send(sink, outbound, now, false);
+      this.send(sink, outbound, now);
     }
   }
 
@@ -92,8 +92,8 @@ export class InflightWindow {
       if (outbound.released) {
         sink.write(encodePacket({ type: PacketType.Pubrel, packetId: outbound.packetId, reasonCode: 0 }, sink.v5 ? 5 : 4)!);
       } else {
-        const m = outbound.message;
-        sink.write(m.encode(sink.v5, outbound.qos, outbound.retain, true, outbound.packetId, outbound.subscriptionIds, 0, now));
+        const bytes = sink.encodePublish(outbound.message, outbound.qos, outbound.retain, true, outbound.subscriptionIds, now);
+        if (bytes !== null) sink.writePublish(bytes, outbound.packetId);
       }
     }
     this.drain(sink, now);
@@ -106,18 +106,10 @@ export class InflightWindow {
     this.queueHead = 0;
   }
 
-  private send(sink: PacketSink, outbound: Outbound, now: number, routing: boolean): void {
-    const m = outbound.message;
-    const qos: QoS = outbound.qos;
-    const bytes =
-      routing && outbound.subscriptionIds === null
-        ? m.shared(sink.v5, qos, outbound.retain, now)
-        : m.encode(sink.v5, qos, outbound.retain, false, 0, outbound.subscriptionIds, 0, now);
-    if (bytes.length > sink.peerMaxPacketSize) {
-      // Discarded as if sent and acknowledged [MQTT-3.1.2-25].
-      sink.dropped('too-large');
-      return;
-    }
+  private send(sink: PacketSink, outbound: Outbound, now: number): void {
+    const bytes = sink.encodePublish(outbound.message, outbound.qos, outbound.retain, false, outbound.subscriptionIds, now);
+    // Too large for the client: discarded as if sent and acknowledged [MQTT-3.1.2-25].
+    if (bytes === null) return;
     const packetId = this.ids.allocate(this.isInFlight);
     outbound.packetId = packetId;
     this.inflight.set(packetId, outbound);

@@ -24,9 +24,9 @@ type ConnectStep = (c: Connection, ctx: ConnectContext) => ReasonCode | undefine
 const CONNECT_STEPS: ReadonlyArray<[string, ConnectStep]> = [
   ['adopt protocol level and client limits', adoptProtocol],
   ['validate client identifier', validateClientId],
-  ['check will', checkWill],
   ['refuse enhanced authentication', refuseEnhancedAuth],
   ['authenticate', authenticate],
+  ['check will', checkWill],
   ['take over or create session', attachSession],
   ['arm keep alive', armKeepAlive],
 ];
@@ -83,6 +83,7 @@ function checkWill(c: Connection, { connect }: ConnectContext): ReasonCode | und
   const config = c.broker.config;
   if (will.qos > config.maximumQoS) return ReasonCode.QoSNotSupported;
   if (will.retain && !config.retainAvailable) return ReasonCode.RetainNotSupported;
+  if (config.acl !== null && !config.acl.canPublish(connect.username, c.clientId, will.topic)) return ReasonCode.NotAuthorized;
   return undefined;
 }
 

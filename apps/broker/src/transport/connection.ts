@@ -6,11 +6,13 @@ import {
   PacketType,
   ParseStatus,
   ProtocolVersion,
+  QoS,
   ReasonCode,
   encodePacket,
   publishPacketIdOffset,
 } from '@nestmq/mqtt-protocol';
 import type { Duplex } from 'node:stream';
+import type { TopicAcl } from '../auth/topic-acl';
 import { DropReason, PacketSink } from '../qos/packet-sink';
 import { Message } from '../routing/message';
 import { Session } from '../session/session';
@@ -45,6 +47,9 @@ export class Connection implements PacketSink {
   peerTopicAliasMaximum = 0;
   /** Client-to-server Topic Aliases of this connection only [MQTT-3.3.2-7]. */
   readonly inboundAliases = new Map<number, { topic: string; bytes: Buffer }>();
+  private readonly publishDecisions = new Map<string, boolean>();
+  /** Server-to-client Topic Aliases of this connection, by topic. */
+  readonly outboundAliases = new Map<string, number>();
   /** The topic of the previous PUBLISH, to skip decoding and lookups when a client repeats itself. */
   lastTopic = '';
   lastTopicBytes: Buffer = Buffer.alloc(0);
@@ -175,15 +180,42 @@ export class Connection implements PacketSink {
       this.dropped('slow-consumer');
       return;
     }
-    const bytes =
-      subscriptionIds === null
-        ? message.shared(this.v5, 0, retain, now)
-        : message.encode(this.v5, 0, retain, false, 0, subscriptionIds, 0, now);
+    const bytes = this.encodePublish(message, 0, retain, false, subscriptionIds, now);
+    if (bytes !== null) this.writePublish(bytes, 0);
+  }
+
+  encodePublish(message: Message, qos: QoS, retain: boolean, dup: boolean, subscriptionIds: number[] | null, now: number): Buffer | null {
+    let bytes: Buffer;
+    let newAlias = 0;
+    if (this.peerTopicAliasMaximum > 0) {
+      // Server-to-client Topic Aliases, this connection only: the first PUBLISH on a topic carries topic
+      // and alias, later ones the alias alone; once the client's maximum is used, new topics go without.
+      let alias = this.outboundAliases.get(message.topic) ?? 0;
+      const known = alias !== 0;
+      if (!known && this.outboundAliases.size < this.peerTopicAliasMaximum) alias = newAlias = this.outboundAliases.size + 1;
+      bytes = message.encode(true, qos, retain, dup, 0, subscriptionIds, alias, now, known);
+    } else if (subscriptionIds === null && !dup) {
+      bytes = message.shared(this.v5, qos, retain, now);
+    } else {
+      bytes = message.encode(this.v5, qos, retain, dup, 0, subscriptionIds, 0, now);
+    }
     if (bytes.length > this.peerMaxPacketSize) {
       this.dropped('too-large');
-      return;
+      return null;
     }
-    this.writePublish(bytes, 0);
+    if (newAlias !== 0) this.outboundAliases.set(message.topic, newAlias);
+    return bytes;
+  }
+
+  /** The ACL's answer for publishing to `topic`, remembered per topic for this connection. */
+  mayPublish(acl: TopicAcl, topic: string): boolean {
+    let allowed = this.publishDecisions.get(topic);
+    if (allowed === undefined) {
+      allowed = acl.canPublish(this.username, this.clientId, topic);
+      if (this.publishDecisions.size >= 1024) this.publishDecisions.clear();
+      this.publishDecisions.set(topic, allowed);
+    }
+    return allowed;
   }
 
   dropped(reason: DropReason): void {

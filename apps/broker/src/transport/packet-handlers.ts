@@ -116,6 +116,13 @@ export function handlePublish(c: Connection, view: PublishView): void {
     c.lastTopicBytes = topicBytes;
   }
 
+  const acl = config.acl;
+  if (acl !== null && !c.mayPublish(acl, topic)) {
+    // Refused by the ACL: 0x87 in the acknowledgement (5.0); 3.1.1 has no way to say it, so the message is dropped.
+    if (qos > 0) c.write(ackBytes(qos === 1 ? PacketType.Puback : PacketType.Pubrec, packetId, ReasonCode.NotAuthorized, c.v5));
+    return;
+  }
+
   const payload = view.payload;
   if (view.payloadFormatIndicator === 1 && !isWellFormedUtf8(payload)) {
     if (qos === 0 || !c.v5) return c.disconnect(ReasonCode.PayloadFormatInvalid, 'payload is not UTF-8 as its format indicator says');
@@ -192,6 +199,11 @@ function handleSubscribe(c: Connection, packet: SubscribePacket): void {
   for (const sub of packet.subscriptions) {
     if (!isValidTopicFilter(sub.topicFilter)) {
       codes.push(c.v5 ? ReasonCode.TopicFilterInvalid : 0x80);
+      continue;
+    }
+    const plainFilter = parseSharedSubscription(sub.topicFilter)?.filter ?? sub.topicFilter;
+    if (config.acl !== null && !config.acl.canSubscribe(c.username, c.clientId, plainFilter)) {
+      codes.push(c.v5 ? ReasonCode.NotAuthorized : 0x80);
       continue;
     }
     const qos = Math.min(sub.qos, config.maximumQoS) as QoS;

@@ -1,0 +1,121 @@
+import { topicMatches } from '@nestmq/mqtt-protocol';
+
+export type Access = 'read' | 'write' | 'readwrite' | 'deny';
+
+interface AclRule {
+  access: Access;
+  /** A topic filter; in a pattern, %c and %u stand for the client identifier and user name. */
+  filter: string;
+}
+
+interface Applicable {
+  allowRead: string[];
+  allowWrite: string[];
+  deny: string[];
+}
+
+export class AclSyntaxError extends Error {
+  override readonly name = 'AclSyntaxError';
+}
+
+/**
+ * Topic access control in Mosquitto's acl_file format, so an existing file carries over:
+ *
+ *     topic read $SYS/#              # before any "user" line: anonymous clients
+ *     user alice
+ *     topic readwrite sensors/#      # alice only
+ *     topic deny sensors/secret
+ *     pattern write clients/%c/#     # every client, %c = its client id, %u = its user name
+ *
+ * With a file, what no rule allows is refused. A deny rule wins over any allow. A subscription is allowed
+ * when a read rule covers every topic its filter can match and no deny rule can match any of them, so no
+ * check is needed per delivered message.
+ */
+export class TopicAcl {
+  private constructor(
+    private readonly anonymous: AclRule[],
+    private readonly byUser: Map<string, AclRule[]>,
+    private readonly patterns: AclRule[],
+  ) {}
+
+  static parse(text: string): TopicAcl {
+    const anonymous: AclRule[] = [];
+    const byUser = new Map<string, AclRule[]>();
+    const patterns: AclRule[] = [];
+    let current = anonymous;
+    text.split(/\r?\n/).forEach((raw, index) => {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) return;
+      const [keyword, ...rest] = line.split(/\s+/);
+      const where = `line ${index + 1}`;
+      if (keyword === 'user') {
+        const name = line.slice(keyword.length).trim();
+        if (name === '') throw new AclSyntaxError(`${where}: "user" needs a name`);
+        current = byUser.get(name) ?? [];
+        byUser.set(name, current);
+        return;
+      }
+      if (keyword !== 'topic' && keyword !== 'pattern') throw new AclSyntaxError(`${where}: unknown keyword "${keyword}"`);
+      let access: Access = 'readwrite';
+      if (rest.length > 1 && ['read', 'write', 'readwrite', 'deny'].includes(rest[0])) access = rest.shift() as Access;
+      const filter = rest.join(' ');
+      if (filter === '') throw new AclSyntaxError(`${where}: "${keyword}" needs a topic`);
+      (keyword === 'pattern' ? patterns : current).push({ access, filter });
+    });
+    return new TopicAcl(anonymous, byUser, patterns);
+  }
+
+  canPublish(username: string | undefined, clientId: string, topic: string): boolean {
+    const rules = this.applicable(username, clientId);
+    if (rules.deny.some((f) => topicMatches(f, topic))) return false;
+    return rules.allowWrite.some((f) => topicMatches(f, topic));
+  }
+
+  canSubscribe(username: string | undefined, clientId: string, filter: string): boolean {
+    const rules = this.applicable(username, clientId);
+    if (rules.deny.some((f) => filtersIntersect(f, filter))) return false;
+    return rules.allowRead.some((f) => filterCovers(f, filter));
+  }
+
+  private applicable(username: string | undefined, clientId: string): Applicable {
+    const out: Applicable = { allowRead: [], allowWrite: [], deny: [] };
+    const add = (rule: AclRule, filter: string): void => {
+      if (rule.access === 'deny') out.deny.push(filter);
+      if (rule.access === 'read' || rule.access === 'readwrite') out.allowRead.push(filter);
+      if (rule.access === 'write' || rule.access === 'readwrite') out.allowWrite.push(filter);
+    };
+    for (const rule of username === undefined ? this.anonymous : (this.byUser.get(username) ?? [])) add(rule, rule.filter);
+    for (const rule of this.patterns) {
+      // A pattern naming the user does not apply to anonymous clients.
+      if (username === undefined && rule.filter.includes('%u')) continue;
+      add(rule, rule.filter.replaceAll('%c', clientId).replaceAll('%u', username ?? ''));
+    }
+    return out;
+  }
+}
+
+/** True when every topic `inner` can match is matched by `outer` (both plain filters). */
+export function filterCovers(outer: string, inner: string): boolean {
+  const o = outer.split('/');
+  const i = inner.split('/');
+  for (let k = 0; k < o.length; k++) {
+    if (o[k] === '#') return true;
+    if (k >= i.length) return false;
+    if (i[k] === '#') return false;
+    if (o[k] !== '+' && (i[k] === '+' || o[k] !== i[k])) return false;
+  }
+  return o.length === i.length;
+}
+
+/** True when some topic is matched by both filters. */
+export function filtersIntersect(a: string, b: string): boolean {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let k = 0; k < Math.max(x.length, y.length); k++) {
+    if (x[k] === '#' || y[k] === '#') return true;
+    // One ran out first: only a '#' next ("a/#" matches "a"), handled above, would still meet.
+    if (k >= x.length || k >= y.length) return false;
+    if (x[k] !== '+' && y[k] !== '+' && x[k] !== y[k]) return false;
+  }
+  return true;
+}

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadBrokerConfig } from './broker-config';
+
+describe('loadBrokerConfig', () => {
+  it('has the documented defaults', () => {
+    const c = loadBrokerConfig({});
+    assert.equal(c.mqttPort, 1883);
+    assert.equal(c.wsPort, 8083);
+    assert.equal(c.mqttsPort, null);
+    assert.equal(c.allowAnonymous, false);
+    assert.equal(c.maxKeepAlive, 65535);
+    assert.equal(c.maxPacketSize, 16_777_216);
+    assert.equal(c.connectTimeout, 10);
+    assert.equal(c.acl, null);
+  });
+
+  it('switches a listener off with port 0', () => {
+    assert.equal(loadBrokerConfig({ MQTT_PORT: '0' }).mqttPort, null);
+  });
+
+  it('parses AUTH_USERS, passwords containing colons included', () => {
+    const c = loadBrokerConfig({ AUTH_USERS: 'alice:secret, bob:a:b' });
+    assert.deepEqual([...c.users], [['alice', 'secret'], ['bob', 'a:b']]);
+  });
+
+  for (const [name, value, message] of [
+    ['MQTT_PORT', '70000', /MQTT_PORT=70000: expected an integer from 0 to 65535/],
+    ['ALLOW_ANONYMOUS', 'maybe', /ALLOW_ANONYMOUS=maybe: expected true or false/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL=loud/],
+    ['CONNECT_TIMEOUT', '-1', /CONNECT_TIMEOUT/],
+    ['AUTH_USERS', 'nopassword', /AUTH_USERS: "nopassword" has no password/],
+    ['TLS_CERT_FILE', '/nonexistent/cert.pem', /TLS_CERT_FILE=\/nonexistent\/cert.pem: cannot read the file/],
+    ['MQTTS_PORT', '8883', /TLS_CERT_FILE and TLS_KEY_FILE are required/],
+  ] as const) {
+    it(`rejects ${name}=${value} with a message naming it`, () => {
+      assert.throws(() => loadBrokerConfig({ [name]: value }), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+    });
+  }
+
+  it('loads ACL_FILE and reports its syntax errors as configuration errors', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nestmq-acl-'));
+    writeFileSync(join(dir, 'good.acl'), 'topic read a/#\n');
+    writeFileSync(join(dir, 'bad.acl'), 'topik read a/#\n');
+    assert.ok(loadBrokerConfig({ ACL_FILE: join(dir, 'good.acl') }).acl);
+    assert.throws(() => loadBrokerConfig({ ACL_FILE: join(dir, 'bad.acl') }), /ACL_FILE=.*line 1: unknown keyword "topik"/);
+  });
+});
