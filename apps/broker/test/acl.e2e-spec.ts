@@ -24,8 +24,8 @@ describe('topic ACL (ACL_FILE)', () => {
 
   it('refuses a subscription the ACL does not allow: 0x87 per filter (5.0), 0x80 (3.1.1)', async () => {
     const v5 = await RawClient.connected(broker.mqttPort);
-    v5.send({ type: PacketType.Subscribe, packetId: 1, subscriptions: ['open/a', 'closed/a', 'open/+', 'own/' + 'x'].map((topicFilter) => ({ topicFilter, qos: 1 as const, noLocal: false, retainAsPublished: false, retainHandling: 0 as const })) });
-    assert.deepEqual((await v5.expect(PacketType.Suback)).reasonCodes, [1, ReasonCode.NotAuthorized, ReasonCode.NotAuthorized, ReasonCode.NotAuthorized]);
+    v5.send({ type: PacketType.Subscribe, packetId: 1, subscriptions: ['open/a', 'closed/a', 'open/secret', 'own/x', 'open/+'].map((topicFilter) => ({ topicFilter, qos: 1 as const, noLocal: false, retainAsPublished: false, retainHandling: 0 as const })) });
+    assert.deepEqual((await v5.expect(PacketType.Suback)).reasonCodes, [1, ReasonCode.NotAuthorized, ReasonCode.NotAuthorized, ReasonCode.NotAuthorized, 1]);
     v5.destroy();
     const v4 = await RawClient.connected(broker.mqttPort, { clientId: 'me' }, 4);
     v4.send({ type: PacketType.Subscribe, packetId: 1, subscriptions: ['closed/a', 'own/me/#'].map((topicFilter) => ({ topicFilter, qos: 1 as const, noLocal: false, retainAsPublished: false, retainHandling: 0 as const })) });
@@ -47,6 +47,20 @@ describe('topic ACL (ACL_FILE)', () => {
     const got = await inbox.waitFor(1);
     assert.deepEqual(got.map((m) => m.topic), ['open/ping']);
     await Promise.all([sub.endAsync(), writer.endAsync()]);
+  });
+
+  it('accepts a wildcard subscription and filters each message by the read rules on delivery', async () => {
+    const [watcher, inbox] = await (async () => {
+      const client = await connectClient(broker.url, { clientId: 'watcher' });
+      return [client, new Inbox(client)] as const;
+    })();
+    assert.deepEqual((await watcher.subscribeAsync('#', { qos: 1 })).map((g) => g.qos), [1]);
+    const owner = await connectClient(broker.url, { clientId: 'owner' });
+    await publish(owner, 'own/owner/private', 'not for the watcher', { qos: 1 });
+    await publish(owner, 'open/news', 'for everyone', { qos: 1 });
+    const got = await inbox.waitFor(1);
+    assert.deepEqual(got.map((m) => m.topic), ['open/news']);
+    await Promise.all([watcher.endAsync(), owner.endAsync()]);
   });
 
   it('refuses a will on a topic the client may not publish to: CONNACK 0x87', async () => {

@@ -25,8 +25,12 @@ describe('TopicAcl (Mosquitto acl_file format)', () => {
   it('gives a user its own rules, deny winning over allow', () => {
     assert.equal(ACL.canPublish('alice', 'a', 'sensors/t1'), true);
     assert.equal(ACL.canPublish('alice', 'a', 'sensors/secret'), false);
-    assert.equal(ACL.canSubscribe('alice', 'a', 'sensors/+'), false, 'could match the denied topic');
+    assert.equal(ACL.canSubscribe('alice', 'a', 'sensors/secret'), false, 'wholly denied');
+    assert.equal(ACL.canSubscribe('alice', 'a', 'sensors/+'), true, 'partly allowed: filtered on delivery');
+    assert.equal(ACL.canRead('alice', 'a', 'sensors/t1'), true);
+    assert.equal(ACL.canRead('alice', 'a', 'sensors/secret'), false);
     assert.equal(ACL.canSubscribe('alice', 'a', 'sensors/t1'), true);
+    assert.equal(ACL.canSubscribe('alice', 'a', '#'), true, 'some of # is readable');
     assert.equal(ACL.canPublish('alice', 'a', 'commands/lamp/set'), true);
     assert.equal(ACL.canSubscribe('alice', 'a', 'commands/lamp/set'), false, 'write only');
     assert.equal(ACL.canSubscribe('alice', 'a', 'public/news'), false, 'anonymous rules are not a user\'s');

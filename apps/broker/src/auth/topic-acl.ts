@@ -27,9 +27,10 @@ export class AclSyntaxError extends Error {
  *     topic deny sensors/secret
  *     pattern write clients/%c/#     # every client, %c = its client id, %u = its user name
  *
- * With a file, what no rule allows is refused. A deny rule wins over any allow. A subscription is allowed
- * when a read rule covers every topic its filter can match and no deny rule can match any of them, so no
- * check is needed per delivered message.
+ * With a file, what no rule allows is refused, and a deny rule wins over any allow. A subscription is
+ * refused when no read rule can match any of its topics, or a deny rule covers all of them; otherwise it
+ * is accepted and each message is checked against the read rules on delivery (canRead), as Mosquitto does,
+ * so `#` may be subscribed to where some topics are denied.
  */
 export class TopicAcl {
   private constructor(
@@ -73,8 +74,15 @@ export class TopicAcl {
 
   canSubscribe(username: string | undefined, clientId: string, filter: string): boolean {
     const rules = this.applicable(username, clientId);
-    if (rules.deny.some((f) => filtersIntersect(f, filter))) return false;
-    return rules.allowRead.some((f) => filterCovers(f, filter));
+    if (rules.deny.some((f) => filterCovers(f, filter))) return false;
+    return rules.allowRead.some((f) => filtersIntersect(f, filter));
+  }
+
+  /** May a message on `topic` be delivered to this client? */
+  canRead(username: string | undefined, clientId: string, topic: string): boolean {
+    const rules = this.applicable(username, clientId);
+    if (rules.deny.some((f) => topicMatches(f, topic))) return false;
+    return rules.allowRead.some((f) => topicMatches(f, topic));
   }
 
   private applicable(username: string | undefined, clientId: string): Applicable {

@@ -1,5 +1,7 @@
 import { QoS } from '@nestmq/mqtt-protocol';
+import type { TopicAcl } from '../auth/topic-acl';
 import { Message } from '../routing/message';
+import type { DeliverFn } from '../routing/router';
 import { Session } from '../session/session';
 
 /**
@@ -13,4 +15,17 @@ export function deliverToSession(session: Session, message: Message, qos: QoS, r
     return;
   }
   session.outbound.deliver(connection, message, qos, retain, subscriptionIds, message.receivedAt);
+}
+
+/** Delivery with topic ACLs: a message the session's user may not read is not delivered (decision cached per topic). */
+export function deliverWithAcl(acl: TopicAcl): DeliverFn {
+  return (session, message, qos, retain, subscriptionIds) => {
+    let allowed = session.readDecisions.get(message.topic);
+    if (allowed === undefined) {
+      allowed = acl.canRead(session.username, session.clientId, message.topic);
+      if (session.readDecisions.size >= 1024) session.readDecisions.clear();
+      session.readDecisions.set(message.topic, allowed);
+    }
+    if (allowed) deliverToSession(session, message, qos, retain, subscriptionIds);
+  };
 }

@@ -50,6 +50,8 @@ export class SessionRegistry {
       session = new Session(clientId, this.maxQueued);
       this.store.put(session);
     }
+    if (session.username !== connect.username) session.readDecisions.clear();
+    session.username = connect.username;
     session.protocolVersion = connect.protocolVersion;
     session.expiryInterval = this.expiryFor(connect);
     session.will = connect.will;

@@ -36,6 +36,10 @@ export class Session {
   expiryTimer: LongTimeout | undefined;
   willTimer: LongTimeout | undefined;
   disconnectedAt = 0;
+  /** The user name of the connection that last attached: ACL decisions for queued deliveries. */
+  username: string | undefined;
+  /** ACL read decisions by topic, kept while the session's user is the same. */
+  readonly readDecisions = new Map<string, boolean>();
 
   constructor(
     readonly clientId: string,

@@ -228,6 +228,7 @@ function handleSubscribe(c: Connection, packet: SubscribePacket): void {
     if (record.retainHandling === 2 || (record.retainHandling === 1 && existed)) continue;
     if (parseSharedSubscription(record.topicFilter)) continue;
     for (const message of broker.router.retained.matching(record.topicFilter, now)) {
+      if (config.acl !== null && !config.acl.canRead(c.username, c.clientId, message.topic)) continue;
       const qos = Math.min(message.qos, record.qos) as QoS;
       const ids = record.subscriptionId ? [record.subscriptionId] : null;
       if (qos === 0) c.deliverQoS0(message, true, ids, now);
