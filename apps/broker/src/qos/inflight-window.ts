@@ -37,7 +37,7 @@ export class InflightWindow {
   /** Sends now if the window has room and nothing waits before it; else queues. False when dropped. */
   deliver(sink: PacketSink | null, message: Message, qos: 1 | 2, retain: boolean, subscriptionIds: number[] | null, now: number): boolean {
     const outbound: Outbound = { message, qos, retain, subscriptionIds, packetId: 0, released: false };
-    if (sink !== null && this.queued === 0 && this.inflight.size < sink.peerReceiveMaximum) {
+    if (sink !== null && this.queued === 0 && this.inflight.size < sink.peerReceiveMaximum && !sink.congested) {
       this.send(sink, outbound, now);
       return true;
     }
@@ -69,9 +69,12 @@ export class InflightWindow {
     this.complete(packetId, sink, now);
   }
 
-  /** Fills the window from the queue, skipping messages that expired while waiting [MQTT-3.3.2-5]. */
+  /**
+   * Fills the window from the queue, skipping messages that expired while waiting [MQTT-3.3.2-5]; stops
+   * while the client is not reading (the connection calls again when its socket drains).
+   */
   drain(sink: PacketSink, now: number): void {
-    while (this.queued > 0 && this.inflight.size < sink.peerReceiveMaximum) {
+    while (this.queued > 0 && this.inflight.size < sink.peerReceiveMaximum && !sink.congested) {
       const outbound = this.queue[this.queueHead];
       this.queue[this.queueHead++] = undefined as unknown as Outbound;
       if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {

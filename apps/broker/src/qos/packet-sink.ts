@@ -9,6 +9,8 @@ export interface PacketSink {
   readonly peerMaxPacketSize: number;
   /** The client's Receive Maximum: QoS 1/2 PUBLISH unacknowledged at once [MQTT-3.3.4-9]. */
   readonly peerReceiveMaximum: number;
+  /** The client reads too slowly: more output pending than allowed. QoS 1/2 wait in the queue meanwhile. */
+  readonly congested: boolean;
   /** Queues a whole packet for this turn's single write. */
   write(bytes: Buffer): void;
   /**

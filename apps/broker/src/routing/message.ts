@@ -39,10 +39,11 @@ export class Message {
   }
 
   /**
-   * The shared encoding of a variant, Packet Identifier 0 to be patched per subscriber. Only valid while
-   * the message is being routed (the expiry it carries is the one at routing time).
+   * The shared encoding of a variant, Packet Identifier 0 to be patched per subscriber. A message with an
+   * expiry is encoded afresh each time, since the interval it carries shrinks [MQTT-3.3.2-6].
    */
   shared(v5: boolean, qos: QoS, retain: boolean, now: number): Buffer {
+    if (this.expiresAt !== 0) return this.encode(v5, qos, retain, false, 0, null, 0, now);
     const index = (v5 ? 6 : 0) + qos * 2 + (retain ? 1 : 0);
     let bytes = this.variants[index];
     if (bytes === undefined) {

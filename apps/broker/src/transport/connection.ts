@@ -74,6 +74,7 @@ export class Connection implements PacketSink {
     socket.on('data', this.onData);
     socket.on('error', this.onSocketError);
     socket.on('close', this.onClose);
+    socket.on('drain', this.onDrain);
     broker.keepAlive.watch(this);
     broker.stats.connectionsTotal++;
   }
@@ -144,6 +145,10 @@ export class Connection implements PacketSink {
     return this.outBytes + this.socket.writableLength;
   }
 
+  get congested(): boolean {
+    return this.pendingBytes > this.broker.config.maxPendingBytes;
+  }
+
   /** Writes this turn's output as one buffer, patching each subscriber's Packet Identifier in. */
   flush(): void {
     const out = this.out;
@@ -176,7 +181,7 @@ export class Connection implements PacketSink {
 
   /** A QoS 0 delivery: dropped, counted, when the client reads too slowly or cannot take its size. */
   deliverQoS0(message: Message, retain: boolean, subscriptionIds: number[] | null, now: number): void {
-    if (this.pendingBytes > this.broker.config.maxPendingBytes) {
+    if (this.congested) {
       this.dropped('slow-consumer');
       return;
     }
@@ -271,6 +276,11 @@ export class Connection implements PacketSink {
     // A peer that never reads must not keep the socket open.
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
+
+  /** The client caught up: queued QoS 1/2 messages may go out again. */
+  private readonly onDrain = (): void => {
+    if (this.state === ConnectionState.Connected && this.session !== null) this.session.outbound.drain(this, Date.now());
+  };
 
   private readonly onSocketError = (): void => {
     // 'close' follows; an abrupt end counts as a lost connection (will published).

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { QoS } from '@nestmq/mqtt-protocol';
+import { Message } from '../routing/message';
+import { InflightWindow } from './inflight-window';
+import { DropReason, PacketSink } from './packet-sink';
+
+/** A sink that records what would be written. */
+class RecordingSink implements PacketSink {
+  v5 = true;
+  peerMaxPacketSize = 1 << 20;
+  congested = false;
+  written: Array<{ payload: string; packetId: number; dup: boolean }> = [];
+  packets: Buffer[] = [];
+  drops: DropReason[] = [];
+
+  constructor(public peerReceiveMaximum: number) {}
+
+  encodePublish(message: Message, qos: QoS, retain: boolean, dup: boolean, ids: number[] | null, now: number): Buffer | null {
+    const bytes = message.encode(true, qos, retain, dup, 0, ids, 0, now);
+    if (bytes.length > this.peerMaxPacketSize) {
+      this.dropped('too-large');
+      return null;
+    }
+    return bytes;
+  }
+  write(bytes: Buffer): void {
+    this.packets.push(bytes);
+  }
+  writePublish(bytes: Buffer, packetId: number): void {
+    this.written.push({ payload: bytes.subarray(bytes.length - 1).toString(), packetId, dup: (bytes[0] & 8) !== 0 });
+  }
+  dropped(reason: DropReason): void {
+    this.drops.push(reason);
+  }
+}
+
+const message = (payload: string, expiresAt = 0): Message =>
+  new Message('t', Buffer.from('t'), Buffer.from(payload), 1, false, null, expiresAt, 'p', 0);
+
+describe('InflightWindow', () => {
+  it('sends up to the Receive Maximum, queues the rest in order, and moves on with each acknowledgement', () => {
+    const window = new InflightWindow(100);
+    const sink = new RecordingSink(2);
+    for (const p of ['a', 'b', 'c', 'd']) window.deliver(sink, message(p), 1, false, null, 0);
+    assert.deepEqual(sink.written.map((w) => w.payload), ['a', 'b']);
+    assert.equal(window.queued, 2);
+    assert.equal(window.complete(sink.written[0].packetId, sink, 0), true);
+    assert.deepEqual(sink.written.map((w) => w.payload), ['a', 'b', 'c']);
+    assert.equal(window.complete(9999, sink, 0), false, 'an unknown identifier changes nothing');
+    window.complete(sink.written[1].packetId, sink, 0);
+    assert.deepEqual(sink.written.map((w) => w.payload), ['a', 'b', 'c', 'd']);
+    assert.equal(window.queued, 0);
+  });
+
+  it('never reuses a Packet Identifier that is still in flight [MQTT-2.2.1-4]', () => {
+    const window = new InflightWindow(10);
+    const sink = new RecordingSink(65535);
+    for (let i = 0; i < 100; i++) window.deliver(sink, message('x'), 1, false, null, 0);
+    assert.equal(new Set(sink.written.map((w) => w.packetId)).size, 100);
+    assert.ok(sink.written.every((w) => w.packetId > 0));
+  });
+
+  it('queues while offline, bounded: beyond the limit messages are dropped', () => {
+    const window = new InflightWindow(2);
+    assert.equal(window.deliver(null, message('a'), 1, false, null, 0), true);
+    assert.equal(window.deliver(null, message('b'), 1, false, null, 0), true);
+    assert.equal(window.deliver(null, message('c'), 1, false, null, 0), false);
+    const sink = new RecordingSink(10);
+    window.resume(sink, 0);
+    assert.deepEqual(sink.written.map((w) => w.payload), ['a', 'b']);
+  });
+
+  it('resends unacknowledged messages with DUP on resume, PUBRELs for the released ones, in order [MQTT-4.4.0-1]', () => {
+    const window = new InflightWindow(10);
+    const first = new RecordingSink(10);
+    window.deliver(first, message('a'), 2, false, null, 0);
+    window.deliver(first, message('b'), 1, false, null, 0);
+    window.received(first.written[0].packetId);
+    const second = new RecordingSink(10);
+    window.resume(second, 0);
+    assert.equal(second.packets.length, 1, 'a PUBREL for the QoS 2 message past PUBREC');
+    assert.equal(second.packets[0][0], 0x62);
+    assert.deepEqual(second.written, [{ payload: 'b', packetId: first.written[1].packetId, dup: true }]);
+  });
+
+  it('skips queued messages that expired while waiting [MQTT-3.3.2-5]', () => {
+    const window = new InflightWindow(10);
+    window.deliver(null, message('o', 1000), 1, false, null, 0);
+    window.deliver(null, message('n', 5000), 1, false, null, 0);
+    const sink = new RecordingSink(10);
+    window.resume(sink, 2000);
+    assert.deepEqual(sink.written.map((w) => w.payload), ['n']);
+    assert.deepEqual(sink.drops, ['expired']);
+  });
+
+  it('holds messages back while the client is congested and sends them when it drains', () => {
+    const window = new InflightWindow(10);
+    const sink = new RecordingSink(10);
+    sink.congested = true;
+    window.deliver(sink, message('a'), 1, false, null, 0);
+    assert.equal(sink.written.length, 0);
+    sink.congested = false;
+    window.drain(sink, 0);
+    assert.deepEqual(sink.written.map((w) => w.payload), ['a']);
+  });
+
+  it('does not keep a message too large for the client in flight [MQTT-3.1.2-25]', () => {
+    const window = new InflightWindow(10);
+    const sink = new RecordingSink(10);
+    sink.peerMaxPacketSize = 5;
+    window.deliver(sink, message('a'), 1, false, null, 0);
+    assert.equal(window.inflight.size, 0);
+    assert.deepEqual(sink.drops, ['too-large']);
+  });
+});
