@@ -41,6 +41,38 @@ describe('listeners: TLS and WebSocket beside TCP', () => {
     await Promise.all([tls.endAsync(), tcp.endAsync()]);
   });
 
+  it('requires a client certificate signed by TLS_CA_FILE when one is configured', async () => {
+    const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
+      notAfterDate: new Date(Date.now() + 86_400_000),
+      keySize: 2048,
+      algorithm: 'sha256',
+      clientCertificate: { cn: 'device-1' },
+      extensions: [
+        { name: 'basicConstraints', cA: true },
+        { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true },
+        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }] },
+      ],
+    });
+    writeFileSync(join(dir, 'mtls-cert.pem'), pems.cert);
+    writeFileSync(join(dir, 'mtls-key.pem'), pems.private);
+    const mtls = await startTestBroker({
+      mqttPort: null,
+      mqttsPort: 0,
+      tlsCertFile: join(dir, 'mtls-cert.pem'),
+      tlsKeyFile: join(dir, 'mtls-key.pem'),
+      tlsCaFile: join(dir, 'mtls-cert.pem'),
+    });
+    const url = `mqtts://localhost:${mtls.port('mqtts')}`;
+    try {
+      const withCert = await connectClient(url, { ca: pems.cert, cert: pems.clientcert, key: pems.clientprivate });
+      assert.ok(withCert.connected);
+      await withCert.endAsync();
+      await assert.rejects(connectClient(url, { ca: pems.cert }));
+    } finally {
+      await mtls.close();
+    }
+  });
+
   it('serves MQTT over WebSocket at /mqtt with the subprotocol "mqtt" [MQTT-6.0.0-3]', async () => {
     const url = `ws://127.0.0.1:${broker.port('ws')}/mqtt`;
     const ws = await connectClient(url);

@@ -18,6 +18,6 @@ export async function startTestBroker(overrides: Partial<BrokerConfig> = {}, env
     ...overrides,
   };
   const broker = await startBroker(config);
-  const mqttPort = broker.port('mqtt');
+  const mqttPort = config.mqttPort === null ? 0 : broker.port('mqtt');
   return { ...broker, config, mqttPort, url: `mqtt://127.0.0.1:${mqttPort}` };
 }
