@@ -1,3 +1,5 @@
+// The module binding, not the global: `Buffer` on globalThis is an accessor, read on every use.
+import { Buffer } from 'node:buffer';
 import { PacketType, ProtocolVersion, REQUIRED_FLAGS } from './packet-type';
 import {
   AckPacket,
@@ -45,19 +47,18 @@ function checkPacketId(id: number | undefined): number {
 /**
  * Properties that fit: the Reason String and User Properties may be dropped when the packet would exceed
  * the peer's Maximum Packet Size ([MQTT-3.1.2-25], and the rule for each packet that may carry them).
- * Returns [size, omitDiagnostics] or undefined when even the trimmed packet is too large.
+ * Returns [size, omitDiagnostics]; whether even the trimmed packet fits is judged on the bytes, by
+ * encodePacket, because the short forms make the size depend on what is left.
  */
 function fitProperties(
   props: Properties | undefined,
   context: PropertyContext,
   fixedPart: number,
   maxPacketSize: number,
-): [number, boolean] | undefined {
+): [number, boolean] {
   const full = propertiesSize(props, context);
   if (packetSize(fixedPart + varintSize(full) + full) <= maxPacketSize) return [full, false];
-  const trimmed = propertiesSize(props, context, true);
-  if (packetSize(fixedPart + varintSize(trimmed) + trimmed) <= maxPacketSize) return [trimmed, true];
-  return undefined;
+  return [propertiesSize(props, context, true), true];
 }
 
 function packetSize(remaining: number): number {
@@ -70,6 +71,12 @@ function packetSize(remaining: number): number {
  * [MQTT-3.1.2-24]. Throws RangeError/TypeError on a packet no peer could accept (a bug in the caller).
  */
 export function encodePacket(packet: Packet, version: ProtocolVersion, maxPacketSize = Infinity): Buffer | null {
+  const encoded = encodeAnyPacket(packet, version, maxPacketSize);
+  // Nothing larger than the peer's maximum may be sent [MQTT-3.1.2-24], whatever form the packet took.
+  return encoded !== null && encoded.length > maxPacketSize ? null : encoded;
+}
+
+function encodeAnyPacket(packet: Packet, version: ProtocolVersion, maxPacketSize: number): Buffer | null {
   const v5 = version === 5;
   switch (packet.type) {
     case PacketType.Publish:
@@ -122,7 +129,8 @@ export function encodePublish(packet: PublishPacket, version: ProtocolVersion, m
     buf[pos++] = id & 0xff;
   }
   if (version === 5) pos = writeProperties(buf, pos, packet.properties, propsSize);
-  packet.payload.copy(buf, pos);
+  // TypedArray#set is a plain copy; Buffer#copy goes through a wrapper that re-checks every argument.
+  buf.set(packet.payload, pos);
   return buf;
 }
 
@@ -175,7 +183,8 @@ function writeBinary(buf: Buffer, pos: number, data: Buffer): number {
   if (data.length > 0xffff) throw new RangeError(`Binary Data is limited to 65,535 bytes, got ${data.length}`);
   buf[pos++] = data.length >> 8;
   buf[pos++] = data.length & 0xff;
-  return pos + data.copy(buf, pos);
+  buf.set(data, pos);
+  return pos + data.length;
 }
 
 function encodeConnack(packet: ConnackPacket, v5: boolean, maxPacketSize: number): Buffer | null {
@@ -185,9 +194,7 @@ function encodeConnack(packet: ConnackPacket, v5: boolean, maxPacketSize: number
     buf[pos + 1] = packet.reasonCode;
     return buf;
   }
-  const fit = fitProperties(packet.properties, PacketType.Connack, 2, maxPacketSize);
-  if (!fit) return null;
-  const [propsSize, omit] = fit;
+  const [propsSize, omit] = fitProperties(packet.properties, PacketType.Connack, 2, maxPacketSize);
   const [buf, start] = allocate(FIRST_BYTE[PacketType.Connack], 2 + varintSize(propsSize) + propsSize);
   buf[start] = packet.sessionPresent ? 1 : 0;
   buf[start + 1] = packet.reasonCode;
@@ -195,25 +202,19 @@ function encodeConnack(packet: ConnackPacket, v5: boolean, maxPacketSize: number
   return buf;
 }
 
-function hasProperties(props: Properties | undefined): boolean {
-  if (props === undefined) return false;
-  for (const key in props) if ((props as Record<string, unknown>)[key] !== undefined) return true;
-  return false;
-}
-
 /** PUBACK, PUBREC, PUBREL, PUBCOMP: the 5.0 short forms omit a Success reason code and empty properties. */
 function encodeAck(packet: AckPacket, v5: boolean, maxPacketSize: number): Buffer | null {
   const id = checkPacketId(packet.packetId);
   const first = FIRST_BYTE[packet.type];
-  if (!v5 || (packet.reasonCode === 0 && !hasProperties(packet.properties))) {
+  // An ack carries only diagnostics, so when they are dropped nothing is left but the reason code.
+  const [propsSize, omit] = v5 ? fitProperties(packet.properties, packet.type, 3, maxPacketSize) : [0, false];
+  if (!v5 || (packet.reasonCode === 0 && propsSize === 0)) {
     const [buf, pos] = allocate(first, 2);
     buf[pos] = id >> 8;
     buf[pos + 1] = id & 0xff;
     return buf;
   }
-  const fit = fitProperties(packet.properties, packet.type, 3, maxPacketSize);
-  if (!fit) return null;
-  const [propsSize, omit] = fit;
+  // Without properties the Property Length is omitted too (§3.4.2.2.1).
   const [buf, start] = allocate(first, propsSize === 0 ? 3 : 3 + varintSize(propsSize) + propsSize);
   buf[start] = id >> 8;
   buf[start + 1] = id & 0xff;
@@ -263,11 +264,7 @@ function encodeSubackLike(packet: SubackPacket | UnsubackPacket, v5: boolean, ma
   const codes = !v5 && packet.type === PacketType.Unsuback ? [] : packet.reasonCodes;
   let propsSize = 0;
   let omit = false;
-  if (v5) {
-    const fit = fitProperties(packet.properties, packet.type, 2 + codes.length, maxPacketSize);
-    if (!fit) return null;
-    [propsSize, omit] = fit;
-  }
+  if (v5) [propsSize, omit] = fitProperties(packet.properties, packet.type, 2 + codes.length, maxPacketSize);
   const [buf, start] = allocate(FIRST_BYTE[packet.type], 2 + (v5 ? varintSize(propsSize) + propsSize : 0) + codes.length);
   buf[start] = id >> 8;
   buf[start + 1] = id & 0xff;
@@ -284,10 +281,8 @@ function encodeReasonOnly(packet: DisconnectPacket | AuthPacket, v5: boolean, ma
     if (packet.type === PacketType.Auth) throw new TypeError('AUTH exists only in MQTT 5.0');
     return allocate(first, 0)[0];
   }
-  if (packet.reasonCode === 0 && !hasProperties(packet.properties)) return allocate(first, 0)[0];
-  const fit = fitProperties(packet.properties, packet.type, 1, maxPacketSize);
-  if (!fit) return null;
-  const [propsSize, omit] = fit;
+  const [propsSize, omit] = fitProperties(packet.properties, packet.type, 1, maxPacketSize);
+  if (packet.reasonCode === 0 && propsSize === 0) return allocate(first, 0)[0];
   const [buf, start] = allocate(first, 1 + varintSize(propsSize) + propsSize);
   buf[start] = packet.reasonCode;
   writeProperties(buf, start + 1, packet.properties, propsSize, omit);

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { PACKET_TYPE_NAMES } from './packet-type';
 import {
   PROPERTY_BY_ID,
@@ -219,7 +220,8 @@ export function writeProperties(
         buf[pos++] = id;
         buf[pos++] = data.length >> 8;
         buf[pos++] = data.length & 0xff;
-        pos += data.copy(buf, pos);
+        buf.set(data, pos);
+        pos += data.length;
         break;
       }
       case 'pair':
