@@ -1,13 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { BrokerConfig } from './config/broker-config';
 import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
 import { SysTopicsModule } from './metrics/sys.module';
 import { TransportModule } from './transport/transport.module';
 
-/** The broker: configuration first, then the modules that compose it. */
+/** The broker: configuration and database first, then the modules that compose it. */
 @Module({})
 export class AppModule {
-  static forRoot(config: BrokerConfig): DynamicModule {
-    return { module: AppModule, imports: [ConfigModule.forRoot(config), TransportModule, SysTopicsModule] };
+  static forRoot(config: BrokerConfig, dataSource: DataSource): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(dataSource), TransportModule, SysTopicsModule],
+    };
   }
 }

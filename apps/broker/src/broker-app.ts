@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { INestApplicationContext, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { openDatabase } from '@nestmq/persistence';
 import { AppModule } from './app.module';
 import { BrokerConfig } from './config/broker-config';
 import { ListenersService } from './transport/listeners.service';
@@ -21,12 +22,23 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-/** Starts a broker with an already validated configuration (used by main.ts and by tests). */
+/**
+ * Starts a broker with an already validated configuration (used by main.ts and by tests). The database
+ * is opened and migrated first: its failure is a DatabaseError naming the database and the cause.
+ */
 export async function startBroker(config: BrokerConfig): Promise<RunningBroker> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
-    logger: NEST_LEVELS[config.logLevel],
-  });
-  await app.init();
+  const dataSource = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  let app: INestApplicationContext;
+  try {
+    app = await NestFactory.createApplicationContext(AppModule.forRoot(config, dataSource), {
+      logger: NEST_LEVELS[config.logLevel],
+      abortOnError: false,
+    });
+    await app.init();
+  } catch (e) {
+    await dataSource.destroy().catch(() => undefined);
+    throw e;
+  }
   const listeners = app.get(ListenersService);
   return { app, port: (kind) => listeners.port(kind), close: () => app.close() };
 }

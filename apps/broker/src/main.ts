@@ -1,4 +1,5 @@
 import { ConfigError, loadBrokerConfig } from './config/broker-config';
+import { DatabaseError, describeDatabase } from '@nestmq/persistence';
 import { startBroker } from './broker-app';
 
 async function main(): Promise<void> {
@@ -12,10 +13,17 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  if (!config.allowAnonymous && config.users.size === 0) {
-    console.warn('nestmq: no user can connect: set AUTH_USERS=name:password,... or ALLOW_ANONYMOUS=true');
+  console.log(`nestmq: using the ${describeDatabase({ url: config.databaseUrl, dataDir: config.dataDir })}`);
+  let broker;
+  try {
+    broker = await startBroker(config);
+  } catch (e) {
+    if (e instanceof DatabaseError) {
+      console.error(`nestmq: ${e.message}`);
+      process.exit(1);
+    }
+    throw e;
   }
-  const broker = await startBroker(config);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PacketType, ReasonCode } from '@nestmq/mqtt-protocol';
-import { withTimeout } from './support/clients';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectClient, withTimeout } from './support/clients';
 import { freePort, spawnBroker } from './support/broker-process';
 import { RawClient } from './support/raw-client';
 
@@ -26,6 +29,37 @@ describe('the broker process', () => {
     const broker = await spawnBroker({ MQTT_PORT: 'eighteen' }, null);
     assert.equal(await broker.exited, 1);
     assert.match(broker.output(), /configuration error: MQTT_PORT=eighteen: expected an integer from 0 to 65535/);
+  });
+
+  it('exits 1 with one line naming the database when it cannot connect', async () => {
+    const broker = await spawnBroker({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/nestmq' }, null);
+    assert.equal(await broker.exited, 1);
+    assert.match(broker.output(), /nestmq: cannot connect to the PostgreSQL at 127\.0\.0\.1:1\/nestmq: .*ECONNREFUSED/);
+  });
+
+  it('runs on the embedded database by default, creating the admin user with a password printed once', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nestmq-data-'));
+    try {
+      const port = await freePort();
+      const env = { MQTT_PORT: String(port), MQTT_HOST: '127.0.0.1', DATA_DIR: dataDir, BCRYPT_COST: '4' };
+      const broker = await spawnBroker(env);
+      assert.match(broker.output(), /using the embedded PGlite database in /);
+      const password = /created admin user "admin" with password (\S+)/.exec(broker.output())?.[1];
+      assert.ok(password, broker.output());
+      const client = await connectClient(`mqtt://127.0.0.1:${port}`, { username: 'admin', password });
+      await client.endAsync();
+      broker.child.kill('SIGTERM');
+      assert.equal(await broker.exited, 0);
+      // The data survives a restart, and the password is not printed again.
+      const again = await spawnBroker(env);
+      assert.doesNotMatch(again.output(), /created admin user/);
+      const back = await connectClient(`mqtt://127.0.0.1:${port}`, { username: 'admin', password });
+      await back.endAsync();
+      again.child.kill('SIGTERM');
+      assert.equal(await again.exited, 0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('exits 1 naming the port when it is taken', async () => {

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
+import { AdminBootstrap } from './admin-bootstrap';
 import { AUTHENTICATOR } from './authenticator';
-import { StaticAuthenticator } from './static-authenticator';
+import { PasswordAuthenticator } from './password-authenticator';
 
 @Module({
-  providers: [{ provide: AUTHENTICATOR, useClass: StaticAuthenticator }],
+  providers: [{ provide: AUTHENTICATOR, useClass: PasswordAuthenticator }, AdminBootstrap],
   exports: [AUTHENTICATOR],
 })
 export class AuthModule {}

@@ -8,9 +8,12 @@ export interface Credentials {
   remoteAddress: string;
 }
 
-/** Decides whether a client may connect: Success, or the CONNACK reason code to refuse with. */
+/** The decision: Success with the identity to use for ACLs (undefined = anonymous), or a CONNACK refusal. */
+export type AuthResult = { reasonCode: ReasonCode.Success; username: string | undefined } | { reasonCode: Exclude<ReasonCode, ReasonCode.Success> };
+
+/** Decides whether a client may connect. */
 export interface Authenticator {
-  authenticate(credentials: Credentials): Promise<ReasonCode>;
+  authenticate(credentials: Credentials): Promise<AuthResult>;
 }
 
 export const AUTHENTICATOR = Symbol('AUTHENTICATOR');

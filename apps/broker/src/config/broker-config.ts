@@ -41,6 +41,16 @@ export interface BrokerConfig {
   maximumQoS: 0 | 1 | 2;
   retainAvailable: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** postgres://... ; undefined = the embedded PGlite database in dataDir. */
+  databaseUrl?: string;
+  /** Embedded database and other local state. */
+  dataDir: string;
+  /** bcrypt cost factor for new password hashes. */
+  bcryptCost: number;
+  /** The first admin user, created when no admin exists. */
+  adminUsername: string;
+  /** Sensitive: never logged. Undefined = generate one and print it once. */
+  adminPassword?: string;
 }
 
 export class ConfigError extends Error {
@@ -115,6 +125,21 @@ function acl(env: Env): TopicAcl | null {
   }
 }
 
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL: not a URL (expected postgres://user:password@host:port/database)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`DATABASE_URL: expected a postgres:// URL, got ${url.protocol}//`);
+  }
+  return raw;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
 /** Reads and validates the configuration; throws ConfigError with a message naming the variable. */
@@ -153,6 +178,11 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     maximumQoS: integer(env, 'MAXIMUM_QOS', 2, 0, 2) as 0 | 1 | 2,
     retainAvailable: bool(env, 'RETAIN_AVAILABLE', true),
     logLevel: logLevel as BrokerConfig['logLevel'],
+    databaseUrl: databaseUrl(env),
+    dataDir: env.DATA_DIR?.trim() || './data',
+    bcryptCost: integer(env, 'BCRYPT_COST', 10, 4, 15),
+    adminUsername: env.ADMIN_USERNAME?.trim() || 'admin',
+    adminPassword: env.ADMIN_PASSWORD || undefined,
   };
 }
 

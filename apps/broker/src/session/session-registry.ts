@@ -50,8 +50,8 @@ export class SessionRegistry {
       session = new Session(clientId, this.maxQueued);
       this.store.put(session);
     }
-    if (session.username !== connect.username) session.readDecisions.clear();
-    session.username = connect.username;
+    if (session.username !== connection.username) session.readDecisions.clear();
+    session.username = connection.username;
     session.protocolVersion = connect.protocolVersion;
     session.expiryInterval = this.expiryFor(connect);
     session.will = connect.will;

@@ -59,7 +59,6 @@ function adoptProtocol(c: Connection, { connect }: ConnectContext): undefined {
     if (p.topicAliasMaximum !== undefined) c.peerTopicAliasMaximum = p.topicAliasMaximum;
     if (p.requestProblemInformation === false) c.problemInformation = false;
   }
-  c.username = connect.username;
   return undefined;
 }
 
@@ -83,7 +82,7 @@ function checkWill(c: Connection, { connect }: ConnectContext): ReasonCode | und
   const config = c.broker.config;
   if (will.qos > config.maximumQoS) return ReasonCode.QoSNotSupported;
   if (will.retain && !config.retainAvailable) return ReasonCode.RetainNotSupported;
-  if (config.acl !== null && !config.acl.canPublish(connect.username, c.clientId, will.topic)) return ReasonCode.NotAuthorized;
+  if (config.acl !== null && !config.acl.canPublish(c.username, c.clientId, will.topic)) return ReasonCode.NotAuthorized;
   return undefined;
 }
 
@@ -92,13 +91,15 @@ function refuseEnhancedAuth(_c: Connection, { connect }: ConnectContext): Reason
 }
 
 async function authenticate(c: Connection, { connect }: ConnectContext): Promise<ReasonCode | undefined> {
-  const code = await c.broker.authenticator.authenticate({
+  const result = await c.broker.authenticator.authenticate({
     clientId: c.clientId,
     username: connect.username,
     password: connect.password,
     remoteAddress: c.remoteAddress,
   });
-  return code === ReasonCode.Success ? undefined : code;
+  if (result.reasonCode !== ReasonCode.Success) return result.reasonCode;
+  c.username = result.username;
+  return undefined;
 }
 
 function attachSession(c: Connection, ctx: ConnectContext): undefined {

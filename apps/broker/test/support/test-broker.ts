@@ -1,3 +1,4 @@
+import { createTestDatabase } from '@nestmq/persistence/testing';
 import { BrokerConfig, loadBrokerConfig } from '../../src/config/broker-config';
 import { RunningBroker, startBroker } from '../../src/broker-app';
 
@@ -7,17 +8,33 @@ export interface TestBroker extends RunningBroker {
   mqttPort: number;
 }
 
-/** A broker in this process on an ephemeral port of 127.0.0.1, anonymous access on, quiet logs. */
+/**
+ * A broker in this process on an ephemeral port of 127.0.0.1, anonymous access on, quiet logs, and a
+ * database of its own: a fresh PostgreSQL database when TEST_DATABASE_URL is set, else an in-memory
+ * embedded one. Closing it drops the database.
+ */
 export async function startTestBroker(overrides: Partial<BrokerConfig> = {}, env: Record<string, string> = {}): Promise<TestBroker> {
+  const db = await createTestDatabase(process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite');
   const config: BrokerConfig = {
-    ...loadBrokerConfig({ ALLOW_ANONYMOUS: 'true', LOG_LEVEL: 'error', SYS_INTERVAL: '0', ...env }),
+    ...loadBrokerConfig({ ALLOW_ANONYMOUS: 'true', LOG_LEVEL: 'error', SYS_INTERVAL: '0', BCRYPT_COST: '4', ADMIN_PASSWORD: 'admin-secret', ...env }),
     host: '127.0.0.1',
     mqttPort: 0,
     wsPort: null,
     mqttsPort: null,
+    databaseUrl: db.options.url,
+    dataDir: db.options.dataDir,
     ...overrides,
   };
   const broker = await startBroker(config);
   const mqttPort = config.mqttPort === null ? 0 : broker.port('mqtt');
-  return { ...broker, config, mqttPort, url: `mqtt://127.0.0.1:${mqttPort}` };
+  return {
+    ...broker,
+    config,
+    mqttPort,
+    url: `mqtt://127.0.0.1:${mqttPort}`,
+    close: async () => {
+      await broker.close();
+      await db.drop();
+    },
+  };
 }

@@ -1,0 +1,38 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { UserRepository } from '@nestmq/persistence';
+import { randomBytes } from 'node:crypto';
+import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
+
+export const ADMIN_ROLE = 'admin';
+
+/**
+ * Creates the first admin user when no admin exists: ADMIN_USERNAME with ADMIN_PASSWORD, or a generated
+ * password printed this once. A fresh install can connect straight away with it.
+ */
+@Injectable()
+export class AdminBootstrap implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Users');
+
+  constructor(
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+    private readonly users: UserRepository,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const all = await this.users.list();
+    if (all.some((u) => u.roles.includes(ADMIN_ROLE))) return;
+    const existing = all.find((u) => u.username === this.config.adminUsername);
+    if (existing) {
+      this.logger.warn(`no admin user: "${existing.username}" exists without the admin role; none was created`);
+      return;
+    }
+    const generated = this.config.adminPassword === undefined;
+    const password = this.config.adminPassword ?? randomBytes(12).toString('base64url');
+    await this.users.create({ username: this.config.adminUsername, password, roles: [ADMIN_ROLE] });
+    if (generated) {
+      this.logger.log(`created admin user "${this.config.adminUsername}" with password ${password} (shown once; set ADMIN_PASSWORD to choose it)`);
+    } else {
+      this.logger.log(`created admin user "${this.config.adminUsername}" with the password from ADMIN_PASSWORD`);
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export { createDataSource, openDatabase, ENTITIES } from './data-source';
+export { DatabaseError } from './database-error';
+export { DatabaseOptions, describeDatabase } from './database-options';
+export { UserEntity } from './user/user.entity';
+export { NewUser, UserExistsError, UserRepository } from './user/user.repository';

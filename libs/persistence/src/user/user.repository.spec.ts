@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DataSource } from 'typeorm';
+import { openDatabase } from '../data-source';
+import { TestDatabase, createTestDatabase, databaseKinds } from '../testing/test-database';
+import { UserExistsError, UserRepository } from './user.repository';
+
+for (const kind of databaseKinds()) {
+  describe(`UserRepository (${kind})`, () => {
+    let db: TestDatabase;
+    let ds: DataSource;
+    let users: UserRepository;
+    before(async () => {
+      db = await createTestDatabase(kind);
+      ds = await openDatabase(db.options);
+      users = new UserRepository(ds, 4);
+    });
+    after(async () => {
+      await ds.destroy();
+      await db.drop();
+    });
+
+    it('stores a bcrypt hash, never the password', async () => {
+      const user = await users.create({ username: 'alice', password: 'wonderland', roles: ['admin'] });
+      assert.match(user.passwordHash, /^\$2[aby]\$04\$/);
+      assert.ok(!user.passwordHash.includes('wonderland'));
+      const [row] = (await ds.query(`SELECT password_hash, roles, enabled FROM users WHERE username = 'alice'`)) as Array<{ password_hash: string; roles: string[]; enabled: boolean }>;
+      assert.equal(row.password_hash, user.passwordHash);
+      assert.deepEqual(row.roles, ['admin']);
+      assert.equal(row.enabled, true);
+    });
+
+    it('verifies the right password only, and not for a disabled user', async () => {
+      await users.create({ username: 'bob', password: 'b0b' });
+      assert.equal((await users.verify('bob', 'b0b'))?.username, 'bob');
+      assert.equal(await users.verify('bob', 'B0B'), null);
+      assert.equal(await users.verify('nobody', 'b0b'), null);
+      assert.equal(await users.setEnabled('bob', false), true);
+      assert.equal(await users.verify('bob', 'b0b'), null);
+    });
+
+    it('refuses a second user of the same name', async () => {
+      await users.create({ username: 'carol', password: 'x' });
+      await assert.rejects(users.create({ username: 'carol', password: 'y' }), UserExistsError);
+    });
+
+    it('changes a password and deletes a user', async () => {
+      await users.create({ username: 'dave', password: 'old' });
+      assert.equal(await users.setPassword('dave', 'new'), true);
+      assert.equal(await users.verify('dave', 'old'), null);
+      assert.ok(await users.verify('dave', 'new'));
+      assert.equal(await users.delete('dave'), true);
+      assert.equal(await users.findByUsername('dave'), null);
+      assert.equal(await users.delete('dave'), false);
+    });
+  });
+}

@@ -1,0 +1,86 @@
+import { compare, hash } from 'bcryptjs';
+import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { UserEntity } from './user.entity';
+
+export class UserExistsError extends Error {
+  override readonly name = 'UserExistsError';
+  constructor(readonly username: string) {
+    super(`user "${username}" already exists`);
+  }
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  roles?: string[];
+  enabled?: boolean;
+}
+
+/** Users and their bcrypt-hashed passwords. */
+export class UserRepository {
+  private readonly users: Repository<UserEntity>;
+  /** Compared against when the user does not exist, so an unknown name costs what a wrong password costs. */
+  private decoyHash: Promise<string> | undefined;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly bcryptCost: number,
+  ) {
+    this.users = dataSource.getRepository(UserEntity);
+  }
+
+  async create(user: NewUser): Promise<UserEntity> {
+    if (user.username.length === 0) throw new RangeError('a user name may not be empty');
+    const entity = this.users.create({
+      username: user.username,
+      passwordHash: await hash(user.password, this.bcryptCost),
+      roles: user.roles ?? [],
+      enabled: user.enabled ?? true,
+    });
+    try {
+      return await this.users.save(entity);
+    } catch (e) {
+      if (e instanceof QueryFailedError && /unique|duplicate/i.test(e.message)) throw new UserExistsError(user.username);
+      throw e;
+    }
+  }
+
+  findByUsername(username: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ username });
+  }
+
+  list(): Promise<UserEntity[]> {
+    return this.users.find({ order: { username: 'ASC' } });
+  }
+
+  async setPassword(username: string, password: string): Promise<boolean> {
+    const result = await this.users.update({ username }, { passwordHash: await hash(password, this.bcryptCost), updatedAt: new Date() });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async setEnabled(username: string, enabled: boolean): Promise<boolean> {
+    const result = await this.users.update({ username }, { enabled, updatedAt: new Date() });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async delete(username: string): Promise<boolean> {
+    const result = await this.users.delete({ username });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * The enabled user whose password this is, or null. Runs one bcrypt comparison whatever the outcome,
+   * so the time taken does not tell whether the name exists.
+   */
+  async verify(username: string, password: string): Promise<UserEntity | null> {
+    const user = await this.findByUsername(username);
+    const stored = user?.passwordHash ?? (await this.decoy());
+    const matches = await compare(password, stored);
+    return matches && user !== null && user.enabled ? user : null;
+  }
+
+  private decoy(): Promise<string> {
+    this.decoyHash ??= hash('decoy password that no user has', this.bcryptCost);
+    return this.decoyHash;
+  }
+}
