@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectClient, withTimeout } from './support/clients';
-import { freePort, spawnBroker } from './support/broker-process';
+import { spawnSync } from 'node:child_process';
+import { MAIN, freePort, spawnBroker } from './support/broker-process';
 import { RawClient } from './support/raw-client';
 
 describe('the broker process', () => {
@@ -57,6 +58,30 @@ describe('the broker process', () => {
       await back.endAsync();
       again.child.kill('SIGTERM');
       assert.equal(await again.exited, 0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('adds users from the command line, and keeps a running broker\'s embedded database to itself', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nestmq-data-'));
+    const env = { DATA_DIR: dataDir, BCRYPT_COST: '4', PATH: process.env.PATH ?? '' };
+    const userAdd = (...args: string[]) => spawnSync(process.execPath, [join(MAIN, '..', 'cli', 'user-add.js'), ...args], { env, encoding: 'utf8' });
+    try {
+      const added = userAdd('dev-1', 'pa55', '--role', 'device');
+      assert.equal(added.status, 0, added.stderr);
+      assert.match(added.stdout, /added user "dev-1"/);
+      assert.equal(userAdd('dev-1', 'again').status, 1, 'a second user of that name is refused');
+      const port = await freePort();
+      const broker = await spawnBroker({ ...env, MQTT_PORT: String(port), MQTT_HOST: '127.0.0.1' });
+      const busy = userAdd('dev-2', 'x');
+      assert.equal(busy.status, 1);
+      assert.match(busy.stderr, new RegExp(`in use by process ${broker.child.pid}`));
+      const client = await connectClient(`mqtt://127.0.0.1:${port}`, { username: 'dev-1', password: 'pa55' });
+      await client.endAsync();
+      broker.child.kill('SIGTERM');
+      assert.equal(await broker.exited, 0);
+      assert.equal(userAdd('dev-2', 'x').status, 0, 'free again once the broker stopped');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

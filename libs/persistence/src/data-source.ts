@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DatabaseError } from './database-error';
 import { DatabaseOptions, describeDatabase } from './database-options';
+import { EmbeddedDatabaseLock } from './embedded-lock';
 import { pgliteDriver } from './pglite-driver';
 import { UserEntity } from './user/user.entity';
 
@@ -37,10 +38,23 @@ export function createDataSource(options: DatabaseOptions): DataSource {
  */
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
   const where = describeDatabase(options);
+  const embeddedOnDisk = options.url === undefined && !options.dataDir.startsWith('memory://');
+  const lock = embeddedOnDisk ? EmbeddedDatabaseLock.acquire(options.dataDir) : undefined;
   const dataSource = createDataSource(options);
+  if (lock) {
+    const destroy = dataSource.destroy.bind(dataSource);
+    dataSource.destroy = async () => {
+      try {
+        await destroy();
+      } finally {
+        lock.release();
+      }
+    };
+  }
   try {
     await dataSource.initialize();
   } catch (e) {
+    lock?.release();
     throw new DatabaseError(`cannot connect to the ${where}: ${causeOf(e)}`);
   }
   try {

@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { DatabaseError, UserExistsError, UserRepository, describeDatabase, openDatabase } from '@nestmq/persistence';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadBrokerConfig } from '../config/broker-config';
+
+const USAGE = 'usage: npm run user:add -- <username> [password] [--role <role>]...  (a password is generated when omitted)';
+
+/** Adds a user to the broker's database (the one DATABASE_URL / DATA_DIR name). */
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { role: { type: 'string', multiple: true } } });
+  const [username, given] = positionals;
+  if (!username || positionals.length > 2) {
+    console.error(USAGE);
+    return 2;
+  }
+  const config = loadBrokerConfig();
+  const options = { url: config.databaseUrl, dataDir: config.dataDir };
+  const dataSource = await openDatabase(options);
+  try {
+    const password = given ?? randomBytes(12).toString('base64url');
+    await new UserRepository(dataSource, config.bcryptCost).create({ username, password, roles: values.role ?? [] });
+    console.log(`added user "${username}" to the ${describeDatabase(options)}${given ? '' : ` with password ${password}`}`);
+    return 0;
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof ConfigError || e instanceof DatabaseError || e instanceof UserExistsError) {
+      console.error(`nestmq: ${e.message}`);
+      process.exit(1);
+    }
+    throw e;
+  },
+);
