@@ -40,5 +40,13 @@ export async function startBroker(config: BrokerConfig): Promise<RunningBroker> 
     throw e;
   }
   const listeners = app.get(ListenersService);
-  return { app, port: (kind) => listeners.port(kind), close: () => app.close() };
+  return {
+    app,
+    port: (kind) => listeners.port(kind),
+    close: async () => {
+      // The application flushes its pending writes while closing; the database goes last.
+      await app.close();
+      await dataSource.destroy();
+    },
+  };
 }

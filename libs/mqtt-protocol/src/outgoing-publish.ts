@@ -1,5 +1,6 @@
 import { PROPERTY_BY_ID, Properties, PropertyContext, PropertyId } from './property';
-import { propertiesSize, writeProperties } from './property-codec';
+import { propertiesSize, readPropertyList, writeProperties } from './property-codec';
+import { Reader } from './reader';
 import { MAX_VARINT, varintSize, writeVarint } from './varint';
 
 /**
@@ -137,4 +138,12 @@ export function encodePropertyBlock(props: Properties | undefined, context: Prop
   const out = Buffer.allocUnsafe(varintSize(size) + size);
   writeProperties(out, 0, props, size);
   return out.subarray(varintSize(size));
+}
+
+/** Decodes a property set stored as bytes without the Property Length (see encodePropertyBlock). */
+export function decodePropertyBlock(bytes: Buffer, context: PropertyContext): Properties | undefined {
+  if (bytes.length === 0) return undefined;
+  const reader = new Reader();
+  reader.reset(bytes, 0, bytes.length);
+  return readPropertyList(reader, context, bytes.length);
 }

@@ -1,18 +1,12 @@
-import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { UserRepository } from '@nestmq/persistence';
 import { DataSource } from 'typeorm';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
+import { DurableSessions } from '../session/durable-sessions';
+import { SESSION_PERSISTENCE } from '../session/session-persistence';
 
 /** The DataSource, opened and migrated before Nest starts, so a database failure is one clear line. */
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
-
-class DatabaseCloser implements OnApplicationShutdown {
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
-  }
-}
 
 @Global()
 @Module({})
@@ -27,9 +21,9 @@ export class DatabaseModule {
           useFactory: (config: BrokerConfig) => new UserRepository(dataSource, config.bcryptCost),
           inject: [BROKER_CONFIG],
         },
-        DatabaseCloser,
+        { provide: SESSION_PERSISTENCE, useValue: new DurableSessions(dataSource) },
       ],
-      exports: [DATA_SOURCE, UserRepository],
+      exports: [DATA_SOURCE, UserRepository, SESSION_PERSISTENCE],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { QoS, parseSharedSubscription } from '@nestmq/mqtt-protocol';
 import { Session, SubscriptionRecord } from '../session/session';
+import { NO_PERSISTENCE, SessionPersistence } from '../session/session-persistence';
 import { Message } from './message';
 import { RetainedStore } from './retained-store';
 import { SharedGroup, Subscriber, SubscriptionTrie } from './subscription-trie';
@@ -31,14 +32,20 @@ export type DeliverFn = (session: Session, message: Message, qos: QoS, retain: b
 
 export class Router {
   readonly trie = new SubscriptionTrie();
-  readonly retained = new RetainedStore();
+  readonly retained: RetainedStore;
   private readonly routes = new Map<string, Route>();
 
-  constructor(private readonly deliver: DeliverFn) {}
+  constructor(
+    private readonly deliver: DeliverFn,
+    private readonly persistence: SessionPersistence = NO_PERSISTENCE,
+  ) {
+    this.retained = new RetainedStore(persistence);
+  }
 
   /** Adds or replaces a subscription [MQTT-3.8.4-3]; true when it replaced an existing one. */
-  subscribe(session: Session, record: SubscriptionRecord): boolean {
+  subscribe(session: Session, record: SubscriptionRecord, persist = true): boolean {
     const existed = session.subscriptions.has(record.topicFilter);
+    if (persist && session.persisted) this.persistence.subscriptionSaved(session.clientId, record);
     session.subscriptions.set(record.topicFilter, record);
     const shared = parseSharedSubscription(record.topicFilter);
     const subscriber: Subscriber = { session, record };
@@ -49,8 +56,9 @@ export class Router {
   }
 
   /** True when the session had that subscription. */
-  unsubscribe(session: Session, topicFilter: string): boolean {
+  unsubscribe(session: Session, topicFilter: string, persist = true): boolean {
     if (!session.subscriptions.delete(topicFilter)) return false;
+    if (persist && session.persisted) this.persistence.subscriptionRemoved(session.clientId, topicFilter);
     const shared = parseSharedSubscription(topicFilter);
     if (shared) this.trie.remove(shared.filter, session.clientId, shared.group);
     else this.trie.remove(topicFilter, session.clientId);
@@ -58,8 +66,9 @@ export class Router {
     return true;
   }
 
+  /** At session end: the stored session's deletion takes its subscriptions with it. */
   unsubscribeAll(session: Session): void {
-    for (const filter of [...session.subscriptions.keys()]) this.unsubscribe(session, filter);
+    for (const filter of [...session.subscriptions.keys()]) this.unsubscribe(session, filter, false);
   }
 
   /** Routes a message to every matching subscription; stores it first when retained. Returns the deliveries made. */

@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
 import { deliverToSession, deliverWithAcl } from '../qos/deliver';
+import { SESSION_PERSISTENCE, SessionPersistence } from '../session/session-persistence';
 import { Router } from './router';
 
 @Module({
   providers: [
     {
       provide: Router,
-      useFactory: (config: BrokerConfig) => new Router(config.acl ? deliverWithAcl(config.acl) : deliverToSession),
-      inject: [BROKER_CONFIG],
+      useFactory: (config: BrokerConfig, persistence: SessionPersistence) =>
+        new Router(config.acl ? deliverWithAcl(config.acl) : deliverToSession, persistence),
+      inject: [BROKER_CONFIG, SESSION_PERSISTENCE],
     },
   ],
   exports: [Router],

@@ -1,10 +1,11 @@
-import { ConnectPacket, ReasonCode } from '@nestmq/mqtt-protocol';
+import { ConnectPacket, ProtocolVersion, ReasonCode, WillMessage } from '@nestmq/mqtt-protocol';
 import { BrokerStats } from '../metrics/broker-stats';
 import { Router } from '../routing/router';
 import type { Connection } from '../transport/connection';
 import { WillScheduler } from '../will/will-scheduler';
 import { LongTimeout } from './long-timeout';
-import { NEVER_EXPIRES, Session } from './session';
+import { NEVER_EXPIRES, Session, SubscriptionRecord } from './session';
+import { NO_PERSISTENCE, SessionPersistence } from './session-persistence';
 import { SessionStore } from './session-store';
 
 /**
@@ -19,6 +20,7 @@ export class SessionRegistry {
     private readonly stats: BrokerStats,
     private readonly maxQueued: number,
     private readonly maxSessionExpiry: number | undefined,
+    private readonly persistence: SessionPersistence = NO_PERSISTENCE,
   ) {}
 
   get size(): number {
@@ -58,6 +60,7 @@ export class SessionRegistry {
     session.connection = connection;
     session.disconnectedAt = 0;
     connection.session = session;
+    this.save(session);
     this.stats.clientsConnected++;
     if (this.stats.clientsConnected > this.stats.clientsMaximum) this.stats.clientsMaximum = this.stats.clientsConnected;
     return { session, sessionPresent };
@@ -87,6 +90,7 @@ export class SessionRegistry {
     const endsInMs = expiry === NEVER_EXPIRES ? Infinity : expiry * 1000;
     if (connection.normalDisconnect) session.will = undefined;
     else this.wills.connectionLost(session, endsInMs);
+    this.save(session);
     if (expiry === 0) {
       this.end(session, true);
     } else if (expiry !== NEVER_EXPIRES) {
@@ -104,6 +108,56 @@ export class SessionRegistry {
     session.outbound.clear();
     session.inboundQoS2.clear();
     if (this.store.get(session.clientId) === session) this.store.delete(session.clientId);
+    if (session.persisted) {
+      session.persisted = false;
+      this.persistence.sessionEnded(session.clientId);
+    }
+  }
+
+  /**
+   * Stores a persistent session's state (or, once it is no longer persistent, forgets it). A session
+   * with Session Expiry 0 ends with its connection and is never written.
+   */
+  save(session: Session): void {
+    if (session.expiryInterval > 0) {
+      const wasPersisted = session.persisted;
+      session.persisted = true;
+      this.persistence.sessionSaved(session);
+      if (!wasPersisted) for (const record of session.subscriptions.values()) this.persistence.subscriptionSaved(session.clientId, record);
+    } else if (session.persisted) {
+      session.persisted = false;
+      this.persistence.sessionEnded(session.clientId);
+    }
+  }
+
+  /**
+   * Sessions stored before a restart, offline now: subscriptions back in the router, the expiry clock
+   * running from their disconnect (from now, for those the restart cut off), pending wills rescheduled.
+   * Sessions that expired meanwhile end now, their wills published.
+   */
+  restore(stored: Iterable<RestoredSession>, now: number): void {
+    for (const s of stored) {
+      const session = new Session(s.clientId, this.maxQueued);
+      session.username = s.username;
+      session.protocolVersion = s.protocolVersion;
+      session.expiryInterval = s.expiryInterval;
+      session.will = s.will;
+      session.disconnectedAt = s.disconnectedAt ?? now;
+      session.persisted = true;
+      this.store.put(session);
+      for (const record of s.subscriptions) this.router.subscribe(session, record, false);
+      const endsInMs =
+        session.expiryInterval === NEVER_EXPIRES ? Infinity : session.disconnectedAt + session.expiryInterval * 1000 - now;
+      if (endsInMs <= 0) {
+        this.end(session, true);
+        continue;
+      }
+      if (session.will !== undefined) {
+        const delayLeft = session.disconnectedAt + (session.will.properties?.willDelayInterval ?? 0) * 1000 - now;
+        this.wills.connectionLost(session, Math.min(endsInMs, Math.max(delayLeft, 0)));
+      }
+      if (endsInMs !== Infinity) session.expiryTimer = new LongTimeout(() => this.end(session, true), endsInMs);
+    }
   }
 
   /** DISCONNECT may change the Session Expiry Interval, but not from 0 [MQTT-3.14.2-2]. */
@@ -112,5 +166,17 @@ export class SessionRegistry {
     session.expiryInterval = this.maxSessionExpiry !== undefined ? Math.min(expiry, this.maxSessionExpiry) : expiry;
     return true;
   }
+}
+
+/** A stored session as the registry restores it. */
+export interface RestoredSession {
+  clientId: string;
+  username: string | undefined;
+  protocolVersion: ProtocolVersion;
+  expiryInterval: number;
+  will: WillMessage | undefined;
+  /** Epoch ms; undefined when the broker stopped while the client was connected. */
+  disconnectedAt: number | undefined;
+  subscriptions: SubscriptionRecord[];
 }
 

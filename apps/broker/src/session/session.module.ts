@@ -7,6 +7,8 @@ import { RoutingModule } from '../routing/routing.module';
 import { WillModule } from '../will/will.module';
 import { WillScheduler } from '../will/will-scheduler';
 import { SessionRegistry } from './session-registry';
+import { SESSION_PERSISTENCE, SessionPersistence } from './session-persistence';
+import { SessionRestorer } from './session-restorer';
 import { InMemorySessionStore, SessionStore } from './session-store';
 
 /** Injection token for the SessionStore; the persistence module provides a durable one. */
@@ -18,10 +20,24 @@ export const SESSION_STORE = Symbol('SESSION_STORE');
     { provide: SESSION_STORE, useFactory: (): SessionStore => new InMemorySessionStore() },
     {
       provide: SessionRegistry,
-      useFactory: (store: SessionStore, router: Router, wills: WillScheduler, stats: BrokerStats, config: BrokerConfig) =>
-        new SessionRegistry(store, router, wills, stats, config.maxQueuedMessages, config.maxSessionExpiry),
-      inject: [SESSION_STORE, Router, WillScheduler, BrokerStats, BROKER_CONFIG],
+      useFactory: (
+        store: SessionStore,
+        router: Router,
+        wills: WillScheduler,
+        stats: BrokerStats,
+        config: BrokerConfig,
+        persistence: SessionPersistence,
+      ) => {
+        const registry = new SessionRegistry(store, router, wills, stats, config.maxQueuedMessages, config.maxSessionExpiry, persistence);
+        // A will that went out is no longer part of the stored session.
+        wills.onPublished = (session) => {
+          if (session.persisted && store.get(session.clientId) === session) registry.save(session);
+        };
+        return registry;
+      },
+      inject: [SESSION_STORE, Router, WillScheduler, BrokerStats, BROKER_CONFIG, SESSION_PERSISTENCE],
     },
+    SessionRestorer,
   ],
   exports: [SessionRegistry],
 })

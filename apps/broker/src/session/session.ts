@@ -36,6 +36,8 @@ export class Session {
   expiryTimer: LongTimeout | undefined;
   willTimer: LongTimeout | undefined;
   disconnectedAt = 0;
+  /** Stored in the database: its changes and its end must be written there too. */
+  persisted = false;
   /** The user name of the connection that last attached: ACL decisions for queued deliveries. */
   username: string | undefined;
   /** ACL read decisions by topic, kept while the session's user is the same. */

@@ -10,6 +10,9 @@ import { Session } from '../session/session';
  * client reconnects in time [MQTT-3.1.3-9].
  */
 export class WillScheduler {
+  /** Told when a will went out, so a stored session no longer carries it. */
+  onPublished: (session: Session) => void = () => undefined;
+
   constructor(private readonly router: Router) {}
 
   /** Called when a connection is lost; `sessionEndsInMs` is when the session will expire (Infinity: never). */
@@ -36,7 +39,9 @@ export class WillScheduler {
     session.willTimer = undefined;
     const will = session.will;
     session.will = undefined;
-    if (will !== undefined) this.router.publish(willToMessage(will, session.clientId, Date.now()));
+    if (will === undefined) return;
+    this.router.publish(willToMessage(will, session.clientId, Date.now()));
+    this.onPublished(session);
   }
 }
 

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { createTestDatabase, databaseKinds } from '@nestmq/persistence/testing';
+import { connectClient, connectWithInbox, publish } from './support/clients';
+import { freePort, spawnBroker } from './support/broker-process';
+
+/** Where the broker keeps its data across restarts: a PostgreSQL database, or an embedded one on disk. */
+async function storage(kind: 'postgres' | 'pglite'): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  if (kind === 'postgres') {
+    const db = await createTestDatabase('postgres');
+    return { env: { DATABASE_URL: db.options.url! }, drop: db.drop };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'nestmq-durable-'));
+  return { env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+for (const kind of databaseKinds()) {
+  describe(`sessions and retained messages survive a restart (${kind})`, () => {
+    for (const stop of ['SIGTERM', 'SIGKILL'] as const) {
+      it(`keeps persistent sessions, their subscriptions and retained messages across ${stop}`, async () => {
+        const store = await storage(kind);
+        const port = await freePort();
+        const env = { ...store.env, MQTT_PORT: String(port), MQTT_HOST: '127.0.0.1', ALLOW_ANONYMOUS: 'true' };
+        const url = `mqtt://127.0.0.1:${port}`;
+        try {
+          let broker = await spawnBroker(env);
+          const durable = await connectClient(url, { clientId: 'durable', clean: true, properties: { sessionExpiryInterval: 300 } });
+          await durable.subscribeAsync('d/+', { qos: 1 });
+          await durable.endAsync();
+          const transient = await connectClient(url, { clientId: 'transient', clean: true });
+          await transient.subscribeAsync('t/+', { qos: 1 });
+          await publish(transient, 'r/t', 'retained value', { qos: 1, retain: true });
+          await publish(transient, 'r/gone', 'soon deleted', { qos: 1, retain: true });
+          await publish(transient, 'r/gone', '', { qos: 1, retain: true });
+          await transient.endAsync();
+          if (stop === 'SIGKILL') {
+            // Writes go out in batches every few milliseconds; give the last one time to commit.
+            await new Promise((r) => setTimeout(r, 300));
+          }
+          broker.child.kill(stop);
+          await broker.exited;
+
+          broker = await spawnBroker(env);
+          assert.match(broker.output(), /restored 1 session\(s\) and 1 retained message\(s\)/);
+          const [back, inbox] = await connectWithInbox(url, { clientId: 'durable', clean: false, properties: { sessionExpiryInterval: 300 } });
+          const publisher = await connectClient(url);
+          await publish(publisher, 'd/x', 'after restart', { qos: 1 });
+          assert.equal((await inbox.waitFor(1))[0].payload.toString(), 'after restart');
+          const [reader, retained] = await connectWithInbox(url);
+          await reader.subscribeAsync('r/#', { qos: 1 });
+          const got = await retained.waitFor(1);
+          assert.deepEqual(got.map((m) => [m.topic, m.payload.toString(), m.packet.retain]), [['r/t', 'retained value', true]]);
+          await Promise.all([back.endAsync(), publisher.endAsync(), reader.endAsync()]);
+          broker.child.kill('SIGTERM');
+          assert.equal(await broker.exited, 0);
+        } finally {
+          await store.drop();
+        }
+      });
+    }
+  });
+}

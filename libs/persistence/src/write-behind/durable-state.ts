@@ -1,0 +1,56 @@
+import { DataSource } from 'typeorm';
+import { RetainedRow, StoredSession, SubscriptionRow } from './rows';
+
+const bytes = (value: unknown): Buffer | null =>
+  value === null || value === undefined ? null : Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array);
+
+/** Reads back what the write-behind queue stored: the state a broker restores at start-up. */
+export class DurableState {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async sessions(): Promise<StoredSession[]> {
+    const rows = (await this.dataSource.query(`SELECT * FROM sessions ORDER BY client_id`)) as Array<Record<string, unknown>>;
+    const subs = (await this.dataSource.query(`SELECT * FROM subscriptions ORDER BY client_id, topic_filter`)) as Array<Record<string, unknown>>;
+    const byClient = new Map<string, SubscriptionRow[]>();
+    for (const s of subs) {
+      const row: SubscriptionRow = {
+        clientId: s.client_id as string,
+        topicFilter: s.topic_filter as string,
+        qos: Number(s.qos),
+        noLocal: s.no_local as boolean,
+        retainAsPublished: s.retain_as_published as boolean,
+        retainHandling: Number(s.retain_handling),
+        subscriptionId: Number(s.subscription_id),
+      };
+      const list = byClient.get(row.clientId);
+      if (list) list.push(row);
+      else byClient.set(row.clientId, [row]);
+    }
+    return rows.map((r) => ({
+      clientId: r.client_id as string,
+      username: (r.username as string | null) ?? null,
+      protocolVersion: Number(r.protocol_version),
+      expiryInterval: Number(r.expiry_interval),
+      willTopic: (r.will_topic as string | null) ?? null,
+      willPayload: bytes(r.will_payload),
+      willQos: r.will_qos === null ? null : Number(r.will_qos),
+      willRetain: (r.will_retain as boolean | null) ?? null,
+      willProperties: bytes(r.will_properties),
+      lastConnectAt: new Date(r.last_connect_at as string | Date),
+      lastDisconnectAt: r.last_disconnect_at === null ? null : new Date(r.last_disconnect_at as string | Date),
+      subscriptions: byClient.get(r.client_id as string) ?? [],
+    }));
+  }
+
+  async retained(): Promise<RetainedRow[]> {
+    const rows = (await this.dataSource.query(`SELECT * FROM retained_messages ORDER BY topic`)) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      topic: r.topic as string,
+      payload: bytes(r.payload)!,
+      qos: Number(r.qos),
+      properties: bytes(r.properties),
+      expiresAt: r.expires_at === null ? null : new Date(r.expires_at as string | Date),
+      publisherClientId: (r.publisher_client_id as string | null) ?? null,
+    }));
+  }
+}

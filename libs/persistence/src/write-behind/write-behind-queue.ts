@@ -1,0 +1,206 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { RetainedRow, SessionRow, SubscriptionRow } from './rows';
+
+/** Everything waiting for one commit, reduced to its final state per key. */
+class Batch {
+  /** Sessions deleted in this batch: their rows (and, by cascade, subscriptions) go first. */
+  readonly deletedSessions = new Set<string>();
+  readonly sessions = new Map<string, SessionRow>();
+  /** Key: client id + NUL + topic filter; null = delete. */
+  readonly subscriptions = new Map<string, SubscriptionRow | null>();
+  /** Key: topic; null = delete. */
+  readonly retained = new Map<string, RetainedRow | null>();
+  readonly committed: Promise<void>;
+  resolve!: () => void;
+  size = 0;
+
+  constructor() {
+    this.committed = new Promise((resolve) => (this.resolve = resolve));
+  }
+}
+
+export interface WriteBehindOptions {
+  /** Longest wait before a batch is written. */
+  maxDelayMs: number;
+  /** A batch this large is written at once. */
+  maxRows: number;
+  /** Called when a write fails and will be retried; the queue keeps everything meanwhile. */
+  onError?: (error: unknown, attempt: number) => void;
+}
+
+const subscriptionKey = (clientId: string, topicFilter: string): string => `${clientId}\u0000${topicFilter}`;
+
+/**
+ * Durable state written beside the hot path: changes are queued as plain rows, reduced to their final
+ * state per key, and written every few milliseconds in one transaction of multi-row statements. A write
+ * that fails is retried with backoff, in order, and nothing queued is dropped; `committed()` tells when
+ * everything queued so far is in the database.
+ */
+export class WriteBehindQueue {
+  private current = new Batch();
+  private writing: Batch | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  failures = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: WriteBehindOptions = { maxDelayMs: 5, maxRows: 2000 },
+  ) {}
+
+  saveSession(row: SessionRow): void {
+    this.current.sessions.set(row.clientId, row);
+    this.touched();
+  }
+
+  deleteSession(clientId: string): void {
+    const batch = this.current;
+    batch.sessions.delete(clientId);
+    batch.deletedSessions.add(clientId);
+    // The cascade removes the stored subscriptions; pending ones for the old session must not follow it.
+    const prefix = `${clientId}\u0000`;
+    for (const key of batch.subscriptions.keys()) if (key.startsWith(prefix)) batch.subscriptions.delete(key);
+    this.touched();
+  }
+
+  saveSubscription(row: SubscriptionRow): void {
+    this.current.subscriptions.set(subscriptionKey(row.clientId, row.topicFilter), row);
+    this.touched();
+  }
+
+  deleteSubscription(clientId: string, topicFilter: string): void {
+    this.current.subscriptions.set(subscriptionKey(clientId, topicFilter), null);
+    this.touched();
+  }
+
+  saveRetained(row: RetainedRow): void {
+    this.current.retained.set(row.topic, row);
+    this.touched();
+  }
+
+  deleteRetained(topic: string): void {
+    this.current.retained.set(topic, null);
+    this.touched();
+  }
+
+  /** Resolves once everything queued until now is committed. */
+  committed(): Promise<void> {
+    return this.current.size === 0 && this.writing ? this.writing.committed : this.current.size === 0 ? Promise.resolve() : this.current.committed;
+  }
+
+  /** Writes what is queued and waits for it; used at shutdown. */
+  async flush(): Promise<void> {
+    const done = this.committed();
+    this.schedule(0);
+    await done;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+
+  private touched(): void {
+    const batch = this.current;
+    batch.size++;
+    if (batch.size >= this.options.maxRows) this.schedule(0);
+    else if (batch.size === 1) this.schedule(this.options.maxDelayMs);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closed) return;
+    if (this.timer !== undefined) {
+      if (delayMs > 0) return;
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.writeNext(0);
+    }, delayMs);
+  }
+
+  private async writeNext(attempt: number): Promise<void> {
+    if (this.writing !== undefined && attempt === 0) return; // the running write picks up the rest
+    const batch = this.writing ?? this.current;
+    if (batch.size === 0) return;
+    if (batch === this.current) this.current = new Batch();
+    this.writing = batch;
+    try {
+      await this.dataSource.transaction((manager) => applyBatch(manager, batch));
+    } catch (e) {
+      this.failures++;
+      this.options.onError?.(e, attempt + 1);
+      const backoff = Math.min(5000, 50 * 2 ** attempt);
+      setTimeout(() => void this.writeNext(attempt + 1), backoff).unref();
+      return;
+    }
+    this.writing = undefined;
+    batch.resolve();
+    if (this.current.size > 0) void this.writeNext(0);
+  }
+}
+
+async function applyBatch(m: EntityManager, batch: Batch): Promise<void> {
+  if (batch.deletedSessions.size > 0) {
+    await m.query(`DELETE FROM sessions WHERE client_id = ANY($1)`, [[...batch.deletedSessions]]);
+  }
+  if (batch.sessions.size > 0) {
+    const rows = [...batch.sessions.values()];
+    await m.query(
+      `INSERT INTO sessions (client_id, username, protocol_version, expiry_interval, will_topic, will_payload, will_qos,
+         will_retain, will_properties, last_connect_at, last_disconnect_at)
+       VALUES ${placeholders(rows.length, 11)}
+       ON CONFLICT (client_id) DO UPDATE SET username = EXCLUDED.username, protocol_version = EXCLUDED.protocol_version,
+         expiry_interval = EXCLUDED.expiry_interval, will_topic = EXCLUDED.will_topic, will_payload = EXCLUDED.will_payload,
+         will_qos = EXCLUDED.will_qos, will_retain = EXCLUDED.will_retain, will_properties = EXCLUDED.will_properties,
+         last_connect_at = EXCLUDED.last_connect_at, last_disconnect_at = EXCLUDED.last_disconnect_at`,
+      rows.flatMap((r) => [
+        r.clientId, r.username, r.protocolVersion, r.expiryInterval, r.willTopic, r.willPayload, r.willQos,
+        r.willRetain, r.willProperties, r.lastConnectAt, r.lastDisconnectAt,
+      ]),
+    );
+  }
+  const removedSubs = [...batch.subscriptions].filter(([, row]) => row === null).map(([key]) => key.split('\u0000'));
+  if (removedSubs.length > 0) {
+    await m.query(
+      `DELETE FROM subscriptions s USING unnest($1::text[], $2::text[]) AS d(client_id, topic_filter)
+       WHERE s.client_id = d.client_id AND s.topic_filter = d.topic_filter`,
+      [removedSubs.map((k) => k[0]), removedSubs.map((k) => k.slice(1).join('\u0000'))],
+    );
+  }
+  const savedSubs = [...batch.subscriptions.values()].filter((row): row is SubscriptionRow => row !== null);
+  if (savedSubs.length > 0) {
+    await m.query(
+      `INSERT INTO subscriptions (client_id, topic_filter, qos, no_local, retain_as_published, retain_handling, subscription_id)
+       VALUES ${placeholders(savedSubs.length, 7)}
+       ON CONFLICT (client_id, topic_filter) DO UPDATE SET qos = EXCLUDED.qos, no_local = EXCLUDED.no_local,
+         retain_as_published = EXCLUDED.retain_as_published, retain_handling = EXCLUDED.retain_handling,
+         subscription_id = EXCLUDED.subscription_id`,
+      savedSubs.flatMap((r) => [r.clientId, r.topicFilter, r.qos, r.noLocal, r.retainAsPublished, r.retainHandling, r.subscriptionId]),
+    );
+  }
+  const removedRetained = [...batch.retained].filter(([, row]) => row === null).map(([topic]) => topic);
+  if (removedRetained.length > 0) await m.query(`DELETE FROM retained_messages WHERE topic = ANY($1)`, [removedRetained]);
+  const savedRetained = [...batch.retained.values()].filter((row): row is RetainedRow => row !== null);
+  if (savedRetained.length > 0) {
+    await m.query(
+      `INSERT INTO retained_messages (topic, payload, qos, properties, expires_at, publisher_client_id, updated_at)
+       VALUES ${placeholders(savedRetained.length, 6, ', now()')}
+       ON CONFLICT (topic) DO UPDATE SET payload = EXCLUDED.payload, qos = EXCLUDED.qos, properties = EXCLUDED.properties,
+         expires_at = EXCLUDED.expires_at, publisher_client_id = EXCLUDED.publisher_client_id, updated_at = now()`,
+      savedRetained.flatMap((r) => [r.topic, r.payload, r.qos, r.properties, r.expiresAt, r.publisherClientId]),
+    );
+  }
+}
+
+/** `($1, $2, ...), (...)` for a multi-row VALUES list. */
+function placeholders(rows: number, columns: number, extra = ''): string {
+  const out: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const cols: string[] = [];
+    for (let c = 1; c <= columns; c++) cols.push(`$${r * columns + c}`);
+    out.push(`(${cols.join(', ')}${extra})`);
+  }
+  return out.join(', ');
+}
