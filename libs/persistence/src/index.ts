@@ -4,5 +4,5 @@ export { DatabaseOptions, describeDatabase } from './database-options';
 export { UserEntity } from './user/user.entity';
 export { NewUser, UserExistsError, UserRepository } from './user/user.repository';
 export { DurableState } from './write-behind/durable-state';
-export { RetainedRow, SessionRow, StoredSession, SubscriptionRow } from './write-behind/rows';
+export { RetainedRow, SessionMessageRow, SessionRow, StoredSession, SubscriptionRow } from './write-behind/rows';
 export { WriteBehindOptions, WriteBehindQueue } from './write-behind/write-behind-queue';

@@ -13,6 +13,18 @@ export interface Outbound {
   packetId: number;
   /** QoS 2: PUBREC received and PUBREL sent; only PUBCOMP is awaited. */
   released: boolean;
+  /** Identifier of the stored copy (persistent sessions); 0 = not stored. */
+  storeId: number;
+}
+
+/** Where a persistent session's outgoing messages are kept while they are on their way. */
+export interface OutboundJournal {
+  /** A message joined the session (queued or sent): store it, setting `storeId`. */
+  added(outbound: Outbound): void;
+  /** Sent with `packetId`, or released (PUBREL sent): record the state. */
+  progressed(outbound: Outbound): void;
+  /** Acknowledged, expired or dropped. */
+  removed(outbound: Outbound): void;
 }
 
 /**
@@ -28,7 +40,18 @@ export class InflightWindow {
   private readonly ids = new PacketIdAllocator();
   private readonly isInFlight = (id: number): boolean => this.inflight.has(id);
 
+  /** Set while the session is persistent. */
+  journal: OutboundJournal | null = null;
+
   constructor(private readonly maxQueued: number) {}
+
+  /** Messages stored before a restart: those already sent back in flight, the rest queued, in order. */
+  restore(outbounds: Outbound[]): void {
+    for (const o of outbounds) {
+      if (o.packetId !== 0) this.inflight.set(o.packetId, o);
+      else this.queue.push(o);
+    }
+  }
 
   get queued(): number {
     return this.queue.length - this.queueHead;
@@ -36,22 +59,24 @@ export class InflightWindow {
 
   /** Sends now if the window has room and nothing waits before it; else queues. False when dropped. */
   deliver(sink: PacketSink | null, message: Message, qos: 1 | 2, retain: boolean, subscriptionIds: number[] | null, now: number): boolean {
-    const outbound: Outbound = { message, qos, retain, subscriptionIds, packetId: 0, released: false };
-    if (sink !== null && this.queued === 0 && this.inflight.size < sink.peerReceiveMaximum && !sink.congested) {
-      this.send(sink, outbound, now);
-      return true;
-    }
-    if (this.queued >= this.maxQueued) {
+    const outbound: Outbound = { message, qos, retain, subscriptionIds, packetId: 0, released: false, storeId: 0 };
+    const sendNow = sink !== null && this.queued === 0 && this.inflight.size < sink.peerReceiveMaximum && !sink.congested;
+    if (!sendNow && this.queued >= this.maxQueued) {
       sink?.dropped('queue-full');
       return false;
     }
-    this.queue.push(outbound);
+    this.journal?.added(outbound);
+    if (sendNow) this.send(sink, outbound, now);
+    else this.queue.push(outbound);
     return true;
   }
 
   /** PUBACK (QoS 1) or PUBCOMP (QoS 2): the exchange is over. False when the identifier was not in flight. */
   complete(packetId: number, sink: PacketSink | null, now: number): boolean {
-    if (!this.inflight.delete(packetId)) return false;
+    const outbound = this.inflight.get(packetId);
+    if (outbound === undefined) return false;
+    this.inflight.delete(packetId);
+    if (outbound.storeId !== 0) this.journal?.removed(outbound);
     if (sink !== null) this.drain(sink, now);
     return true;
   }
@@ -60,7 +85,10 @@ export class InflightWindow {
   received(packetId: number): boolean {
     const outbound = this.inflight.get(packetId);
     if (outbound === undefined || outbound.qos !== 2) return false;
-    outbound.released = true;
+    if (!outbound.released) {
+      outbound.released = true;
+      if (outbound.storeId !== 0) this.journal?.progressed(outbound);
+    }
     return true;
   }
 
@@ -83,6 +111,7 @@ export class InflightWindow {
       }
       if (outbound.message.isExpired(now)) {
         sink.dropped('expired');
+        if (outbound.storeId !== 0) this.journal?.removed(outbound);
         continue;
       }
       this.send(sink, outbound, now);
@@ -111,11 +140,15 @@ export class InflightWindow {
 
   private send(sink: PacketSink, outbound: Outbound, now: number): void {
     const bytes = sink.encodePublish(outbound.message, outbound.qos, outbound.retain, false, outbound.subscriptionIds, now);
-    // Too large for the client: discarded as if sent and acknowledged [MQTT-3.1.2-25].
-    if (bytes === null) return;
+    if (bytes === null) {
+      // Too large for the client: discarded as if sent and acknowledged [MQTT-3.1.2-25].
+      if (outbound.storeId !== 0) this.journal?.removed(outbound);
+      return;
+    }
     const packetId = this.ids.allocate(this.isInFlight);
     outbound.packetId = packetId;
     this.inflight.set(packetId, outbound);
+    if (outbound.storeId !== 0) this.journal?.progressed(outbound);
     sink.writePublish(bytes, packetId);
   }
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { WILL_PROPERTIES, encodePropertyBlock } from '@nestmq/mqtt-protocol';
 import { WriteBehindQueue } from '@nestmq/persistence';
 import { DataSource } from 'typeorm';
+import type { Outbound, OutboundJournal } from '../qos/inflight-window';
 import type { Message } from '../routing/message';
 import type { Session, SubscriptionRecord } from './session';
 import { SessionPersistence } from './session-persistence';
@@ -13,6 +14,10 @@ import { SessionPersistence } from './session-persistence';
 export class DurableSessions implements SessionPersistence {
   private readonly logger = new Logger('Persistence');
   readonly queue: WriteBehindQueue;
+  writes = 0;
+  /** Stored message ids increase across restarts: the start-up load sets where numbering resumes. */
+  lastMessageId = 0;
+  private readonly journals = new Map<string, OutboundJournal>();
 
   constructor(dataSource: DataSource) {
     this.queue = new WriteBehindQueue(dataSource, {
@@ -24,7 +29,53 @@ export class DurableSessions implements SessionPersistence {
     });
   }
 
+  committed(): Promise<void> {
+    return this.queue.committed();
+  }
+
+  journalFor(clientId: string): OutboundJournal {
+    let journal = this.journals.get(clientId);
+    if (journal === undefined) {
+      journal = {
+        added: (o: Outbound) => {
+          o.storeId = ++this.lastMessageId;
+          const m = o.message;
+          this.writes++;
+          this.queue.insertMessage({
+            id: o.storeId,
+            clientId,
+            topic: m.topic,
+            payload: m.payload,
+            qos: o.qos,
+            retain: o.retain,
+            properties: m.properties,
+            subscriptionIds: o.subscriptionIds,
+            expiresAt: m.expiresAt === 0 ? null : new Date(m.expiresAt),
+            packetId: o.packetId,
+            state: o.packetId === 0 ? 0 : o.released ? 2 : 1,
+          });
+        },
+        progressed: (o: Outbound) => {
+          this.writes++;
+          this.queue.updateMessage(o.storeId, o.packetId, o.released ? 2 : 1);
+        },
+        removed: (o: Outbound) => {
+          this.writes++;
+          this.queue.deleteMessage(o.storeId);
+        },
+      };
+      this.journals.set(clientId, journal);
+    }
+    return journal;
+  }
+
+  inboundQoS2(clientId: string, packetId: number, present: boolean): void {
+    this.writes++;
+    this.queue.setInboundQoS2(clientId, packetId, present);
+  }
+
   sessionSaved(session: Session): void {
+    this.writes++;
     const will = session.will;
     this.queue.saveSession({
       clientId: session.clientId,
@@ -42,10 +93,13 @@ export class DurableSessions implements SessionPersistence {
   }
 
   sessionEnded(clientId: string): void {
+    this.writes++;
+    this.journals.delete(clientId);
     this.queue.deleteSession(clientId);
   }
 
   subscriptionSaved(clientId: string, r: SubscriptionRecord): void {
+    this.writes++;
     this.queue.saveSubscription({
       clientId,
       topicFilter: r.topicFilter,
@@ -58,10 +112,12 @@ export class DurableSessions implements SessionPersistence {
   }
 
   subscriptionRemoved(clientId: string, topicFilter: string): void {
+    this.writes++;
     this.queue.deleteSubscription(clientId, topicFilter);
   }
 
   retainedSaved(m: Message): void {
+    this.writes++;
     this.queue.saveRetained({
       topic: m.topic,
       payload: m.payload,
@@ -73,6 +129,7 @@ export class DurableSessions implements SessionPersistence {
   }
 
   retainedRemoved(topic: string): void {
+    this.writes++;
     this.queue.deleteRetained(topic);
   }
 }

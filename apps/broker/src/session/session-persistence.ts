@@ -1,4 +1,5 @@
 import type { Message } from '../routing/message';
+import type { OutboundJournal } from '../qos/inflight-window';
 import type { Session, SubscriptionRecord } from './session';
 
 /**
@@ -12,6 +13,14 @@ export interface SessionPersistence {
   subscriptionRemoved(clientId: string, topicFilter: string): void;
   retainedSaved(message: Message): void;
   retainedRemoved(topic: string): void;
+  /** Where a persistent session's outgoing QoS 1/2 messages are kept. */
+  journalFor(clientId: string): OutboundJournal | null;
+  /** QoS 2 receive state of a persistent session [MQTT-4.3.3-10]. */
+  inboundQoS2(clientId: string, packetId: number, present: boolean): void;
+  /** Grows with every change queued: compare before and after to know whether a commit must be awaited. */
+  readonly writes: number;
+  /** Resolves once everything queued so far is committed. */
+  committed(): Promise<void>;
 }
 
 export const SESSION_PERSISTENCE = Symbol('SESSION_PERSISTENCE');
@@ -24,4 +33,8 @@ export const NO_PERSISTENCE: SessionPersistence = {
   subscriptionRemoved: () => undefined,
   retainedSaved: () => undefined,
   retainedRemoved: () => undefined,
+  journalFor: () => null,
+  inboundQoS2: () => undefined,
+  writes: 0,
+  committed: () => Promise.resolve(),
 };

@@ -1,5 +1,6 @@
 import { ConnectPacket, ProtocolVersion, ReasonCode, WillMessage } from '@nestmq/mqtt-protocol';
 import { BrokerStats } from '../metrics/broker-stats';
+import type { Outbound } from '../qos/inflight-window';
 import { Router } from '../routing/router';
 import type { Connection } from '../transport/connection';
 import { WillScheduler } from '../will/will-scheduler';
@@ -110,6 +111,7 @@ export class SessionRegistry {
     if (this.store.get(session.clientId) === session) this.store.delete(session.clientId);
     if (session.persisted) {
       session.persisted = false;
+      session.outbound.journal = null;
       this.persistence.sessionEnded(session.clientId);
     }
   }
@@ -122,10 +124,12 @@ export class SessionRegistry {
     if (session.expiryInterval > 0) {
       const wasPersisted = session.persisted;
       session.persisted = true;
+      session.outbound.journal = this.persistence.journalFor(session.clientId);
       this.persistence.sessionSaved(session);
       if (!wasPersisted) for (const record of session.subscriptions.values()) this.persistence.subscriptionSaved(session.clientId, record);
     } else if (session.persisted) {
       session.persisted = false;
+      session.outbound.journal = null;
       this.persistence.sessionEnded(session.clientId);
     }
   }
@@ -144,6 +148,9 @@ export class SessionRegistry {
       session.will = s.will;
       session.disconnectedAt = s.disconnectedAt ?? now;
       session.persisted = true;
+      session.outbound.journal = this.persistence.journalFor(session.clientId);
+      session.outbound.restore(s.messages);
+      for (const id of s.inboundQoS2) session.inboundQoS2.add(id);
       this.store.put(session);
       for (const record of s.subscriptions) this.router.subscribe(session, record, false);
       const endsInMs =
@@ -178,5 +185,8 @@ export interface RestoredSession {
   /** Epoch ms; undefined when the broker stopped while the client was connected. */
   disconnectedAt: number | undefined;
   subscriptions: SubscriptionRecord[];
+  /** Outgoing QoS 1/2 messages, in order, with their stored ids. */
+  messages: Outbound[];
+  inboundQoS2: number[];
 }
 

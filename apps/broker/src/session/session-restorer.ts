@@ -25,6 +25,7 @@ export class SessionRestorer implements OnModuleInit, OnApplicationShutdown {
     const state = new DurableState(this.dataSource);
     const now = Date.now();
     const stored = await state.sessions();
+    this.durable.lastMessageId = await state.lastMessageId();
     this.sessions.restore(stored.map(toRestored), now);
     const retained = (await state.retained())
       .map((r) => new Message(r.topic, Buffer.from(r.topic), r.payload, r.qos as QoS, true, r.properties, r.expiresAt?.getTime() ?? 0, r.publisherClientId ?? '', now))
@@ -57,6 +58,16 @@ function toRestored(s: StoredSession): RestoredSession {
             properties: s.willProperties ? decodePropertyBlock(s.willProperties, WILL_PROPERTIES) : undefined,
           },
     disconnectedAt: s.lastDisconnectAt?.getTime(),
+    messages: s.messages.map((m) => ({
+      message: new Message(m.topic, Buffer.from(m.topic), m.payload, m.qos as QoS, m.retain, m.properties, m.expiresAt?.getTime() ?? 0, '', Date.now()),
+      qos: m.qos as 1 | 2,
+      retain: m.retain,
+      subscriptionIds: m.subscriptionIds,
+      packetId: m.packetId,
+      released: m.state === 2,
+      storeId: m.id,
+    })),
+    inboundQoS2: s.inboundQoS2,
     subscriptions: s.subscriptions.map((r) => ({
       topicFilter: r.topicFilter,
       qos: r.qos as QoS,

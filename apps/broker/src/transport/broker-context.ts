@@ -3,6 +3,7 @@ import { BrokerConfig } from '../config/broker-config';
 import { KeepAliveMonitor } from '../keepalive/keep-alive-monitor';
 import { BrokerStats } from '../metrics/broker-stats';
 import { Router } from '../routing/router';
+import { SessionPersistence } from '../session/session-persistence';
 import { SessionRegistry } from '../session/session-registry';
 import { FlushScheduler } from './flush-scheduler';
 
@@ -19,5 +20,6 @@ export class BrokerContext {
     readonly keepAlive: KeepAliveMonitor,
     readonly stats: BrokerStats,
     readonly flusher: FlushScheduler,
+    readonly persistence: SessionPersistence,
   ) {}
 }

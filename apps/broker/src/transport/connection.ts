@@ -59,6 +59,9 @@ export class Connection implements PacketSink {
   normalDisconnect = false;
 
   readonly parser: PacketParser;
+  /** Acknowledgements held back until a commit, in the order their PUBLISH arrived [MQTT-4.6.0-2]. */
+  acksWaiting = 0;
+  private ackChain: Promise<void> = Promise.resolve();
   private out: Buffer[] = [];
   /** Packet Identifier to patch into the PUBLISH at the same index of `out`; 0 = none. */
   private outIds: number[] = [];
@@ -138,6 +141,26 @@ export class Connection implements PacketSink {
   writePacket(packet: Packet): void {
     const bytes = encodePacket(packet, this.protocolVersion, this.peerMaxPacketSize);
     if (bytes !== null) this.write(bytes);
+  }
+
+  /**
+   * Sends a PUBACK, PUBREC or PUBCOMP: at once, or, when `durable`, once what it acknowledges is committed
+   * (a QoS 1/2 message routed to a persistent session, a QoS 2 state change). Later acknowledgements wait
+   * behind earlier ones, so the order never changes.
+   */
+  acknowledge(bytes: Buffer, durable: boolean): void {
+    if (!durable && this.acksWaiting === 0) {
+      this.write(bytes);
+      return;
+    }
+    this.acksWaiting++;
+    const commit = durable ? this.broker.persistence.committed() : undefined;
+    this.ackChain = this.ackChain
+      .then(() => commit)
+      .then(() => {
+        this.acksWaiting--;
+        this.write(bytes);
+      });
   }
 
   /** Bytes waiting to go out: collected this turn plus what the socket has not yet taken. */

@@ -83,10 +83,10 @@ export function handlePublish(c: Connection, view: PublishView): void {
   const packetId = view.packetId;
   if (qos === 2 && session.inboundQoS2.has(packetId)) {
     // A resent QoS 2 PUBLISH: acknowledged again, delivered once [MQTT-4.3.3-10].
-    c.write(ackBytes(PacketType.Pubrec, packetId, 0, c.v5));
+    c.acknowledge(ackBytes(PacketType.Pubrec, packetId, 0, c.v5), false);
     return;
   }
-  if (qos > 0 && session.inboundQoS2.size >= config.receiveMaximum) {
+  if (qos > 0 && session.inboundQoS2.size + c.acksWaiting >= config.receiveMaximum) {
     return c.disconnect(ReasonCode.ReceiveMaximumExceeded, 'Receive Maximum exceeded');
   }
 
@@ -119,14 +119,14 @@ export function handlePublish(c: Connection, view: PublishView): void {
   const acl = config.acl;
   if (acl !== null && !c.mayPublish(acl, topic)) {
     // Refused by the ACL: 0x87 in the acknowledgement (5.0); 3.1.1 has no way to say it, so the message is dropped.
-    if (qos > 0) c.write(ackBytes(qos === 1 ? PacketType.Puback : PacketType.Pubrec, packetId, ReasonCode.NotAuthorized, c.v5));
+    if (qos > 0) c.acknowledge(ackBytes(qos === 1 ? PacketType.Puback : PacketType.Pubrec, packetId, ReasonCode.NotAuthorized, c.v5), false);
     return;
   }
 
   const payload = view.payload;
   if (view.payloadFormatIndicator === 1 && !isWellFormedUtf8(payload)) {
     if (qos === 0 || !c.v5) return c.disconnect(ReasonCode.PayloadFormatInvalid, 'payload is not UTF-8 as its format indicator says');
-    c.write(ackBytes(qos === 1 ? PacketType.Puback : PacketType.Pubrec, packetId, ReasonCode.PayloadFormatInvalid, true));
+    c.acknowledge(ackBytes(qos === 1 ? PacketType.Puback : PacketType.Pubrec, packetId, ReasonCode.PayloadFormatInvalid, true), false);
     return;
   }
 
@@ -147,13 +147,17 @@ export function handlePublish(c: Connection, view: PublishView): void {
     c.clientId,
     now,
   );
+  const persistence = broker.persistence;
+  const writesBefore = persistence.writes;
   const deliveries = broker.router.publish(message);
-  if (qos === 1) {
-    c.write(ackBytes(PacketType.Puback, packetId, deliveries === 0 && c.v5 ? ReasonCode.NoMatchingSubscribers : 0, c.v5));
-  } else if (qos === 2) {
+  if (qos === 0) return;
+  const reasonCode = deliveries === 0 && c.v5 ? ReasonCode.NoMatchingSubscribers : 0;
+  if (qos === 2) {
     session.inboundQoS2.add(packetId);
-    c.write(ackBytes(PacketType.Pubrec, packetId, deliveries === 0 && c.v5 ? ReasonCode.NoMatchingSubscribers : 0, c.v5));
+    if (session.persisted) persistence.inboundQoS2(session.clientId, packetId, true);
   }
+  // Acknowledged once stored, if anything was: a SIGKILL after PUBACK loses nothing (group commit).
+  c.acknowledge(ackBytes(qos === 1 ? PacketType.Puback : PacketType.Pubrec, packetId, reasonCode, c.v5), persistence.writes !== writesBefore);
 }
 
 /** PUBACK, PUBREC, PUBREL, PUBCOMP without properties: 2 bytes of Packet Identifier, plus a reason code if not 0. */
@@ -185,8 +189,12 @@ function handlePubrec(c: Connection, packet: AckPacket): void {
 }
 
 function handlePubrel(c: Connection, packet: AckPacket): void {
-  const known = c.session!.inboundQoS2.delete(packet.packetId);
-  c.write(ackBytes(PacketType.Pubcomp, packet.packetId, known ? 0 : ReasonCode.PacketIdentifierNotFound, c.v5));
+  const session = c.session!;
+  const known = session.inboundQoS2.delete(packet.packetId);
+  // A stale stored identifier would swallow the client's next PUBLISH that reuses it: PUBCOMP waits for the commit.
+  const durable = known && session.persisted;
+  if (durable) c.broker.persistence.inboundQoS2(session.clientId, packet.packetId, false);
+  c.acknowledge(ackBytes(PacketType.Pubcomp, packet.packetId, known ? 0 : ReasonCode.PacketIdentifierNotFound, c.v5), durable);
 }
 
 function handleSubscribe(c: Connection, packet: SubscribePacket): void {

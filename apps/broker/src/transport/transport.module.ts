@@ -9,6 +9,7 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { Router } from '../routing/router';
 import { RoutingModule } from '../routing/routing.module';
 import { SessionModule } from '../session/session.module';
+import { SESSION_PERSISTENCE, SessionPersistence } from '../session/session-persistence';
 import { SessionRegistry } from '../session/session-registry';
 import { BrokerContext } from './broker-context';
 import { FlushScheduler } from './flush-scheduler';
@@ -28,8 +29,9 @@ import { ListenersService } from './listeners.service';
         keepAlive: KeepAliveMonitor,
         stats: BrokerStats,
         flusher: FlushScheduler,
-      ) => new BrokerContext(config, router, sessions, authenticator, keepAlive, stats, flusher),
-      inject: [BROKER_CONFIG, Router, SessionRegistry, AUTHENTICATOR, KeepAliveMonitor, BrokerStats, FlushScheduler],
+        persistence: SessionPersistence,
+      ) => new BrokerContext(config, router, sessions, authenticator, keepAlive, stats, flusher, persistence),
+      inject: [BROKER_CONFIG, Router, SessionRegistry, AUTHENTICATOR, KeepAliveMonitor, BrokerStats, FlushScheduler, SESSION_PERSISTENCE],
     },
     ListenersService,
   ],

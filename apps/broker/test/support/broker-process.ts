@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { withTimeout } from './clients';
 
 /** The compiled entry point, as `npm start` runs it. */
@@ -15,6 +16,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Brokers still running when a test file's tests are over are killed: a failed test leaves none behind. */
+const live = new Set<ChildProcess>();
+after(() => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export interface BrokerProcess {
   child: ChildProcess;
   output: () => string;
@@ -27,8 +34,14 @@ export async function spawnBroker(env: Record<string, string>, waitFor: RegExp |
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', SYS_INTERVAL: '0', WS_PORT: '0', DATA_DIR: 'memory://', BCRYPT_COST: '4', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
   let text = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      live.delete(child);
+      resolve(code);
+    }),
+  );
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
       text += chunk.toString();

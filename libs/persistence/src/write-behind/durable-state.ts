@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { RetainedRow, StoredSession, SubscriptionRow } from './rows';
+import { RetainedRow, SessionMessageRow, StoredSession, SubscriptionRow } from './rows';
 
 const bytes = (value: unknown): Buffer | null =>
   value === null || value === undefined ? null : Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array);
@@ -26,6 +26,31 @@ export class DurableState {
       if (list) list.push(row);
       else byClient.set(row.clientId, [row]);
     }
+    const messages = new Map<string, SessionMessageRow[]>();
+    for (const r of (await this.dataSource.query(`SELECT * FROM session_messages ORDER BY id`)) as Array<Record<string, unknown>>) {
+      const row: SessionMessageRow = {
+        id: Number(r.id),
+        clientId: r.client_id as string,
+        topic: r.topic as string,
+        payload: bytes(r.payload)!,
+        qos: Number(r.qos),
+        retain: r.retain as boolean,
+        properties: bytes(r.properties),
+        subscriptionIds: (r.subscription_ids as number[] | null)?.map(Number) ?? null,
+        expiresAt: r.expires_at === null ? null : new Date(r.expires_at as string | Date),
+        packetId: r.packet_id === null ? 0 : Number(r.packet_id),
+        state: Number(r.state),
+      };
+      const list = messages.get(row.clientId);
+      if (list) list.push(row);
+      else messages.set(row.clientId, [row]);
+    }
+    const qos2 = new Map<string, number[]>();
+    for (const r of (await this.dataSource.query(`SELECT client_id, packet_id FROM inbound_qos2 ORDER BY client_id, packet_id`)) as Array<Record<string, unknown>>) {
+      const list = qos2.get(r.client_id as string);
+      if (list) list.push(Number(r.packet_id));
+      else qos2.set(r.client_id as string, [Number(r.packet_id)]);
+    }
     return rows.map((r) => ({
       clientId: r.client_id as string,
       username: (r.username as string | null) ?? null,
@@ -39,11 +64,44 @@ export class DurableState {
       lastConnectAt: new Date(r.last_connect_at as string | Date),
       lastDisconnectAt: r.last_disconnect_at === null ? null : new Date(r.last_disconnect_at as string | Date),
       subscriptions: byClient.get(r.client_id as string) ?? [],
+      messages: messages.get(r.client_id as string) ?? [],
+      inboundQoS2: qos2.get(r.client_id as string) ?? [],
     }));
+  }
+
+  /** The highest message id stored, to continue numbering after a restart. */
+  async lastMessageId(): Promise<number> {
+    const [row] = (await this.dataSource.query(`SELECT coalesce(max(id), 0) AS id FROM session_messages`)) as Array<{ id: string | number }>;
+    return Number(row.id);
   }
 
   async retained(): Promise<RetainedRow[]> {
     const rows = (await this.dataSource.query(`SELECT * FROM retained_messages ORDER BY topic`)) as Array<Record<string, unknown>>;
+    const messages = new Map<string, SessionMessageRow[]>();
+    for (const r of (await this.dataSource.query(`SELECT * FROM session_messages ORDER BY id`)) as Array<Record<string, unknown>>) {
+      const row: SessionMessageRow = {
+        id: Number(r.id),
+        clientId: r.client_id as string,
+        topic: r.topic as string,
+        payload: bytes(r.payload)!,
+        qos: Number(r.qos),
+        retain: r.retain as boolean,
+        properties: bytes(r.properties),
+        subscriptionIds: (r.subscription_ids as number[] | null)?.map(Number) ?? null,
+        expiresAt: r.expires_at === null ? null : new Date(r.expires_at as string | Date),
+        packetId: r.packet_id === null ? 0 : Number(r.packet_id),
+        state: Number(r.state),
+      };
+      const list = messages.get(row.clientId);
+      if (list) list.push(row);
+      else messages.set(row.clientId, [row]);
+    }
+    const qos2 = new Map<string, number[]>();
+    for (const r of (await this.dataSource.query(`SELECT client_id, packet_id FROM inbound_qos2 ORDER BY client_id, packet_id`)) as Array<Record<string, unknown>>) {
+      const list = qos2.get(r.client_id as string);
+      if (list) list.push(Number(r.packet_id));
+      else qos2.set(r.client_id as string, [Number(r.packet_id)]);
+    }
     return rows.map((r) => ({
       topic: r.topic as string,
       payload: bytes(r.payload)!,

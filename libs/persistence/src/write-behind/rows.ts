@@ -34,7 +34,29 @@ export interface RetainedRow {
   publisherClientId: string | null;
 }
 
-/** A stored session with its subscriptions, as loaded at start-up. */
+/** A QoS 1/2 message on its way to one persistent session. */
+export interface SessionMessageRow {
+  /** Assigned by the broker, increasing: the delivery order. */
+  id: number;
+  clientId: string;
+  topic: string;
+  payload: Buffer;
+  /** The QoS of this delivery (1 or 2). */
+  qos: number;
+  retain: boolean;
+  properties: Buffer | null;
+  subscriptionIds: number[] | null;
+  expiresAt: Date | null;
+  /** 0 while queued. */
+  packetId: number;
+  /** 0 queued, 1 sent (PUBLISH awaiting PUBACK/PUBREC), 2 released (PUBREL sent, awaiting PUBCOMP). */
+  state: number;
+}
+
+/** A stored session with everything that belongs to it, as loaded at start-up. */
 export interface StoredSession extends SessionRow {
   subscriptions: SubscriptionRow[];
+  messages: SessionMessageRow[];
+  /** QoS 2 Packet Identifiers received and answered with PUBREC, awaiting PUBREL. */
+  inboundQoS2: number[];
 }

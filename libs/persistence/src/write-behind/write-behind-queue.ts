@@ -1,5 +1,12 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { RetainedRow, SessionRow, SubscriptionRow } from './rows';
+import { RetainedRow, SessionMessageRow, SessionRow, SubscriptionRow } from './rows';
+
+/** A message's changes within one batch. */
+interface MessageChange {
+  insert?: SessionMessageRow;
+  state?: { packetId: number; state: number };
+  deleted: boolean;
+}
 
 /** Everything waiting for one commit, reduced to its final state per key. */
 class Batch {
@@ -10,6 +17,9 @@ class Batch {
   readonly subscriptions = new Map<string, SubscriptionRow | null>();
   /** Key: topic; null = delete. */
   readonly retained = new Map<string, RetainedRow | null>();
+  readonly messages = new Map<number, MessageChange>();
+  /** Key: client id + NUL + packet id; true = add, false = remove. */
+  readonly inboundQoS2 = new Map<string, boolean>();
   readonly committed: Promise<void>;
   resolve!: () => void;
   size = 0;
@@ -60,7 +70,51 @@ export class WriteBehindQueue {
     // The cascade removes the stored subscriptions; pending ones for the old session must not follow it.
     const prefix = `${clientId}\u0000`;
     for (const key of batch.subscriptions.keys()) if (key.startsWith(prefix)) batch.subscriptions.delete(key);
+    for (const key of batch.inboundQoS2.keys()) if (key.startsWith(prefix)) batch.inboundQoS2.delete(key);
+    for (const [id, change] of batch.messages) if (change.insert?.clientId === clientId) batch.messages.delete(id);
     this.touched();
+  }
+
+  insertMessage(row: SessionMessageRow): void {
+    this.current.messages.set(row.id, { insert: row, deleted: false });
+    this.touched();
+  }
+
+  updateMessage(id: number, packetId: number, state: number): void {
+    const change = this.change(id);
+    if (change.insert) {
+      change.insert.packetId = packetId;
+      change.insert.state = state;
+    } else {
+      change.state = { packetId, state };
+    }
+    this.touched();
+  }
+
+  /** The message was acknowledged, expired or dropped. Inserted and deleted in one batch, it never reaches the database. */
+  deleteMessage(id: number): void {
+    const change = this.change(id);
+    if (change.insert) this.current.messages.delete(id);
+    else change.deleted = true;
+    this.touched();
+  }
+
+  setInboundQoS2(clientId: string, packetId: number, present: boolean): void {
+    const key = `${clientId}\u0000${packetId}`;
+    const batch = this.current;
+    // Added and removed within one batch: nothing to write.
+    if (!present && batch.inboundQoS2.get(key) === true) batch.inboundQoS2.delete(key);
+    else batch.inboundQoS2.set(key, present);
+    this.touched();
+  }
+
+  private change(id: number): MessageChange {
+    let change = this.current.messages.get(id);
+    if (change === undefined) {
+      change = { deleted: false };
+      this.current.messages.set(id, change);
+    }
+    return change;
   }
 
   saveSubscription(row: SubscriptionRow): void {
@@ -178,6 +232,48 @@ async function applyBatch(m: EntityManager, batch: Batch): Promise<void> {
          retain_as_published = EXCLUDED.retain_as_published, retain_handling = EXCLUDED.retain_handling,
          subscription_id = EXCLUDED.subscription_id`,
       savedSubs.flatMap((r) => [r.clientId, r.topicFilter, r.qos, r.noLocal, r.retainAsPublished, r.retainHandling, r.subscriptionId]),
+    );
+  }
+  const inserts: SessionMessageRow[] = [];
+  const updates: Array<[number, number, number]> = [];
+  const deletes: number[] = [];
+  for (const [id, change] of batch.messages) {
+    if (change.insert) inserts.push(change.insert);
+    else if (change.deleted) deletes.push(id);
+    else if (change.state) updates.push([id, change.state.packetId, change.state.state]);
+  }
+  if (deletes.length > 0) await m.query(`DELETE FROM session_messages WHERE id = ANY($1::bigint[])`, [deletes]);
+  if (updates.length > 0) {
+    await m.query(
+      `UPDATE session_messages s SET packet_id = u.packet_id, state = u.state
+       FROM unnest($1::bigint[], $2::int[], $3::smallint[]) AS u(id, packet_id, state) WHERE s.id = u.id`,
+      [updates.map((u) => u[0]), updates.map((u) => u[1]), updates.map((u) => u[2])],
+    );
+  }
+  for (let i = 0; i < inserts.length; i += 500) {
+    const rows = inserts.slice(i, i + 500);
+    await m.query(
+      `INSERT INTO session_messages (id, client_id, topic, payload, qos, retain, properties, subscription_ids, expires_at, packet_id, state)
+       VALUES ${placeholders(rows.length, 11)}`,
+      rows.flatMap((r) => [
+        r.id, r.clientId, r.topic, r.payload, r.qos, r.retain, r.properties, r.subscriptionIds, r.expiresAt, r.packetId || null, r.state,
+      ]),
+    );
+  }
+  const qos2 = [...batch.inboundQoS2].map(([key, present]) => ({ key: key.split('\u0000'), present }));
+  const qos2Removed = qos2.filter((q) => !q.present);
+  if (qos2Removed.length > 0) {
+    await m.query(
+      `DELETE FROM inbound_qos2 q USING unnest($1::text[], $2::int[]) AS d(client_id, packet_id)
+       WHERE q.client_id = d.client_id AND q.packet_id = d.packet_id`,
+      [qos2Removed.map((q) => q.key[0]), qos2Removed.map((q) => Number(q.key[1]))],
+    );
+  }
+  const qos2Added = qos2.filter((q) => q.present);
+  if (qos2Added.length > 0) {
+    await m.query(
+      `INSERT INTO inbound_qos2 (client_id, packet_id) VALUES ${placeholders(qos2Added.length, 2)} ON CONFLICT DO NOTHING`,
+      qos2Added.flatMap((q) => [q.key[0], Number(q.key[1])]),
     );
   }
   const removedRetained = [...batch.retained].filter(([, row]) => row === null).map(([topic]) => topic);
