@@ -1,3 +1,4 @@
+import { isValidTopicFilter } from '@nestmq/mqtt-protocol';
 import { readFileSync } from 'node:fs';
 import { AclSyntaxError, TopicAcl } from '../auth/topic-acl';
 
@@ -51,6 +52,14 @@ export interface BrokerConfig {
   adminUsername: string;
   /** Sensitive: never logged. Undefined = generate one and print it once. */
   adminPassword?: string;
+  /** Topic filters whose messages are recorded in the history; empty = recording off. */
+  historyTopics: string[];
+  /** Seconds a recorded message is kept. */
+  historyRetention: number;
+  /** Recorded messages kept per topic, newest first. */
+  historyMaxPerTopic: number;
+  /** Records waiting to be written at most; beyond, they are dropped and counted. */
+  historyBuffer: number;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +134,22 @@ function acl(env: Env): TopicAcl | null {
   }
 }
 
+/** `30s`, `15m`, `12h`, `7d`, or a number of seconds. */
+function duration(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const match = /^(\d+(?:\.\d+)?)\s*([smhd]?)$/.exec(raw);
+  if (!match) throw new ConfigError(`${name}=${raw}: expected a duration such as 30s, 15m, 12h or 7d`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+function topicFilters(env: Env, name: string, fallback: string): string[] {
+  const filters = (env[name] ?? fallback).split(',').map((f) => f.trim()).filter((f) => f !== '');
+  for (const f of filters) if (!isValidTopicFilter(f) || f.startsWith('$share/')) throw new ConfigError(`${name}: "${f}" is not a valid topic filter`);
+  return filters;
+}
+
 function databaseUrl(env: Env): string | undefined {
   const raw = env.DATABASE_URL?.trim();
   if (!raw) return undefined;
@@ -183,6 +208,10 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     bcryptCost: integer(env, 'BCRYPT_COST', 10, 4, 15),
     adminUsername: env.ADMIN_USERNAME?.trim() || 'admin',
     adminPassword: env.ADMIN_PASSWORD || undefined,
+    historyTopics: topicFilters(env, 'HISTORY_TOPICS', '#'),
+    historyRetention: duration(env, 'HISTORY_RETENTION', 7 * 86400),
+    historyMaxPerTopic: integer(env, 'HISTORY_MAX_PER_TOPIC', 10_000, 1, 1_000_000_000),
+    historyBuffer: integer(env, 'HISTORY_BUFFER', 100_000, 100, 100_000_000),
   };
 }
 

@@ -1,5 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
+import { HISTORY_RECORDER } from '../history/history.module';
+import { HistoryRecorder } from '../history/history-recorder';
 import { Message } from '../routing/message';
 import { Router } from '../routing/router';
 import { SessionRegistry } from '../session/session-registry';
@@ -19,6 +21,7 @@ export class SysTopicsPublisher implements OnApplicationBootstrap, OnApplication
     private readonly router: Router,
     private readonly sessions: SessionRegistry,
     private readonly stats: BrokerStats,
+    @Inject(HISTORY_RECORDER) private readonly history: HistoryRecorder | null,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -50,6 +53,8 @@ export class SysTopicsPublisher implements OnApplicationBootstrap, OnApplication
       '$SYS/broker/bytes/sent': s.bytesSent,
       '$SYS/broker/retained messages/count': this.router.retained.size,
       '$SYS/broker/subscriptions/count': this.router.trie.size,
+      '$SYS/broker/history/recorded': this.history?.recorded ?? 0,
+      '$SYS/broker/history/dropped': this.history?.dropped ?? 0,
     };
   }
 

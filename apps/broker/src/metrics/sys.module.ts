@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { HistoryModule } from '../history/history.module';
 import { RoutingModule } from '../routing/routing.module';
 import { SessionModule } from '../session/session.module';
 import { MetricsModule } from './metrics.module';
 import { SysTopicsPublisher } from './sys-topics';
 
 @Module({
-  imports: [MetricsModule, RoutingModule, SessionModule],
+  imports: [HistoryModule, MetricsModule, RoutingModule, SessionModule],
   providers: [SysTopicsPublisher],
 })
 export class SysTopicsModule {}

@@ -1,5 +1,6 @@
 import { Authenticator } from '../auth/authenticator';
 import { BrokerConfig } from '../config/broker-config';
+import type { HistoryRecorder } from '../history/history-recorder';
 import { KeepAliveMonitor } from '../keepalive/keep-alive-monitor';
 import { BrokerStats } from '../metrics/broker-stats';
 import { Router } from '../routing/router';
@@ -21,5 +22,6 @@ export class BrokerContext {
     readonly stats: BrokerStats,
     readonly flusher: FlushScheduler,
     readonly persistence: SessionPersistence,
+    readonly history: HistoryRecorder | null,
   ) {}
 }

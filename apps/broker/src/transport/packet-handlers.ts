@@ -150,6 +150,7 @@ export function handlePublish(c: Connection, view: PublishView): void {
   const persistence = broker.persistence;
   const writesBefore = persistence.writes;
   const deliveries = broker.router.publish(message);
+  broker.history?.record(message, c.username);
   if (qos === 0) return;
   const reasonCode = deliveries === 0 && c.v5 ? ReasonCode.NoMatchingSubscribers : 0;
   if (qos === 2) {

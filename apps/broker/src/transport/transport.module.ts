@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { AUTHENTICATOR, Authenticator } from '../auth/authenticator';
 import { AuthModule } from '../auth/auth.module';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
+import { HISTORY_RECORDER, HistoryModule } from '../history/history.module';
+import { HistoryRecorder } from '../history/history-recorder';
 import { KeepAliveMonitor } from '../keepalive/keep-alive-monitor';
 import { KeepAliveModule } from '../keepalive/keepalive.module';
 import { BrokerStats } from '../metrics/broker-stats';
@@ -16,7 +18,7 @@ import { FlushScheduler } from './flush-scheduler';
 import { ListenersService } from './listeners.service';
 
 @Module({
-  imports: [AuthModule, KeepAliveModule, MetricsModule, RoutingModule, SessionModule],
+  imports: [AuthModule, HistoryModule, KeepAliveModule, MetricsModule, RoutingModule, SessionModule],
   providers: [
     { provide: FlushScheduler, useValue: new FlushScheduler() },
     {
@@ -30,8 +32,9 @@ import { ListenersService } from './listeners.service';
         stats: BrokerStats,
         flusher: FlushScheduler,
         persistence: SessionPersistence,
-      ) => new BrokerContext(config, router, sessions, authenticator, keepAlive, stats, flusher, persistence),
-      inject: [BROKER_CONFIG, Router, SessionRegistry, AUTHENTICATOR, KeepAliveMonitor, BrokerStats, FlushScheduler, SESSION_PERSISTENCE],
+        history: HistoryRecorder | null,
+      ) => new BrokerContext(config, router, sessions, authenticator, keepAlive, stats, flusher, persistence, history),
+      inject: [BROKER_CONFIG, Router, SessionRegistry, AUTHENTICATOR, KeepAliveMonitor, BrokerStats, FlushScheduler, SESSION_PERSISTENCE, HISTORY_RECORDER],
     },
     ListenersService,
   ],

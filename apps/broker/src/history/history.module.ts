@@ -1,0 +1,51 @@
+import { Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { MessageHistoryRepository } from '@nestmq/persistence';
+import { DataSource } from 'typeorm';
+import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
+import { DATA_SOURCE } from '../database/database.module';
+import { HistoryRecorder } from './history-recorder';
+
+/** Null when HISTORY_TOPICS is empty. */
+export const HISTORY_RECORDER = Symbol('HISTORY_RECORDER');
+
+/** Enforces HISTORY_RETENTION and HISTORY_MAX_PER_TOPIC every minute; flushes the recorder at shutdown. */
+@Injectable()
+class HistoryRetention implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+    @Inject(HISTORY_RECORDER) private readonly recorder: HistoryRecorder | null,
+    private readonly repository: MessageHistoryRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.recorder === null) return;
+    this.timer = setInterval(() => void this.enforce().catch(() => undefined), 60_000);
+    this.timer.unref();
+  }
+
+  enforce(): Promise<number> {
+    return this.repository.applyRetention(new Date(Date.now() - this.config.historyRetention * 1000), this.config.historyMaxPerTopic);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.recorder?.flush();
+  }
+}
+
+@Module({
+  providers: [
+    { provide: MessageHistoryRepository, useFactory: (ds: DataSource) => new MessageHistoryRepository(ds), inject: [DATA_SOURCE] },
+    {
+      provide: HISTORY_RECORDER,
+      useFactory: (config: BrokerConfig, repository: MessageHistoryRepository) =>
+        config.historyTopics.length === 0 ? null : new HistoryRecorder(config.historyTopics, repository, config.historyBuffer),
+      inject: [BROKER_CONFIG, MessageHistoryRepository],
+    },
+    HistoryRetention,
+  ],
+  exports: [HISTORY_RECORDER, MessageHistoryRepository],
+})
+export class HistoryModule {}

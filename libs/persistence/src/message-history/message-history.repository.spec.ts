@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DataSource } from 'typeorm';
+import { openDatabase } from '../data-source';
+import { TestDatabase, createTestDatabase, databaseKinds } from '../testing/test-database';
+import { HistoryRecord, MessageHistoryRepository } from './message-history.repository';
+
+const at = (seconds: number): Date => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
+const record = (topic: string, seconds: number, payload = `${topic}@${seconds}`): HistoryRecord => ({
+  topic, payload: Buffer.from(payload), qos: 1, retain: false, properties: seconds === 0 ? { contentType: 'text/plain' } : null,
+  publisherClientId: 'pub', publisherUsername: null, receivedAt: at(seconds),
+});
+
+for (const kind of databaseKinds()) {
+  describe(`MessageHistoryRepository (${kind})`, () => {
+    let db: TestDatabase;
+    let ds: DataSource;
+    let history: MessageHistoryRepository;
+    before(async () => {
+      db = await createTestDatabase(kind);
+      ds = await openDatabase(db.options);
+      history = new MessageHistoryRepository(ds);
+      await history.insertBatch([
+        record('a', 0), record('a', 1), record('a/b', 2), record('a/b/c', 3), record('x/b', 4), record('$SYS/a', 5), record('a_b', 6), record('a', 7),
+      ]);
+    });
+    after(async () => {
+      await ds.destroy();
+      await db.drop();
+    });
+
+    it('returns the latest N on a topic, newest first, payload and properties intact', async () => {
+      const latest = await history.latest('a', 2);
+      assert.deepEqual(latest.map((r) => r.payload.toString()), ['a@7', 'a@1']);
+      const [first] = await history.latest('a', 10).then((rows) => rows.slice(-1));
+      assert.deepEqual(first.properties, { contentType: 'text/plain' });
+      assert.equal(first.publisherClientId, 'pub');
+    });
+
+    for (const [filter, topics] of [
+      ['a/#', ['a', 'a', 'a/b', 'a/b/c', 'a']],
+      ['+/b', ['a/b', 'x/b']],
+      ['#', ['a', 'a', 'a/b', 'a/b/c', 'x/b', 'a_b', 'a']],
+      ['a', ['a', 'a', 'a']],
+      ['a_b', ['a_b']],
+      ['$SYS/#', ['$SYS/a']],
+    ] as const) {
+      it(`finds ${filter} by topic filter ($ rule included)`, async () => {
+        const page = await history.search(filter, at(0), at(100), 100);
+        assert.deepEqual(page.records.map((r) => r.topic).reverse(), topics);
+      });
+    }
+
+    it('pages with a cursor through a time range', async () => {
+      const first = await history.search('#', at(1), at(7), 2);
+      assert.deepEqual(first.records.map((r) => r.receivedAt.getTime()), [at(6).getTime(), at(4).getTime()]);
+      const second = await history.search('#', at(1), at(7), 2, first.nextCursor);
+      assert.deepEqual(second.records.map((r) => r.receivedAt.getTime()), [at(3).getTime(), at(2).getTime()]);
+      const third = await history.search('#', at(1), at(7), 2, second.nextCursor);
+      assert.deepEqual(third.records.map((r) => r.receivedAt.getTime()), [at(1).getTime()]);
+      assert.equal(third.nextCursor, null);
+    });
+
+    it('lists topics with first and last time and count', async () => {
+      const a = (await history.topics()).find((t) => t.topic === 'a')!;
+      assert.deepEqual([a.firstAt.getTime(), a.lastAt.getTime(), a.count], [at(0).getTime(), at(7).getTime(), 3]);
+    });
+
+    it('applies retention by age and by count per topic', async () => {
+      await history.insertBatch([record('r', 10), record('r', 11), record('r', 12), record('old', 0)]);
+      const deleted = await history.applyRetention(at(1), 2);
+      const left = await history.latest('r', 10);
+      assert.deepEqual(left.map((r) => r.receivedAt.getTime()), [at(12).getTime(), at(11).getTime()]);
+      assert.deepEqual(await history.latest('old', 10), []);
+      assert.ok(deleted >= 3);
+    });
+  });
+}

@@ -1,0 +1,161 @@
+import { DataSource } from 'typeorm';
+
+/** One recorded PUBLISH. */
+export interface HistoryRecord {
+  topic: string;
+  payload: Buffer;
+  qos: number;
+  retain: boolean;
+  /** MQTT 5.0 properties as JSON (binary values base64), or null. */
+  properties: Record<string, unknown> | null;
+  publisherClientId: string | null;
+  publisherUsername: string | null;
+  receivedAt: Date;
+}
+
+export interface StoredHistoryRecord extends HistoryRecord {
+  id: string;
+}
+
+export interface HistoryPage {
+  records: StoredHistoryRecord[];
+  /** Pass back to get the next (older) page; null when there is none. */
+  nextCursor: string | null;
+}
+
+export interface TopicSummary {
+  topic: string;
+  firstAt: Date;
+  lastAt: Date;
+  count: number;
+}
+
+const bytes = (value: unknown): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array));
+
+function toRecord(r: Record<string, unknown>): StoredHistoryRecord {
+  return {
+    id: String(r.id),
+    topic: r.topic as string,
+    payload: bytes(r.payload),
+    qos: Number(r.qos),
+    retain: r.retain as boolean,
+    properties: (r.properties as Record<string, unknown> | null) ?? null,
+    publisherClientId: (r.publisher_client_id as string | null) ?? null,
+    publisherUsername: (r.publisher_username as string | null) ?? null,
+    receivedAt: new Date(r.received_at as string | Date),
+  };
+}
+
+/**
+ * A topic filter as SQL: a LIKE prefix the index can use, and a regular expression for the exact match
+ * (`+` one level, `#` the rest including the parent level, `$` topics kept from leading wildcards).
+ */
+export function filterToSql(filter: string): { prefix: string; regex: string } {
+  const levels = filter.split('/');
+  const literal: string[] = [];
+  for (const level of levels) {
+    if (level === '+' || level === '#') break;
+    literal.push(level);
+  }
+  const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+  // "a/#" also matches "a": the prefix stops before the separator, the regular expression decides.
+  const prefix = escapeLike(literal.join('/'));
+  const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\${c}`);
+  let body = '';
+  levels.forEach((level, i) => {
+    if (level === '#') body += i > 0 ? '(/.*)?' : '.*';
+    else body += (i > 0 ? '/' : '') + (level === '+' ? '[^/]*' : escapeRegex(level));
+  });
+  // A filter starting with a wildcard does not match topics starting with '$' [MQTT-4.7.2-1].
+  const dollarGuard = levels[0] === '+' || levels[0] === '#' ? '(?!\\$)' : '';
+  const regex = `^${dollarGuard}${body}$`;
+  return { prefix, regex };
+}
+
+/** Message history: batched inserts beside the broker's hot path, queries for admins, retention. */
+export class MessageHistoryRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** One multi-row INSERT per 1,000 records. */
+  async insertBatch(records: HistoryRecord[]): Promise<void> {
+    for (let i = 0; i < records.length; i += 1000) {
+      const rows = records.slice(i, i + 1000);
+      const values: unknown[] = [];
+      const tuples = rows.map((r, k) => {
+        values.push(r.topic, r.payload, r.qos, r.retain, r.properties === null ? null : JSON.stringify(r.properties), r.publisherClientId, r.publisherUsername, r.receivedAt);
+        const b = k * 8;
+        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb, $${b + 6}, $${b + 7}, $${b + 8})`;
+      });
+      await this.dataSource.query(
+        `INSERT INTO message_history (topic, payload, qos, retain, properties, publisher_client_id, publisher_username, received_at)
+         VALUES ${tuples.join(', ')}`,
+        values,
+      );
+    }
+  }
+
+  /** The latest `limit` messages on a topic, newest first. */
+  async latest(topic: string, limit: number): Promise<StoredHistoryRecord[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM message_history WHERE topic = $1 ORDER BY received_at DESC, id DESC LIMIT $2`,
+      [topic, limit],
+    )) as Array<Record<string, unknown>>;
+    return rows.map(toRecord);
+  }
+
+  /** Messages on topics matching `filter` in [from, to), newest first, a page at a time. */
+  async search(filter: string, from: Date, to: Date, limit: number, cursor?: string | null): Promise<HistoryPage> {
+    const { prefix, regex } = filterToSql(filter);
+    const params: unknown[] = [`${prefix}%`, regex, from, to, limit + 1];
+    let after = '';
+    if (cursor) {
+      const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+      params.push(new Date(at), id);
+      after = `AND (received_at, id) < ($6, $7::bigint)`;
+    }
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM message_history
+       WHERE topic LIKE $1 AND topic ~ $2 AND received_at >= $3 AND received_at < $4 ${after}
+       ORDER BY received_at DESC, id DESC LIMIT $5`,
+      params,
+    )) as Array<Record<string, unknown>>;
+    const records = rows.slice(0, limit).map(toRecord);
+    const last = records[records.length - 1];
+    const nextCursor = rows.length > limit && last ? Buffer.from(`${last.receivedAt.toISOString()}|${last.id}`).toString('base64url') : null;
+    return { records, nextCursor };
+  }
+
+  /** Every topic seen, with its first and last message time and its count. */
+  async topics(): Promise<TopicSummary[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT topic, min(received_at) AS first_at, max(received_at) AS last_at, count(*)::bigint AS count
+       FROM message_history GROUP BY topic ORDER BY topic`,
+    )) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      topic: r.topic as string,
+      firstAt: new Date(r.first_at as string | Date),
+      lastAt: new Date(r.last_at as string | Date),
+      count: Number(r.count),
+    }));
+  }
+
+  /** Deletes what is older than `olderThan`, and beyond the newest `maxPerTopic` of each topic. Returns rows deleted. */
+  async applyRetention(olderThan: Date, maxPerTopic: number): Promise<number> {
+    const byAge = (await this.dataSource.query(`DELETE FROM message_history WHERE received_at < $1 RETURNING id`, [olderThan])) as unknown[];
+    const byCount = (await this.dataSource.query(
+      `DELETE FROM message_history WHERE id IN (
+         SELECT id FROM (
+           SELECT id, row_number() OVER (PARTITION BY topic ORDER BY received_at DESC, id DESC) AS n FROM message_history
+         ) ranked WHERE n > $1)
+       RETURNING id`,
+      [maxPerTopic],
+    )) as unknown[];
+    return rowCount(byAge) + rowCount(byCount);
+  }
+}
+
+/** TypeORM's postgres driver answers DELETE ... RETURNING with [rows, count]. */
+function rowCount(result: unknown[]): number {
+  if (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[1];
+  return result.length;
+}
