@@ -148,9 +148,10 @@ export class Connection implements PacketSink {
    * (a QoS 1/2 message routed to a persistent session, a QoS 2 state change). Later acknowledgements wait
    * behind earlier ones, so the order never changes.
    */
-  acknowledge(bytes: Buffer, durable: boolean): void {
+  acknowledge(bytes: Buffer, durable: boolean, then?: () => void): void {
     if (!durable && this.acksWaiting === 0) {
       this.write(bytes);
+      then?.();
       return;
     }
     this.acksWaiting++;
@@ -160,6 +161,7 @@ export class Connection implements PacketSink {
       .then(() => {
         this.acksWaiting--;
         this.write(bytes);
+        then?.();
       });
   }
 

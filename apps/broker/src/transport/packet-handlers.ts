@@ -11,6 +11,7 @@ import {
   SubscribePacket,
   UnsubscribePacket,
   copyPropertiesWithout,
+  encodePacket,
   isValidTopicFilter,
   isWellFormedUtf8,
   parseSharedSubscription,
@@ -204,6 +205,7 @@ function handleSubscribe(c: Connection, packet: SubscribePacket): void {
   const session = c.session!;
   const subscriptionId = packet.properties?.subscriptionIdentifiers?.[0] ?? 0;
   const codes: number[] = [];
+  const writesBefore = broker.persistence.writes;
   const retainedToSend: Array<{ record: SubscriptionRecord; existed: boolean }> = [];
   for (const sub of packet.subscriptions) {
     if (!isValidTopicFilter(sub.topicFilter)) {
@@ -228,10 +230,20 @@ function handleSubscribe(c: Connection, packet: SubscribePacket): void {
     codes.push(qos);
     retainedToSend.push({ record, existed });
   }
-  c.writePacket({ type: PacketType.Suback, packetId: packet.packetId, reasonCodes: codes });
+  // A persistent session's subscriptions are committed before SUBACK; retained messages follow the SUBACK.
+  const suback = encodePacket({ type: PacketType.Suback, packetId: packet.packetId, reasonCodes: codes }, c.protocolVersion, c.peerMaxPacketSize);
+  if (suback === null) return;
+  c.acknowledge(suback, broker.persistence.writes !== writesBefore, () => sendRetained(c, retainedToSend));
+}
 
-  // Retained messages follow the SUBACK, with RETAIN set [MQTT-3.3.1-9], as Retain Handling says
-  // [MQTT-3.3.1-10, MQTT-3.3.1-11], never for a shared subscription (§4.8.2).
+/**
+ * Retained messages for new subscriptions, with RETAIN set [MQTT-3.3.1-9], as Retain Handling says
+ * [MQTT-3.3.1-10, MQTT-3.3.1-11], never for a shared subscription (§4.8.2).
+ */
+function sendRetained(c: Connection, retainedToSend: Array<{ record: SubscriptionRecord; existed: boolean }>): void {
+  const broker = c.broker;
+  const config = broker.config;
+  const session = c.session!;
   const now = Date.now();
   for (const { record, existed } of retainedToSend) {
     if (record.retainHandling === 2 || (record.retainHandling === 1 && existed)) continue;
@@ -249,10 +261,12 @@ function handleSubscribe(c: Connection, packet: SubscribePacket): void {
 function handleUnsubscribe(c: Connection, packet: UnsubscribePacket): void {
   const router = c.broker.router;
   const session = c.session!;
+  const writesBefore = c.broker.persistence.writes;
   const codes = packet.topicFilters.map((filter) =>
     router.unsubscribe(session, filter) ? ReasonCode.Success : ReasonCode.NoSubscriptionExisted,
   );
-  c.writePacket({ type: PacketType.Unsuback, packetId: packet.packetId, reasonCodes: codes });
+  const unsuback = encodePacket({ type: PacketType.Unsuback, packetId: packet.packetId, reasonCodes: codes }, c.protocolVersion, c.peerMaxPacketSize);
+  if (unsuback !== null) c.acknowledge(unsuback, c.broker.persistence.writes !== writesBefore);
 }
 
 function handleDisconnect(c: Connection, packet: DisconnectPacket): void {
