@@ -1,6 +1,13 @@
 import { DataSource } from 'typeorm';
 import { RetainedRow, SessionMessageRow, StoredSession, SubscriptionRow } from './rows';
 
+/** Appends `value` to the list kept under `key`. */
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 const bytes = (value: unknown): Buffer | null =>
   value === null || value === undefined ? null : Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array);
 
@@ -22,9 +29,7 @@ export class DurableState {
         retainHandling: Number(s.retain_handling),
         subscriptionId: Number(s.subscription_id),
       };
-      const list = byClient.get(row.clientId);
-      if (list) list.push(row);
-      else byClient.set(row.clientId, [row]);
+      push(byClient, row.clientId, row);
     }
     const messages = new Map<string, SessionMessageRow[]>();
     for (const r of (await this.dataSource.query(`SELECT * FROM session_messages ORDER BY id`)) as Array<Record<string, unknown>>) {
@@ -41,15 +46,11 @@ export class DurableState {
         packetId: r.packet_id === null ? 0 : Number(r.packet_id),
         state: Number(r.state),
       };
-      const list = messages.get(row.clientId);
-      if (list) list.push(row);
-      else messages.set(row.clientId, [row]);
+      push(messages, row.clientId, row);
     }
     const qos2 = new Map<string, number[]>();
     for (const r of (await this.dataSource.query(`SELECT client_id, packet_id FROM inbound_qos2 ORDER BY client_id, packet_id`)) as Array<Record<string, unknown>>) {
-      const list = qos2.get(r.client_id as string);
-      if (list) list.push(Number(r.packet_id));
-      else qos2.set(r.client_id as string, [Number(r.packet_id)]);
+      push(qos2, r.client_id as string, Number(r.packet_id));
     }
     return rows.map((r) => ({
       clientId: r.client_id as string,
@@ -77,31 +78,6 @@ export class DurableState {
 
   async retained(): Promise<RetainedRow[]> {
     const rows = (await this.dataSource.query(`SELECT * FROM retained_messages ORDER BY topic`)) as Array<Record<string, unknown>>;
-    const messages = new Map<string, SessionMessageRow[]>();
-    for (const r of (await this.dataSource.query(`SELECT * FROM session_messages ORDER BY id`)) as Array<Record<string, unknown>>) {
-      const row: SessionMessageRow = {
-        id: Number(r.id),
-        clientId: r.client_id as string,
-        topic: r.topic as string,
-        payload: bytes(r.payload)!,
-        qos: Number(r.qos),
-        retain: r.retain as boolean,
-        properties: bytes(r.properties),
-        subscriptionIds: (r.subscription_ids as number[] | null)?.map(Number) ?? null,
-        expiresAt: r.expires_at === null ? null : new Date(r.expires_at as string | Date),
-        packetId: r.packet_id === null ? 0 : Number(r.packet_id),
-        state: Number(r.state),
-      };
-      const list = messages.get(row.clientId);
-      if (list) list.push(row);
-      else messages.set(row.clientId, [row]);
-    }
-    const qos2 = new Map<string, number[]>();
-    for (const r of (await this.dataSource.query(`SELECT client_id, packet_id FROM inbound_qos2 ORDER BY client_id, packet_id`)) as Array<Record<string, unknown>>) {
-      const list = qos2.get(r.client_id as string);
-      if (list) list.push(Number(r.packet_id));
-      else qos2.set(r.client_id as string, [Number(r.packet_id)]);
-    }
     return rows.map((r) => ({
       topic: r.topic as string,
       payload: bytes(r.payload)!,
