@@ -1,0 +1,365 @@
+/**
+ * The brokers under test as child processes: NestMQ (node apps/broker/dist/src/main.js) and a Mosquitto
+ * started from a generated configuration file, each on a free 127.0.0.1 port; their CPU time and RSS read
+ * from /proc; and the guarantee that no child outlives the benchmark, whatever way it ends.
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ProtocolVersion } from '@nestmq/mqtt-protocol';
+import WebSocket from 'ws';
+import { probe } from './client';
+
+export type BrokerKind = 'nestmq' | 'mosquitto';
+
+export const BROKER_LABEL: Record<BrokerKind, string> = { nestmq: 'NestMQ', mosquitto: 'Mosquitto' };
+
+const REPO = path.resolve(__dirname, '../../..');
+export const NESTMQ_MAIN = path.join(REPO, 'apps/broker/dist/src/main.js');
+export const MOSQUITTO_BIN = process.env.BENCH_MOSQUITTO ?? 'mosquitto';
+
+// ---- every child is killed when the benchmark ends -------------------------------------------------------
+
+const children = new Set<ChildProcess>();
+let tempDir: string | undefined;
+
+function killChildren(): void {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  children.clear();
+  if (tempDir !== undefined) {
+    try {
+      rmSync(tempDir, { recursive: true, force: true });
+    } catch {
+      // best effort
+    }
+    tempDir = undefined;
+  }
+}
+
+process.on('exit', killChildren);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    process.stderr.write(`\nbroker benchmark: ${signal}, stopping the brokers\n`);
+    killChildren();
+    process.exit(130);
+  });
+}
+process.on('uncaughtException', (e) => {
+  process.stderr.write(`broker benchmark: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  killChildren();
+  process.exit(1);
+});
+process.on('unhandledRejection', (e) => {
+  process.stderr.write(`broker benchmark: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  killChildren();
+  process.exit(1);
+});
+
+/** A private temporary directory for configuration files, removed at exit. */
+export function benchTempDir(): string {
+  tempDir ??= mkdtempSync(path.join(os.tmpdir(), 'nestmq-bench-'));
+  return tempDir;
+}
+
+// ---- /proc -------------------------------------------------------------------------------------------------
+
+let clockTicks: number | undefined;
+
+/** Clock ticks per second of /proc/PID/stat (getconf CLK_TCK, 100 nearly everywhere). */
+export function clkTck(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** utime + stime of a process (all its threads), in seconds; NaN when it is gone. */
+export function cpuSeconds(pid: number): number {
+  const [user, system] = cpuTimes(pid);
+  return user + system;
+}
+
+/** [utime, stime] of a process (all its threads), in seconds; NaN when it is gone. */
+export function cpuTimes(pid: number): [number, number] {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may hold spaces: count fields after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat(5); the slice starts at field 3.
+    return [Number(fields[11]) / clkTck(), Number(fields[12]) / clkTck()];
+  } catch {
+    return [NaN, NaN];
+  }
+}
+
+/** CPU seconds the whole machine spent busy (every CPU, everything but idle and iowait) since boot. */
+export function machineBusySeconds(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    void idle;
+    void iowait;
+    return (user + nice + system + irq + softirq + steal) / clkTck();
+  } catch {
+    return NaN;
+  }
+}
+
+/** VmRSS of a process in KiB; NaN when it is gone. */
+export function rssKiB(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Soft limit on open files of a process (from /proc/PID/limits). */
+export function openFileLimit(pid: number | 'self' = 'self'): number {
+  try {
+    const match = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+    return match ? (match[1] === 'unlimited' ? Infinity : Number(match[1])) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** A free TCP port on 127.0.0.1: listen on 0, read the port, close. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// ---- the brokers -------------------------------------------------------------------------------------------
+
+/**
+ * Environment of the NestMQ process, beyond MQTT_PORT and DATA_DIR (also printed in the results). Message
+ * history is off (HISTORY_TOPICS empty), as Mosquitto runs without persistence; BENCH_NESTMQ_ENV adds or
+ * overrides variables ("HISTORY_TOPICS=# LOG_LEVEL=info").
+ */
+export const NESTMQ_ENV: Readonly<Record<string, string>> = {
+  MQTT_HOST: '127.0.0.1',
+  WS_PORT: '0',
+  HTTP_PORT: '0',
+  ALLOW_ANONYMOUS: 'true',
+  SYS_INTERVAL: '0',
+  LOG_LEVEL: 'warn',
+  RECEIVE_MAXIMUM: '65535',
+  MAX_QUEUED_MESSAGES: '1000000',
+  MAX_PENDING_BYTES: String(8 * 1024 * 1024),
+  HISTORY_TOPICS: '',
+  ...Object.fromEntries(
+    (process.env.BENCH_NESTMQ_ENV ?? '')
+      .split(/\s+/)
+      .filter((kv) => kv.includes('='))
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  ),
+};
+
+/** Mosquitto's configuration file, for a given port. */
+export function mosquittoConfig(port: number | 'PORT'): string {
+  return [
+    `listener ${port} 127.0.0.1`,
+    'allow_anonymous true',
+    'persistence false',
+    'max_inflight_messages 0',
+    'max_queued_messages 1000000',
+    'max_queued_bytes 0',
+    'set_tcp_nodelay true',
+    'sys_interval 0',
+    'connection_messages false',
+    'log_dest stderr',
+    'log_type error',
+    'log_type warning',
+    '',
+  ].join('\n');
+}
+
+export function mosquittoVersion(): string {
+  try {
+    // `mosquitto -h` prints its version on the first line and exits with status 3.
+    execFileSync(MOSQUITTO_BIN, ['-h'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const out = String((e as { stdout?: string }).stdout ?? '');
+    const match = /mosquitto version (\S+)/.exec(out);
+    if (match) return match[1];
+  }
+  return '?';
+}
+
+/** Part of exited() when the broker was stopped by a signal from some other process on the machine. */
+export const OUTSIDE_SIGNAL = 'signal from outside the benchmark';
+
+export interface BrokerProcess {
+  kind: BrokerKind;
+  pid: number;
+  port: number;
+  /** utime + stime in seconds, NaN after exit. */
+  cpu(): number;
+  /** stime alone (time in the kernel on the broker's behalf: system calls, TCP). */
+  systemCpu(): number;
+  rssKiB(): number;
+  /** Null while running; otherwise how it ended. */
+  exited(): string | null;
+  /** The last few KiB of the broker's stdout and stderr. */
+  output(): string;
+  /** performance.now() when the broker first accepted a client. */
+  readyAt: number;
+  /**
+   * NestMQ started with `inspect`: a full garbage collection through the inspector protocol (the JS heap
+   * holds then only what is reachable), resolved when done. Null for other brokers.
+   */
+  collectGarbage: (() => Promise<void>) | null;
+  /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** NestMQ only: extra node flags (for example --cpu-prof). */
+  nodeFlags?: string[];
+  /** NestMQ only: open the inspector on a free 127.0.0.1 port, for collectGarbage(). */
+  inspect?: boolean;
+  /** Protocol level for the readiness probe. */
+  protocolVersion: ProtocolVersion;
+}
+
+export async function startBroker(kind: BrokerKind, options: StartOptions): Promise<BrokerProcess> {
+  const port = await freePort();
+  let child: ChildProcess;
+  if (kind === 'nestmq') {
+    // One embedded database for every NestMQ run of the benchmark: created and migrated by the first.
+    const dataDir = path.join(benchTempDir(), 'data');
+    mkdirSync(dataDir, { recursive: true });
+    const flags = [...(options.nodeFlags ?? [])];
+    if (options.inspect) flags.push('--inspect=127.0.0.1:0');
+    child = spawn(process.execPath, [...flags, NESTMQ_MAIN], {
+      cwd: benchTempDir(),
+      env: { ...process.env, ...NESTMQ_ENV, MQTT_PORT: String(port), DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } else {
+    const file = path.join(benchTempDir(), `mosquitto-${port}.conf`);
+    writeFileSync(file, mosquittoConfig(port));
+    child = spawn(MOSQUITTO_BIN, ['-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+  children.add(child);
+  let tail = '';
+  let inspectorUrl: string | undefined;
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-8192);
+    inspectorUrl ??= /Debugger listening on (ws:\/\/\S+)/.exec(tail)?.[1];
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let ended: string | null = null;
+  let stopping = false;
+  const exitPromise = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      ended = signal !== null ? `killed by ${signal}` : `exited with status ${code}`;
+      // NestMQ says when it shuts down on a signal: one we did not send came from outside the benchmark.
+      if (!stopping && /SIGTERM received|SIGINT received/.test(tail)) ended += ` (${OUTSIDE_SIGNAL})`;
+      children.delete(child);
+      resolve();
+    });
+    child.once('error', (e) => {
+      ended = `could not start: ${e.message}`;
+      children.delete(child);
+      resolve();
+    });
+  });
+
+  // Ready when an MQTT client is accepted: the same test for both brokers, whatever they print.
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (ended !== null) throw new Error(`${BROKER_LABEL[kind]} ${ended} before accepting clients:\n${tail}`);
+    try {
+      await probe(port, options.protocolVersion);
+      break;
+    } catch (e) {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`${BROKER_LABEL[kind]} did not accept an MQTT client within 20 s (${(e as Error).message}):\n${tail}`);
+      }
+      await sleep(50);
+    }
+  }
+
+  const pid = child.pid!;
+  const readyAt = performance.now();
+  return {
+    readyAt,
+    kind,
+    pid,
+    port,
+    cpu: () => cpuSeconds(pid),
+    systemCpu: () => cpuTimes(pid)[1],
+    rssKiB: () => rssKiB(pid),
+    exited: () => ended,
+    collectGarbage:
+      kind === 'nestmq' && options.inspect
+        ? () => {
+            if (inspectorUrl === undefined) return Promise.reject(new Error('the broker printed no inspector address'));
+            return collectGarbage(inspectorUrl);
+          }
+        : null,
+    output: () => tail,
+    stop: async () => {
+      if (ended !== null) return;
+      stopping = true;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 6000);
+      await exitPromise;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** HeapProfiler.collectGarbage over the inspector protocol (a full, compacting collection). */
+function collectGarbage(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error('no answer from the inspector within 10 s'));
+    }, 10_000);
+    ws.on('open', () => ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' })));
+    ws.on('message', (data) => {
+      const reply = JSON.parse(String(data)) as { id?: number; error?: { message: string } };
+      if (reply.id !== 1) return;
+      clearTimeout(timer);
+      ws.close();
+      if (reply.error) reject(new Error(reply.error.message));
+      else resolve();
+    });
+    ws.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
