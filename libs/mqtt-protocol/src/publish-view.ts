@@ -2,7 +2,7 @@ import { PacketType, QoS } from './packet-type';
 import { PublishPacket } from './packets';
 import { Properties } from './property';
 import { readPropertyList } from './property-codec';
-import { Reader } from './reader';
+import { EMPTY_BUFFER, Reader } from './reader';
 
 /**
  * A received PUBLISH read in place: offsets into the buffer that holds it, no packet object, no payload
@@ -13,7 +13,7 @@ import { Reader } from './reader';
  */
 export class PublishView {
   /** The buffer holding the whole packet, fixed header included. */
-  buffer: Buffer = Buffer.alloc(0);
+  buffer: Buffer = EMPTY_BUFFER;
   packetStart = 0;
   packetEnd = 0;
   /** The first byte of the fixed header: type, DUP, QoS, RETAIN. */

@@ -1,4 +1,7 @@
 import { malformed } from './protocol-error';
+
+/** One empty Buffer for every reader and view that has not seen a packet yet. */
+export const EMPTY_BUFFER: Buffer = Buffer.alloc(0);
 import { Utf8Check, checkUtf8 } from './utf8';
 
 /**
@@ -7,7 +10,7 @@ import { Utf8Check, checkUtf8 } from './utf8';
  * One Reader is reused for every packet a parser sees.
  */
 export class Reader {
-  buf: Buffer = Buffer.alloc(0);
+  buf: Buffer = EMPTY_BUFFER;
   pos = 0;
   end = 0;
 

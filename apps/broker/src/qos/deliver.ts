@@ -20,11 +20,12 @@ export function deliverToSession(session: Session, message: Message, qos: QoS, r
 /** Delivery with topic ACLs: a message the session's user may not read is not delivered (decision cached per topic). */
 export function deliverWithAcl(acl: TopicAcl): DeliverFn {
   return (session, message, qos, retain, subscriptionIds) => {
-    let allowed = session.readDecisions.get(message.topic);
+    const decisions = (session.readDecisions ??= new Map());
+    let allowed = decisions.get(message.topic);
     if (allowed === undefined) {
       allowed = acl.canRead(session.username, session.clientId, message.topic);
-      if (session.readDecisions.size >= 1024) session.readDecisions.clear();
-      session.readDecisions.set(message.topic, allowed);
+      if (decisions.size >= 1024) decisions.clear();
+      decisions.set(message.topic, allowed);
     }
     if (allowed) deliverToSession(session, message, qos, retain, subscriptionIds);
   };

@@ -53,7 +53,7 @@ export class SessionRegistry {
       session = new Session(clientId, this.maxQueued);
       this.store.put(session);
     }
-    if (session.username !== connection.username) session.readDecisions.clear();
+    if (session.username !== connection.username) session.readDecisions = undefined;
     session.username = connection.username;
     session.protocolVersion = connect.protocolVersion;
     session.expiryInterval = this.expiryFor(connect);

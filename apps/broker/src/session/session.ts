@@ -40,8 +40,8 @@ export class Session {
   persisted = false;
   /** The user name of the connection that last attached: ACL decisions for queued deliveries. */
   username: string | undefined;
-  /** ACL read decisions by topic, kept while the session's user is the same. */
-  readonly readDecisions = new Map<string, boolean>();
+  /** ACL read decisions by topic, kept while the session's user is the same; created on first use. */
+  readDecisions: Map<string, boolean> | undefined;
 
   constructor(
     readonly clientId: string,

@@ -19,6 +19,9 @@ import { Session } from '../session/session';
 import type { BrokerContext } from './broker-context';
 import { handlePacket, handlePublish } from './packet-handlers';
 
+/** Shared by every connection until its first PUBLISH names a topic. */
+const NO_TOPIC = Buffer.alloc(0);
+
 export const enum ConnectionState {
   AwaitingConnect,
   Authenticating,
@@ -46,13 +49,14 @@ export class Connection implements PacketSink {
   peerReceiveMaximum = 65535;
   peerTopicAliasMaximum = 0;
   /** Client-to-server Topic Aliases of this connection only [MQTT-3.3.2-7]. */
-  readonly inboundAliases = new Map<number, { topic: string; bytes: Buffer }>();
-  private readonly publishDecisions = new Map<string, boolean>();
+  /** Created on first use, like the other per-connection maps: an idle connection holds none. */
+  inboundAliases: Map<number, { topic: string; bytes: Buffer }> | undefined;
+  private publishDecisions: Map<string, boolean> | undefined;
   /** Server-to-client Topic Aliases of this connection, by topic. */
-  readonly outboundAliases = new Map<string, number>();
+  outboundAliases: Map<string, number> | undefined;
   /** The topic of the previous PUBLISH, to skip decoding and lookups when a client repeats itself. */
   lastTopic = '';
-  lastTopicBytes: Buffer = Buffer.alloc(0);
+  lastTopicBytes: Buffer = NO_TOPIC;
   /** The client asked for Problem Information (Reason String, User Properties on failures). */
   problemInformation = true;
   /** Set when the client sent DISCONNECT 0x00: the will is discarded [MQTT-3.1.2-10]. */
@@ -220,9 +224,10 @@ export class Connection implements PacketSink {
     if (this.peerTopicAliasMaximum > 0) {
       // Server-to-client Topic Aliases, this connection only: the first PUBLISH on a topic carries topic
       // and alias, later ones the alias alone; once the client's maximum is used, new topics go without.
-      let alias = this.outboundAliases.get(message.topic) ?? 0;
+      const aliases = (this.outboundAliases ??= new Map());
+      let alias = aliases.get(message.topic) ?? 0;
       const known = alias !== 0;
-      if (!known && this.outboundAliases.size < this.peerTopicAliasMaximum) alias = newAlias = this.outboundAliases.size + 1;
+      if (!known && aliases.size < this.peerTopicAliasMaximum) alias = newAlias = aliases.size + 1;
       bytes = message.encode(true, qos, retain, dup, 0, subscriptionIds, alias, now, known);
     } else if (subscriptionIds === null && !dup) {
       bytes = message.shared(this.v5, qos, retain, now);
@@ -233,17 +238,18 @@ export class Connection implements PacketSink {
       this.dropped('too-large');
       return null;
     }
-    if (newAlias !== 0) this.outboundAliases.set(message.topic, newAlias);
+    if (newAlias !== 0) this.outboundAliases!.set(message.topic, newAlias);
     return bytes;
   }
 
   /** The ACL's answer for publishing to `topic`, remembered per topic for this connection. */
   mayPublish(acl: TopicAcl, topic: string): boolean {
-    let allowed = this.publishDecisions.get(topic);
+    const decisions = (this.publishDecisions ??= new Map());
+    let allowed = decisions.get(topic);
     if (allowed === undefined) {
       allowed = acl.canPublish(this.username, this.clientId, topic);
-      if (this.publishDecisions.size >= 1024) this.publishDecisions.clear();
-      this.publishDecisions.set(topic, allowed);
+      if (decisions.size >= 1024) decisions.clear();
+      decisions.set(topic, allowed);
     }
     return allowed;
   }

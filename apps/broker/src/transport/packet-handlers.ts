@@ -98,14 +98,14 @@ export function handlePublish(c: Connection, view: PublishView): void {
   if (alias !== 0) {
     if (alias > config.topicAliasMaximum) return c.disconnect(ReasonCode.TopicAliasInvalid, `Topic Alias ${alias} is above the maximum`);
     if (view.topicLength === 0) {
-      const known = c.inboundAliases.get(alias);
+      const known = c.inboundAliases?.get(alias);
       if (known === undefined) return c.disconnect(ReasonCode.ProtocolError, `Topic Alias ${alias} is not mapped`);
       topic = known.topic;
       topicBytes = known.bytes;
     } else {
       topic = view.topic;
       topicBytes = Buffer.from(view.buffer.subarray(view.topicStart, view.topicEnd));
-      c.inboundAliases.set(alias, { topic, bytes: topicBytes });
+      (c.inboundAliases ??= new Map()).set(alias, { topic, bytes: topicBytes });
     }
   } else if (view.topicEquals(c.lastTopicBytes)) {
     topic = c.lastTopic;
