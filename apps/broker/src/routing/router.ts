@@ -102,7 +102,7 @@ export class Router {
 
   /** One member per message, round robin, preferring online members with nothing queued. */
   private deliverToGroup(group: SharedGroup, message: Message): number {
-    const members = [...group.members.values()];
+    const members = group.list;
     if (members.length === 0) return 0;
     let chosen: Subscriber | undefined;
     for (let i = 0; i < members.length; i++) {

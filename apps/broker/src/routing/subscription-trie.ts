@@ -9,6 +9,8 @@ export interface Subscriber {
 /** A shared subscription group `$share/{group}/{filter}`: each message goes to one member (§4.8.2). */
 export class SharedGroup {
   readonly members = new Map<string, Subscriber>();
+  /** The members as an array, rebuilt when membership changes: picking one per message allocates nothing. */
+  list: Subscriber[] = [];
   /** Round-robin position, kept across messages. */
   cursor = 0;
 
@@ -70,6 +72,7 @@ export class SubscriptionTrie {
       }
       if (!shared.members.has(clientId)) this.count++;
       shared.members.set(clientId, subscriber);
+      shared.list = [...shared.members.values()];
     }
   }
 
@@ -90,6 +93,7 @@ export class SubscriptionTrie {
     } else {
       const shared = node.groups.get(group);
       removed = shared?.members.delete(clientId) ?? false;
+      if (shared && removed) shared.list = [...shared.members.values()];
       if (shared && shared.members.size === 0) node.groups.delete(group);
     }
     if (!removed) return false;

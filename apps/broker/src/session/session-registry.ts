@@ -161,7 +161,7 @@ export class SessionRegistry {
       }
       if (session.will !== undefined) {
         const delayLeft = session.disconnectedAt + (session.will.properties?.willDelayInterval ?? 0) * 1000 - now;
-        this.wills.connectionLost(session, Math.min(endsInMs, Math.max(delayLeft, 0)));
+        this.wills.publishIn(session, Math.min(endsInMs, delayLeft));
       }
       if (endsInMs !== Infinity) session.expiryTimer = new LongTimeout(() => this.end(session, true), endsInMs);
     }

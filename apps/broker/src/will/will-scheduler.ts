@@ -19,12 +19,16 @@ export class WillScheduler {
   connectionLost(session: Session, sessionEndsInMs: number): void {
     const will = session.will;
     if (will === undefined) return;
-    const wait = Math.min((will.properties?.willDelayInterval ?? 0) * 1000, sessionEndsInMs);
-    if (wait <= 0) {
+    this.publishIn(session, Math.min((will.properties?.willDelayInterval ?? 0) * 1000, sessionEndsInMs));
+  }
+
+  /** Publishes the pending will after `ms` (now when `ms` <= 0). */
+  publishIn(session: Session, ms: number): void {
+    if (ms <= 0) {
       this.publish(session);
       return;
     }
-    session.willTimer = new LongTimeout(() => this.publish(session), wait);
+    session.willTimer = new LongTimeout(() => this.publish(session), ms);
   }
 
   /** A reconnect within the delay: the will is not sent. */
