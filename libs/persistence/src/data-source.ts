@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DatabaseError } from './database-error';
 import { DatabaseOptions, describeDatabase } from './database-options';
-import { EmbeddedDatabaseLock } from './embedded-lock';
-import { pgliteDriver } from './pglite-driver';
+import { EmbeddedDatabaseLock } from './embedded/embedded-lock';
+import { pgliteDriver } from './embedded/pglite-driver';
 import { UserEntity } from './user/user.entity';
 
 /** Every entity of the schema. */

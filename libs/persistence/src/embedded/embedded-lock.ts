@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseError } from './database-error';
+import { DatabaseError } from '../database-error';
 
 /**
  * The embedded database may be opened by one process at a time (PGlite has no locking of its own): a
