@@ -1,6 +1,7 @@
 export { createDataSource, openDatabase, ENTITIES } from './data-source';
 export { DatabaseError } from './database-error';
 export { DatabaseOptions, describeDatabase } from './database-options';
+export { PasswordHasher, PasswordHasherOptions, defaultPasswordThreads } from './user/password-hasher';
 export { UserEntity } from './user/user.entity';
 export { NewUser, UserExistsError, UserRepository } from './user/user.repository';
 export { DurableState } from './write-behind/durable-state';

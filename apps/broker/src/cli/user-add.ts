@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DatabaseError, UserExistsError, UserRepository, describeDatabase, openDatabase } from '@nestmq/persistence';
+import { DatabaseError, PasswordHasher, UserExistsError, UserRepository, describeDatabase, openDatabase } from '@nestmq/persistence';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadBrokerConfig } from '../config/broker-config';
@@ -17,12 +17,14 @@ async function main(): Promise<number> {
   const config = loadBrokerConfig();
   const options = { url: config.databaseUrl, dataDir: config.dataDir };
   const dataSource = await openDatabase(options);
+  const passwords = new PasswordHasher({ threads: config.bcryptThreads });
   try {
     const password = given ?? randomBytes(12).toString('base64url');
-    await new UserRepository(dataSource, config.bcryptCost).create({ username, password, roles: values.role ?? [] });
+    await new UserRepository(dataSource, config.bcryptCost, passwords).create({ username, password, roles: values.role ?? [] });
     console.log(`added user "${username}" to the ${describeDatabase(options)}${given ? '' : ` with password ${password}`}`);
     return 0;
   } finally {
+    await passwords.close();
     await dataSource.destroy();
   }
 }

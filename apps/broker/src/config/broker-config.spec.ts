@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadBrokerConfig } from './broker-config';
@@ -16,6 +16,7 @@ describe('loadBrokerConfig', () => {
     assert.equal(c.maxPacketSize, 16_777_216);
     assert.equal(c.connectTimeout, 10);
     assert.equal(c.acl, null);
+    assert.equal(c.bcryptThreads, Math.min(2, availableParallelism()));
   });
 
   it('switches a listener off with port 0', () => {
@@ -32,6 +33,7 @@ describe('loadBrokerConfig', () => {
     ['ALLOW_ANONYMOUS', 'maybe', /ALLOW_ANONYMOUS=maybe: expected true or false/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL=loud/],
     ['CONNECT_TIMEOUT', '-1', /CONNECT_TIMEOUT/],
+    ['BCRYPT_THREADS', '0', /BCRYPT_THREADS=0: expected an integer from 1 to 64/],
     ['AUTH_USERS', 'nopassword', /AUTH_USERS: "nopassword" has no password/],
     ['TLS_CERT_FILE', '/nonexistent/cert.pem', /TLS_CERT_FILE=\/nonexistent\/cert.pem: cannot read the file/],
     ['MQTTS_PORT', '8883', /TLS_CERT_FILE and TLS_KEY_FILE are required/],

@@ -1,4 +1,5 @@
 import { isValidTopicFilter } from '@nestmq/mqtt-protocol';
+import { defaultPasswordThreads } from '@nestmq/persistence';
 import { readFileSync } from 'node:fs';
 import { AclSyntaxError, TopicAcl } from '../auth/topic-acl';
 
@@ -48,6 +49,8 @@ export interface BrokerConfig {
   dataDir: string;
   /** bcrypt cost factor for new password hashes. */
   bcryptCost: number;
+  /** Worker threads that hash and check passwords, off the event loop. */
+  bcryptThreads: number;
   /** The first admin user, created when no admin exists. */
   adminUsername: string;
   /** Sensitive: never logged. Undefined = generate one and print it once. */
@@ -206,6 +209,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     databaseUrl: databaseUrl(env),
     dataDir: env.DATA_DIR?.trim() || './data',
     bcryptCost: integer(env, 'BCRYPT_COST', 10, 4, 15),
+    bcryptThreads: integer(env, 'BCRYPT_THREADS', defaultPasswordThreads(), 1, 64),
     adminUsername: env.ADMIN_USERNAME?.trim() || 'admin',
     adminPassword: env.ADMIN_PASSWORD || undefined,
     historyTopics: topicFilters(env, 'HISTORY_TOPICS', '#'),

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../data-source';
 import { TestDatabase, createTestDatabase, databaseKinds } from '../testing/test-database';
+import { PasswordHasher } from './password-hasher';
 import { UserExistsError, UserRepository } from './user.repository';
 
 for (const kind of databaseKinds()) {
@@ -10,12 +11,15 @@ for (const kind of databaseKinds()) {
     let db: TestDatabase;
     let ds: DataSource;
     let users: UserRepository;
+    let passwords: PasswordHasher;
     before(async () => {
       db = await createTestDatabase(kind);
       ds = await openDatabase(db.options);
-      users = new UserRepository(ds, 4);
+      passwords = new PasswordHasher();
+      users = new UserRepository(ds, 4, passwords);
     });
     after(async () => {
+      await passwords.close();
       await ds.destroy();
       await db.drop();
     });
@@ -37,6 +41,26 @@ for (const kind of databaseKinds()) {
       assert.equal(await users.verify('nobody', 'b0b'), null);
       assert.equal(await users.setEnabled('bob', false), true);
       assert.equal(await users.verify('bob', 'b0b'), null);
+    });
+
+    it('compares against a decoy hash for an unknown user, as much work as a wrong password', async () => {
+      await users.create({ username: 'erin', password: 'right' });
+      const compare = passwords.compare.bind(passwords);
+      const compared: string[] = [];
+      passwords.compare = (password, hash) => {
+        compared.push(hash);
+        return compare(password, hash);
+      };
+      try {
+        assert.equal(await users.verify('erin', 'wrong'), null);
+        assert.equal(await users.verify('nobody-at-all', 'right'), null);
+        assert.equal(await users.verify('nobody-either', 'right'), null);
+      } finally {
+        Reflect.deleteProperty(passwords, 'compare');
+      }
+      assert.equal(compared.length, 3);
+      assert.match(compared[1], /^\$2[aby]\$04\$/);
+      assert.equal(compared[1], compared[2]);
     });
 
     it('refuses a second user of the same name', async () => {

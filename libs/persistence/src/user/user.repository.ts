@@ -1,5 +1,5 @@
-import { compare, hash } from 'bcryptjs';
 import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
 
 export class UserExistsError extends Error {
@@ -16,7 +16,7 @@ export interface NewUser {
   enabled?: boolean;
 }
 
-/** Users and their bcrypt-hashed passwords. */
+/** Users and their bcrypt-hashed passwords. The hashing runs on the given hasher's threads; its owner closes it. */
 export class UserRepository {
   private readonly users: Repository<UserEntity>;
   /** Compared against when the user does not exist, so an unknown name costs what a wrong password costs. */
@@ -25,6 +25,7 @@ export class UserRepository {
   constructor(
     dataSource: DataSource,
     private readonly bcryptCost: number,
+    private readonly passwords: PasswordHasher,
   ) {
     this.users = dataSource.getRepository(UserEntity);
   }
@@ -33,7 +34,7 @@ export class UserRepository {
     if (user.username.length === 0) throw new RangeError('a user name may not be empty');
     const entity = this.users.create({
       username: user.username,
-      passwordHash: await hash(user.password, this.bcryptCost),
+      passwordHash: await this.passwords.hash(user.password, this.bcryptCost),
       roles: user.roles ?? [],
       enabled: user.enabled ?? true,
     });
@@ -54,7 +55,7 @@ export class UserRepository {
   }
 
   async setPassword(username: string, password: string): Promise<boolean> {
-    const result = await this.users.update({ username }, { passwordHash: await hash(password, this.bcryptCost), updatedAt: new Date() });
+    const result = await this.users.update({ username }, { passwordHash: await this.passwords.hash(password, this.bcryptCost), updatedAt: new Date() });
     return (result.affected ?? 0) > 0;
   }
 
@@ -75,12 +76,19 @@ export class UserRepository {
   async verify(username: string, password: string): Promise<UserEntity | null> {
     const user = await this.findByUsername(username);
     const stored = user?.passwordHash ?? (await this.decoy());
-    const matches = await compare(password, stored);
+    const matches = await this.passwords.compare(password, stored);
     return matches && user !== null && user.enabled ? user : null;
   }
 
   private decoy(): Promise<string> {
-    this.decoyHash ??= hash('decoy password that no user has', this.bcryptCost);
+    if (this.decoyHash === undefined) {
+      const decoy = this.passwords.hash('decoy password that no user has', this.bcryptCost);
+      // A hash lost with a crashed thread must not fail every later unknown user: the next one retries.
+      decoy.catch(() => {
+        if (this.decoyHash === decoy) this.decoyHash = undefined;
+      });
+      this.decoyHash = decoy;
+    }
     return this.decoyHash;
   }
 }

@@ -1,0 +1,130 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { PasswordAnswer, PasswordRequest } from './password-worker';
+
+export interface PasswordHasherOptions {
+  /**
+   * Hashes computed at once. The default leaves the other cores to the broker and the database, so a
+   * burst of CONNECTs queues here instead of starving them.
+   */
+  threads?: number;
+  /** The threads' entry point; tests substitute one that dies. */
+  script?: string;
+}
+
+/** Default thread count: two, or one on a single core. */
+export function defaultPasswordThreads(): number {
+  return Math.min(2, availableParallelism());
+}
+
+interface Job {
+  request: PasswordRequest;
+  resolve: (result: string | boolean) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * bcrypt on a few worker threads. bcryptjs is pure JavaScript: on the broker's thread, every password
+ * check would stall every client for the whole hash (tens of ms at cost 10-12). Requests beyond the
+ * thread count wait in order. Threads start on first use and are replaced when one dies.
+ */
+export class PasswordHasher {
+  private readonly threads: number;
+  private readonly script: string;
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Job>();
+  private readonly queue: Job[] = [];
+  private closed = false;
+
+  constructor(options: PasswordHasherOptions = {}) {
+    this.threads = options.threads ?? defaultPasswordThreads();
+    if (!Number.isInteger(this.threads) || this.threads < 1) throw new RangeError(`password threads: expected a positive integer, got ${this.threads}`);
+    this.script = options.script ?? join(__dirname, 'password-worker.js');
+  }
+
+  /** A bcrypt hash of the password with a fresh salt. */
+  hash(password: string, cost: number): Promise<string> {
+    return this.run({ op: 'hash', password, cost }) as Promise<string>;
+  }
+
+  /** Whether the password is the one the bcrypt hash was made from. */
+  compare(password: string, hash: string): Promise<boolean> {
+    return this.run({ op: 'compare', password, hash }) as Promise<boolean>;
+  }
+
+  /** Stops the threads; what is waiting or running is rejected. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const error = closedError();
+    for (const job of this.queue.splice(0)) job.reject(error);
+    for (const job of this.busy.values()) job.reject(error);
+    const workers = [...this.idle, ...this.busy.keys()];
+    this.idle.length = 0;
+    this.busy.clear();
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  private run(request: PasswordRequest): Promise<string | boolean> {
+    if (this.closed) return Promise.reject(closedError());
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const worker = this.idle.pop() ?? (this.busy.size < this.threads ? this.spawn() : undefined);
+      if (worker === undefined) return;
+      this.start(worker, this.queue.shift()!);
+    }
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(this.script);
+    worker.on('message', (answer: PasswordAnswer) => this.settle(worker, answer));
+    worker.on('error', (e) => this.lose(worker, e));
+    worker.on('exit', (code) => this.lose(worker, new Error(`a password thread stopped (exit code ${code})`)));
+    return worker;
+  }
+
+  private start(worker: Worker, job: Job): void {
+    this.busy.set(worker, job);
+    // A thread keeps the process alive only while it owes an answer: an idle pool must not hold a
+    // CLI or a test run open.
+    worker.ref();
+    worker.postMessage(job.request);
+  }
+
+  private settle(worker: Worker, answer: PasswordAnswer): void {
+    const job = this.busy.get(worker);
+    if (job === undefined) return;
+    this.busy.delete(worker);
+    if ('error' in answer) job.reject(new Error(answer.error));
+    else job.resolve(answer.result);
+    const next = this.queue.shift();
+    if (next !== undefined) return this.start(worker, next);
+    worker.unref();
+    this.idle.push(worker);
+  }
+
+  /** A thread died ('error' then 'exit', or 'exit' alone): its request fails, the queue moves on. */
+  private lose(worker: Worker, e: Error): void {
+    const job = this.busy.get(worker);
+    if (job !== undefined) {
+      this.busy.delete(worker);
+      job.reject(e);
+    } else {
+      const at = this.idle.indexOf(worker);
+      if (at < 0) return;
+      this.idle.splice(at, 1);
+    }
+    this.dispatch();
+  }
+}
+
+function closedError(): Error {
+  return new Error('the password hasher is closed');
+}
