@@ -17,6 +17,23 @@ function pgliteDataDir(dataDir: string): string {
   return dataDir.startsWith('memory://') ? dataDir : join(dataDir, 'pglite');
 }
 
+/**
+ * How the `pg` pool treats a PostgreSQL server that goes away while the broker runs. Every caller
+ * survives a failed query by itself (the write-behind queue retries with backoff, a CONNECT gets 0x88),
+ * so the pool's part is to fail fast and never crash the process.
+ */
+const SERVER_CONNECTIONS = {
+  // A server that does not answer fails a connection attempt after 5 s, instead of holding it (and the
+  // CONNECT or batch behind it) until the operating system gives up minutes later.
+  connectTimeoutMS: 5000,
+  // Idle pooled connections to a server that vanished without a word are found by TCP keep-alive.
+  extra: { keepAlive: true, keepAliveInitialDelayMillis: 10_000 },
+  // An idle pooled connection that drops makes the pool emit 'error', which would end the process if
+  // nobody listened. The pool has already discarded that client; the next query opens a new one and
+  // its caller reports the failure where it matters.
+  poolErrorHandler: (): void => undefined,
+};
+
 export function createDataSource(options: DatabaseOptions): DataSource {
   const common = {
     type: 'postgres' as const,
@@ -28,7 +45,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     installExtensions: false,
     logging: options.logging ?? false,
   };
-  if (options.url !== undefined) return new DataSource({ ...common, url: options.url });
+  if (options.url !== undefined) return new DataSource({ ...common, url: options.url, ...SERVER_CONNECTIONS });
   return new DataSource({ ...common, driver: pgliteDriver(pgliteDataDir(options.dataDir)) });
 }
 

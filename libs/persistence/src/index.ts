@@ -1,5 +1,6 @@
 export { createDataSource, openDatabase, ENTITIES } from './data-source';
 export { DatabaseError } from './database-error';
+export { isDatabaseUnavailable } from './database-unavailable';
 export { DatabaseOptions, describeDatabase } from './database-options';
 export { PasswordHasher, PasswordHasherOptions, defaultPasswordThreads } from './user/password-hasher';
 export { UserEntity } from './user/user.entity';

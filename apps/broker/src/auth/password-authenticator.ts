@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ReasonCode } from '@nestmq/mqtt-protocol';
-import { UserRepository } from '@nestmq/persistence';
+import { UserRepository, isDatabaseUnavailable } from '@nestmq/persistence';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
 import { AuthResult, Authenticator, Credentials } from './authenticator';
@@ -37,6 +37,17 @@ export class PasswordAuthenticator implements Authenticator {
         ? { reasonCode: ReasonCode.Success, username }
         : { reasonCode: ReasonCode.BadUserNameOrPassword };
     }
+    try {
+      return await this.checkUsersTable(username, secret);
+    } catch (e) {
+      // The users table cannot be read right now: say so (0x88, 3 in 3.1.1), so the client retries
+      // later rather than taking its credentials for wrong.
+      if (isDatabaseUnavailable(e)) return { reasonCode: ReasonCode.ServerUnavailable };
+      throw e;
+    }
+  }
+
+  private async checkUsersTable(username: string, secret: Buffer): Promise<AuthResult> {
     // bcrypt compares at most 72 bytes; a password is binary in MQTT, read here as UTF-8.
     const user = await this.users.verify(username, secret.toString('utf8'));
     if (user !== null) return { reasonCode: ReasonCode.Success, username };
