@@ -9,3 +9,4 @@ export { DurableState } from './write-behind/durable-state';
 export { RetainedRow, SessionMessageRow, SessionRow, StoredSession, SubscriptionRow } from './write-behind/rows';
 export { WriteBehindOptions, WriteBehindQueue } from './write-behind/write-behind-queue';
 export { HistoryPage, HistoryRecord, MessageHistoryRepository, StoredHistoryRecord, TopicSummary, filterToSql } from './message-history/message-history.repository';
+export { HistoryRows } from './message-history/history-rows';

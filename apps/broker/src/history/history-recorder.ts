@@ -1,24 +1,28 @@
 import { PacketType, Properties, decodePropertyBlock, topicMatches } from '@nestmq/mqtt-protocol';
-import { HistoryRecord, MessageHistoryRepository } from '@nestmq/persistence';
+import { HistoryRows, MessageHistoryRepository } from '@nestmq/persistence';
 import { Message } from '../routing/message';
 
-interface Pending {
-  message: Message;
-  username: string | undefined;
-}
+/** Bytes a batch starts with; it grows by doubling. */
+const INITIAL_BATCH_BYTES = 256 * 1024;
 
 /**
- * Records the messages whose topic matches HISTORY_TOPICS, beside the hot path: `record` appends to a
- * bounded buffer (a decision cached per topic); a timer writes the buffer in multi-row batches. When the
- * database falls behind and the buffer is full, messages are dropped and counted, never silently.
+ * Records the messages whose topic matches HISTORY_TOPICS, beside the hot path: `record` encodes the
+ * message at once into the current batch (PostgreSQL's binary COPY format; a decision cached per topic),
+ * and a timer writes the batch in one COPY. Encoding at once keeps no message object alive until the write,
+ * which would cost more in garbage collection than the encoding. The rows waiting are bounded: when the
+ * database falls behind or is away and the bound is reached, messages are dropped and counted, never silently.
  */
 export class HistoryRecorder {
   recorded = 0;
   dropped = 0;
-  private buffer: Pending[] = [];
+  private rows = new HistoryRows(INITIAL_BATCH_BYTES);
+  /** A batch the database did not take: written again before anything newer. */
+  private unwritten: HistoryRows | undefined;
+  /** The batch written last, emptied: its buffer serves the next one. */
+  private spare: HistoryRows | undefined;
   private readonly decisions = new Map<string, boolean>();
   private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> | undefined;
+  private writing: Promise<boolean> | undefined;
 
   constructor(
     private readonly filters: readonly string[],
@@ -28,31 +32,36 @@ export class HistoryRecorder {
   ) {}
 
   get buffered(): number {
-    return this.buffer.length;
+    return this.rows.count + (this.unwritten?.count ?? 0);
   }
 
   record(message: Message, username: string | undefined): void {
-    let wanted = this.decisions.get(message.topic);
+    const topic = message.topic;
+    let wanted = this.decisions.get(topic);
     if (wanted === undefined) {
-      wanted = this.filters.some((f) => topicMatches(f, message.topic));
+      wanted = this.filters.some((f) => topicMatches(f, topic));
       if (this.decisions.size >= 10_000) this.decisions.clear();
-      this.decisions.set(message.topic, wanted);
+      this.decisions.set(topic, wanted);
     }
     if (!wanted) return;
-    if (this.buffer.length >= this.maxBuffered) {
+    if (this.buffered >= this.maxBuffered) {
       this.dropped++;
       return;
     }
-    this.buffer.push({ message, username });
+    const properties = message.properties ? JSON.stringify(propertiesToJson(decodePropertyBlock(message.properties, PacketType.Publish))) : null;
+    this.rows.add(message.topicBytes, message.payload, message.qos, message.retain, properties, message.publisherId || null, username ?? null, message.receivedAt);
     this.timer ??= setTimeout(this.flushNow, this.flushMs);
   }
 
-  /** Writes everything buffered; resolves when it is stored (used at shutdown and by tests). */
+  /**
+   * Writes everything buffered (at shutdown, and in tests); resolves when it is stored, or when the
+   * database refused a batch (what remains is kept for the next attempt).
+   */
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     while (this.writing) await this.writing;
-    while (this.buffer.length > 0) await this.write();
+    while (this.buffered > 0) if (!(await this.write())) return;
   }
 
   private readonly flushNow = (): void => {
@@ -60,41 +69,34 @@ export class HistoryRecorder {
     if (this.writing === undefined) void this.write();
   };
 
-  private write(): Promise<void> {
-    const batch = this.buffer;
-    this.buffer = [];
+  /** True when the batch was stored. */
+  private write(): Promise<boolean> {
+    let batch = this.unwritten;
+    if (batch === undefined) {
+      batch = this.rows;
+      this.rows = this.spare ?? new HistoryRows(INITIAL_BATCH_BYTES);
+      this.spare = undefined;
+    }
+    this.unwritten = batch;
     this.writing = this.repository
-      .insertBatch(batch.map(toRecord))
+      .insertRows(batch)
       .then(
         () => {
-          this.recorded += batch.length;
+          this.recorded += batch.count;
+          this.unwritten = undefined;
+          batch.reset();
+          this.spare = batch;
+          return true;
         },
-        () => {
-          // The database is away: keep what fits, count the rest, try again shortly.
-          const room = Math.max(0, this.maxBuffered - this.buffer.length);
-          this.dropped += Math.max(0, batch.length - room);
-          this.buffer = batch.slice(0, room).concat(this.buffer);
-        },
+        // The database is away: the batch stays for the next attempt, new rows are bounded by maxBuffered.
+        () => false,
       )
       .finally(() => {
         this.writing = undefined;
-        if (this.buffer.length > 0) this.timer ??= setTimeout(this.flushNow, this.flushMs * 10);
+        if (this.buffered > 0) this.timer ??= setTimeout(this.flushNow, this.unwritten ? this.flushMs * 10 : this.flushMs);
       });
     return this.writing;
   }
-}
-
-function toRecord({ message: m, username }: Pending): HistoryRecord {
-  return {
-    topic: m.topic,
-    payload: m.payload,
-    qos: m.qos,
-    retain: m.retain,
-    properties: m.properties ? propertiesToJson(decodePropertyBlock(m.properties, PacketType.Publish)) : null,
-    publisherClientId: m.publisherId || null,
-    publisherUsername: username ?? null,
-    receivedAt: new Date(m.receivedAt),
-  };
 }
 
 /** Properties as JSON: binary values base64, User Properties as [name, value] pairs in order. */

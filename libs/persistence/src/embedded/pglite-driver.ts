@@ -119,6 +119,11 @@ export function pgliteDriver(dataDir: string): { Pool: new () => EventEmitter } 
     query(sql: string, params?: unknown[] | Callback, callback?: Callback): Promise<unknown> {
       return answer(params, callback, (values) => run(sql, values));
     }
+
+    /** COPY from a buffer (PGlite reads it as the file '/dev/blob'), on the connection this client holds. */
+    async copyFrom(sql: string, data: Uint8Array): Promise<void> {
+      await open().request({ op: 'copyFrom', sql, data });
+    }
   }
 
   class PglitePool extends EventEmitter {

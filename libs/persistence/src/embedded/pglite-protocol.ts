@@ -3,6 +3,8 @@
 export type PgliteRequest =
   | { id: number; op: 'query'; sql: string; params: unknown[] }
   | { id: number; op: 'exec'; sql: string }
+  /** COPY ... FROM '/dev/blob': `data` is what a client would send after COPY ... FROM STDIN. */
+  | { id: number; op: 'copyFrom'; sql: string; data: Uint8Array }
   | { id: number; op: 'close' };
 
 /** A PGlite error's fields (code, detail, severity, ...) survive the thread boundary as plain data. */

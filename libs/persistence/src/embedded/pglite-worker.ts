@@ -29,6 +29,8 @@ async function run(db: PGlite, request: PgliteRequest): Promise<unknown> {
       const results = await db.exec(request.sql);
       return results[results.length - 1] ?? { rows: [], fields: [] };
     }
+    case 'copyFrom':
+      return db.query(request.sql, [], { blob: new Blob([request.data]) });
     case 'close':
       await db.close();
       return null;

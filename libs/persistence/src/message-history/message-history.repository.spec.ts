@@ -29,6 +29,24 @@ for (const kind of databaseKinds()) {
       await db.drop();
     });
 
+    it('stores every column exactly through binary COPY: UTF-8, empty and large payloads, nulls, milliseconds, many rows', async () => {
+      const big = Buffer.alloc(200_000, 7);
+      const odd: HistoryRecord[] = [
+        { topic: 'copy/ünïcödé/✓', payload: Buffer.alloc(0), qos: 0, retain: true, properties: { userProperties: [['k', 'v ✓']], messageExpiryInterval: 5 }, publisherClientId: null, publisherUsername: 'ü', receivedAt: new Date(Date.UTC(2026, 4, 6, 7, 8, 9, 123)) },
+        { topic: 'copy/big', payload: big, qos: 2, retain: false, properties: null, publisherClientId: 'c', publisherUsername: null, receivedAt: new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 999)) },
+      ];
+      await history.insertBatch(odd);
+      const [unicode] = await history.latest('copy/ünïcödé/✓', 1);
+      assert.deepEqual({ ...unicode, id: undefined }, { ...odd[0], id: undefined });
+      const [large] = await history.latest('copy/big', 1);
+      assert.ok(large.payload.equals(big));
+      assert.equal(large.receivedAt.toISOString(), '1999-12-31T23:59:59.999Z', 'times before 2000 (negative in PostgreSQL) too');
+      await history.insertBatch(Array.from({ length: 5000 }, (_, i) => record('copy/many', 100 + i, String(i))));
+      const many = await history.latest('copy/many', 5000);
+      assert.equal(many.length, 5000);
+      assert.equal(many[0].payload.toString(), '4999');
+    });
+
     it('returns the latest N on a topic, newest first, payload and properties intact', async () => {
       const latest = await history.latest('a', 2);
       assert.deepEqual(latest.map((r) => r.payload.toString()), ['a@7', 'a@1']);

@@ -1,4 +1,6 @@
 import { DataSource } from 'typeorm';
+import { copyBinary } from '../copy/copy-from';
+import { HISTORY_COLUMNS, HistoryRows } from './history-rows';
 
 /** One recorded PUBLISH. */
 export interface HistoryRecord {
@@ -76,22 +78,18 @@ export function filterToSql(filter: string): { prefix: string; regex: string } {
 export class MessageHistoryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** One multi-row INSERT per 1,000 records. */
-  async insertBatch(records: HistoryRecord[]): Promise<void> {
-    for (let i = 0; i < records.length; i += 1000) {
-      const rows = records.slice(i, i + 1000);
-      const values: unknown[] = [];
-      const tuples = rows.map((r, k) => {
-        values.push(r.topic, r.payload, r.qos, r.retain, r.properties === null ? null : JSON.stringify(r.properties), r.publisherClientId, r.publisherUsername, r.receivedAt);
-        const b = k * 8;
-        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb, $${b + 6}, $${b + 7}, $${b + 8})`;
-      });
-      await this.dataSource.query(
-        `INSERT INTO message_history (topic, payload, qos, retain, properties, publisher_client_id, publisher_username, received_at)
-         VALUES ${tuples.join(', ')}`,
-        values,
-      );
+  async insertBatch(records: readonly HistoryRecord[]): Promise<void> {
+    const rows = new HistoryRows();
+    for (const r of records) {
+      rows.add(Buffer.from(r.topic, 'utf8'), r.payload, r.qos, r.retain, r.properties === null ? null : JSON.stringify(r.properties), r.publisherClientId, r.publisherUsername, r.receivedAt.getTime());
     }
+    await this.insertRows(rows);
+  }
+
+  /** Rows already encoded (the broker's recorder builds them without a record object per message), in one COPY. */
+  async insertRows(rows: HistoryRows): Promise<void> {
+    if (rows.count === 0) return;
+    await copyBinary(this.dataSource, 'message_history', HISTORY_COLUMNS, rows.toBuffer());
   }
 
   /** The latest `limit` messages on a topic, newest first. */

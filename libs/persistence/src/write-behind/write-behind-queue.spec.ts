@@ -47,6 +47,23 @@ for (const kind of databaseKinds()) {
       await queue.close();
     });
 
+    it('stores queued messages with every column through binary COPY', async () => {
+      const queue = new WriteBehindQueue(ds);
+      queue.saveSession(session('m'));
+      const base = { clientId: 'm', retain: false, properties: null, subscriptionIds: null, expiresAt: null, packetId: 0, state: 0 };
+      queue.insertMessage({ ...base, id: 9_007_199_254_740_000, topic: 'ünï/✓', payload: Buffer.alloc(0), qos: 2, retain: true, properties: Buffer.from([1, 1]), subscriptionIds: [1, 268_435_455], expiresAt: new Date(Date.UTC(2030, 0, 2, 3, 4, 5, 678)), packetId: 65_535, state: 2 });
+      queue.insertMessage({ ...base, id: 5, topic: 't', payload: Buffer.from('p'), qos: 1, subscriptionIds: [] });
+      queue.insertMessage({ ...base, id: 6, topic: 't', payload: Buffer.alloc(70_000, 1), qos: 1 });
+      await queue.committed();
+      const m = (await state.sessions()).find((s) => s.clientId === 'm')!;
+      const [five, six, big] = m.messages;
+      assert.deepEqual([five.id, five.topic, five.payload.toString(), five.qos, five.retain, five.properties, five.subscriptionIds, five.expiresAt, five.packetId, five.state], [5, 't', 'p', 1, false, null, [], null, 0, 0]);
+      assert.equal(six.payload.length, 70_000);
+      assert.deepEqual([big.id, big.topic, big.payload.length, big.qos, big.retain, [...big.properties!], big.subscriptionIds, big.expiresAt?.toISOString(), big.packetId, big.state], [9_007_199_254_740_000, 'ünï/✓', 0, 2, true, [1, 1], [1, 268_435_455], '2030-01-02T03:04:05.678Z', 65_535, 2]);
+      queue.deleteSession('m');
+      await queue.close();
+    });
+
     it('reduces a batch to its final state: a session deleted and recreated keeps only what came after', async () => {
       const queue = new WriteBehindQueue(ds);
       queue.saveSession(session('b'));

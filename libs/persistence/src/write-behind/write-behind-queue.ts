@@ -1,4 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { BinaryCopyWriter } from '../copy/binary-copy';
+import { copyRowsIn } from '../copy/copy-from';
 import { RetainedRow, SessionMessageRow, SessionRow, SubscriptionRow } from './rows';
 
 /** A message's changes within one batch. */
@@ -50,6 +52,8 @@ export class WriteBehindQueue {
   private current = new Batch();
   private writing: Batch | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closing = false;
   private closed = false;
   failures = 0;
 
@@ -150,6 +154,10 @@ export class WriteBehindQueue {
   }
 
   async close(): Promise<void> {
+    // A retry pending while the database is away must now hold the process open: otherwise it would
+    // exit with the batch unwritten and call that a clean shutdown. The caller's deadline ends the wait.
+    this.closing = true;
+    this.retryTimer?.ref();
     await this.flush();
     this.closed = true;
     clearTimeout(this.timer);
@@ -186,7 +194,12 @@ export class WriteBehindQueue {
       this.failures++;
       this.options.onError?.(e, attempt + 1);
       const backoff = Math.min(5000, 50 * 2 ** attempt);
-      setTimeout(() => void this.writeNext(attempt + 1), backoff).unref();
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        void this.writeNext(attempt + 1);
+      }, backoff);
+      // While running, the listeners keep the process alive; a retry alone need not.
+      if (!this.closing) this.retryTimer.unref();
       return;
     }
     this.writing = undefined;
@@ -250,16 +263,7 @@ async function applyBatch(m: EntityManager, batch: Batch): Promise<void> {
       [updates.map((u) => u[0]), updates.map((u) => u[1]), updates.map((u) => u[2])],
     );
   }
-  for (let i = 0; i < inserts.length; i += 500) {
-    const rows = inserts.slice(i, i + 500);
-    await m.query(
-      `INSERT INTO session_messages (id, client_id, topic, payload, qos, retain, properties, subscription_ids, expires_at, packet_id, state)
-       VALUES ${placeholders(rows.length, 11)}`,
-      rows.flatMap((r) => [
-        r.id, r.clientId, r.topic, r.payload, r.qos, r.retain, r.properties, r.subscriptionIds, r.expiresAt, r.packetId || null, r.state,
-      ]),
-    );
-  }
+  if (inserts.length > 0) await copyRowsIn(m, 'session_messages', SESSION_MESSAGE_COLUMNS, encodeSessionMessages(inserts));
   const qos2 = [...batch.inboundQoS2].map(([key, present]) => ({ key: key.split('\u0000'), present }));
   const qos2Removed = qos2.filter((q) => !q.present);
   if (qos2Removed.length > 0) {
@@ -288,6 +292,30 @@ async function applyBatch(m: EntityManager, batch: Batch): Promise<void> {
       savedRetained.flatMap((r) => [r.topic, r.payload, r.qos, r.properties, r.expiresAt, r.publisherClientId]),
     );
   }
+}
+
+const SESSION_MESSAGE_COLUMNS = 'id, client_id, topic, payload, qos, retain, properties, subscription_ids, expires_at, packet_id, state';
+
+/** Queued messages are the bulk of what a batch writes (one row per message and offline session): one binary COPY. */
+function encodeSessionMessages(rows: readonly SessionMessageRow[]): Buffer {
+  const out = new BinaryCopyWriter(rows.length * 160);
+  for (const r of rows) {
+    out
+      .row(11)
+      .int64(r.id)
+      .text(r.clientId)
+      .text(r.topic)
+      .bytes(r.payload)
+      .int16(r.qos)
+      .bool(r.retain)
+      .bytes(r.properties)
+      .int4Array(r.subscriptionIds)
+      .timestamp(r.expiresAt === null ? null : r.expiresAt.getTime());
+    if (r.packetId === 0) out.null();
+    else out.int32(r.packetId);
+    out.int16(r.state);
+  }
+  return out.toBuffer();
 }
 
 /** `($1, $2, ...), (...)` for a multi-row VALUES list. */
