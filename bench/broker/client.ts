@@ -22,6 +22,8 @@ export interface ClientOptions {
   protocolVersion: ProtocolVersion;
   /** Seconds; the runs are far shorter than the default. */
   keepAlive?: number;
+  /** Keep the session after the connection ends (Clean Start 0 with a Session Expiry in 5.0, Clean Session 0 in 3.1.1). */
+  persistent?: boolean;
 }
 
 /** Problems seen by any client of a run: unexpected packets, closes, protocol errors. */
@@ -80,16 +82,17 @@ export class RawClient {
     return this.options.protocolVersion === 5;
   }
 
-  /** Connects, sends CONNECT (clean start, no session kept) and waits for a successful CONNACK. */
+  /** Connects, sends CONNECT (clean start, no session kept unless `persistent`) and waits for a successful CONNACK. */
   async connect(): Promise<void> {
-    const { port, clientId, protocolVersion, keepAlive = 600 } = this.options;
+    const { port, clientId, protocolVersion, keepAlive = 600, persistent = false } = this.options;
     const connect: ConnectPacket = {
       type: PacketType.Connect,
       protocolName: 'MQTT',
       protocolVersion,
-      clean: true,
+      clean: !persistent,
       keepAlive,
       clientId,
+      ...(persistent && protocolVersion === 5 ? { properties: { sessionExpiryInterval: 86_400 } } : {}),
     };
     const acked = this.expect(PacketType.Connack);
     this.socket.connect({ port, host: '127.0.0.1' }, () => this.socket.write(encodePacket(connect, protocolVersion)!));

@@ -178,12 +178,20 @@ export const NESTMQ_ENV: Readonly<Record<string, string>> = {
   ),
 };
 
-/** Mosquitto's configuration file, for a given port. */
-export function mosquittoConfig(port: number | 'PORT'): string {
+/**
+ * Mosquitto with its persistence on and saved on every change (`autosave_interval 1` with
+ * `autosave_on_changes true`): its only configuration that keeps what it acknowledged through a SIGKILL.
+ */
+export function mosquittoDurableLines(directory: string): string[] {
+  return ['persistence true', `persistence_location ${directory}/`, 'autosave_on_changes true', 'autosave_interval 1'];
+}
+
+/** Mosquitto's configuration file, for a given port; `persistence` replaces `persistence false`. */
+export function mosquittoConfig(port: number | 'PORT', persistence: string[] = ['persistence false']): string {
   return [
     `listener ${port} 127.0.0.1`,
     'allow_anonymous true',
-    'persistence false',
+    ...persistence,
     'max_inflight_messages 0',
     'max_queued_messages 1000000',
     'max_queued_bytes 0',
@@ -243,6 +251,10 @@ export interface StartOptions {
   inspect?: boolean;
   /** Protocol level for the readiness probe. */
   protocolVersion: ProtocolVersion;
+  /** NestMQ only: variables over NESTMQ_ENV (DATABASE_URL, HISTORY_TOPICS, ...). */
+  env?: Record<string, string>;
+  /** Mosquitto only: persistence lines instead of `persistence false`. */
+  mosquittoPersistence?: string[];
 }
 
 export async function startBroker(kind: BrokerKind, options: StartOptions): Promise<BrokerProcess> {
@@ -256,12 +268,12 @@ export async function startBroker(kind: BrokerKind, options: StartOptions): Prom
     if (options.inspect) flags.push('--inspect=127.0.0.1:0');
     child = spawn(process.execPath, [...flags, NESTMQ_MAIN], {
       cwd: benchTempDir(),
-      env: { ...process.env, ...NESTMQ_ENV, MQTT_PORT: String(port), DATA_DIR: dataDir },
+      env: { ...process.env, ...NESTMQ_ENV, ...options.env, MQTT_PORT: String(port), DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } else {
     const file = path.join(benchTempDir(), `mosquitto-${port}.conf`);
-    writeFileSync(file, mosquittoConfig(port));
+    writeFileSync(file, mosquittoConfig(port, options.mosquittoPersistence));
     child = spawn(MOSQUITTO_BIN, ['-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   }
   children.add(child);

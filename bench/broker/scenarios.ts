@@ -45,7 +45,7 @@ export interface CpuFigures {
 }
 
 /** CPU used during measured intervals: the broker, this process (the load generator), the rest of the machine. */
-class CpuMeter {
+export class CpuMeter {
   broker = 0;
   brokerSystem = 0;
   generator = 0;
@@ -105,7 +105,7 @@ export interface ThroughputSpec {
   filter: string;
 }
 
-async function connectAll<T>(count: number, make: (i: number) => Promise<T>, parallel = 20): Promise<T[]> {
+export async function connectAll<T>(count: number, make: (i: number) => Promise<T>, parallel = 20): Promise<T[]> {
   const out: T[] = [];
   for (let i = 0; i < count; i += parallel) {
     out.push(...(await Promise.all(Array.from({ length: Math.min(parallel, count - i) }, (_, k) => make(i + k)))));
@@ -113,7 +113,7 @@ async function connectAll<T>(count: number, make: (i: number) => Promise<T>, par
   return out;
 }
 
-function crashCheck(broker: BrokerProcess, outcome: RunOutcome): void {
+export function crashCheck(broker: BrokerProcess, outcome: RunOutcome): void {
   const ended = broker.exited();
   if (ended === null) return;
   const problem = `broker ${ended} during the run; last output: ${broker.output().trim().slice(-600)}`;
