@@ -24,7 +24,7 @@
  *   BENCH_NODE_FLAGS        more node flags for NestMQ, space-separated (e.g. --trace-gc)
  *   BENCH_WRITE=1           write bench/results/persistence.txt
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cpuModel, formatRate, median, table } from '../codec/harness';
@@ -75,7 +75,7 @@ async function withBroker<T>(
   run: (broker: BrokerProcess, database: BenchDatabase | null) => Promise<T>,
 ): Promise<T> {
   const database = kind === 'nestmq' ? await createBenchDatabase(DATABASE_URL) : null;
-  const persistenceDir = kind === 'mosquitto' ? mkdtempSync(path.join(benchTempDir(), 'mosquitto-db-')) : '';
+  const persistenceDir = kind === 'mosquitto' ? mosquittoPersistenceDir() : '';
   const profile = `--cpu-prof-name=nestmq-${++runs}-${env.HISTORY_TOPICS === '' ? 'off' : 'on'}.cpuprofile`;
   try {
     const broker = await startBroker(kind, {
@@ -85,7 +85,12 @@ async function withBroker<T>(
       mosquittoPersistence: kind === 'mosquitto' ? mosquittoDurableLines(persistenceDir) : undefined,
     });
     try {
-      return await run(broker, database);
+      const result = await run(broker, database);
+      // Mosquitto logs a failed save and carries on: a run without its file measured no persistence at all.
+      if (kind === 'mosquitto' && !existsSync(path.join(persistenceDir, 'mosquitto.db'))) {
+        throw new Error(`Mosquitto wrote no mosquitto.db in ${persistenceDir}: ${broker.output().trim().slice(-300)}`);
+      }
+      return result;
     } finally {
       await broker.stop();
       await sleep(300);
@@ -93,6 +98,17 @@ async function withBroker<T>(
   } finally {
     await database?.drop();
   }
+}
+
+/**
+ * A fresh directory for Mosquitto's file. Started as root, Mosquitto drops to its own user before it
+ * saves, so the directory must be writable by it and the temporary directory above it traversable.
+ */
+function mosquittoPersistenceDir(): string {
+  const dir = mkdtempSync(path.join(benchTempDir(), 'mosquitto-db-'));
+  chmodSync(benchTempDir(), 0o711);
+  chmodSync(dir, 0o777);
+  return dir;
 }
 
 const RECORDING_ON = { HISTORY_TOPICS: '#' };

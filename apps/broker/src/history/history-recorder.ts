@@ -23,6 +23,7 @@ export class HistoryRecorder {
   private readonly decisions = new Map<string, boolean>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<boolean> | undefined;
+  private flushing = false;
 
   constructor(
     private readonly filters: readonly string[],
@@ -54,19 +55,38 @@ export class HistoryRecorder {
   }
 
   /**
-   * Writes everything buffered (at shutdown, and in tests); resolves when it is stored, or when the
-   * database refused a batch (what remains is kept for the next attempt).
+   * Writes everything buffered (at shutdown, and in tests). A database that refuses is tried again every
+   * 200 ms until `giveUpMs` have passed; what could not be written by then is counted as dropped.
    */
-  async flush(): Promise<void> {
+  async flush(giveUpMs = 3000): Promise<void> {
+    // While flushing, the timer stays out of the way: two writes of one batch would store it twice.
+    this.flushing = true;
+    try {
+      await this.flushUntil(Date.now() + giveUpMs);
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async flushUntil(giveUpAt: number): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     while (this.writing) await this.writing;
-    while (this.buffered > 0) if (!(await this.write())) return;
+    while (this.buffered > 0) {
+      if (await this.write()) continue;
+      if (Date.now() >= giveUpAt) {
+        this.dropped += this.buffered;
+        this.unwritten = undefined;
+        this.rows.reset();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   private readonly flushNow = (): void => {
     this.timer = undefined;
-    if (this.writing === undefined) void this.write();
+    if (this.writing === undefined && !this.flushing) void this.write();
   };
 
   /** True when the batch was stored. */

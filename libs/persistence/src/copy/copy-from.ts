@@ -1,5 +1,3 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
@@ -22,7 +20,12 @@ export async function copyRows(runner: QueryRunner, table: string, columns: stri
   const client = (runner as unknown as { databaseConnection: unknown }).databaseConnection;
   if (isEmbedded(client)) return client.copyFrom(`COPY ${table} (${columns}) FROM '/dev/blob' WITH (FORMAT binary)`, data);
   const stream = (client as PoolClient).query(copyFromStdin(`COPY ${table} (${columns}) FROM STDIN WITH (FORMAT binary)`));
-  await pipeline(Readable.from([data], { objectMode: false }), stream);
+  // 'finish' comes once the server has answered the end of the data (its ReadyForQuery).
+  await new Promise<void>((resolve, reject) => {
+    stream.once('finish', resolve);
+    stream.once('error', reject);
+    stream.end(data);
+  });
 }
 
 /** copyRows on a connection of its own, outside any transaction. */

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HistoryRows, MessageHistoryRepository } from '@nestmq/persistence';
+import { Message } from '../routing/message';
+import { HistoryRecorder } from './history-recorder';
+
+const message = (topic: string): Message => new Message(topic, Buffer.from(topic), Buffer.from('p'), 0, false, null, 0, 'pub', Date.now());
+
+/** A repository whose writes fail while `down` is set; counts the rows it stored. */
+class FlakyHistory {
+  down = true;
+  stored = 0;
+  attempts = 0;
+  async insertRows(rows: HistoryRows): Promise<void> {
+    this.attempts++;
+    if (this.down) throw new Error('database away');
+    this.stored += rows.count;
+  }
+}
+
+const recorderOn = (repository: FlakyHistory, maxBuffered = 100): HistoryRecorder =>
+  new HistoryRecorder(['#'], repository as unknown as MessageHistoryRepository, maxBuffered, 5);
+
+describe('HistoryRecorder', () => {
+  it('keeps a refused batch and writes it once when the database is back', async () => {
+    const repository = new FlakyHistory();
+    const recorder = recorderOn(repository);
+    for (let i = 0; i < 3; i++) recorder.record(message(`t/${i}`), undefined);
+    const flushing = recorder.flush(10_000);
+    while (repository.attempts < 2) await new Promise((resolve) => setImmediate(resolve));
+    recorder.record(message('t/late'), undefined);
+    repository.down = false;
+    await flushing;
+    assert.equal(repository.stored, 4);
+    assert.deepEqual([recorder.recorded, recorder.dropped, recorder.buffered], [4, 0, 0]);
+  });
+
+  it('counts what it could not write by the deadline as dropped, never loses it silently', async () => {
+    const repository = new FlakyHistory();
+    const recorder = recorderOn(repository);
+    for (let i = 0; i < 3; i++) recorder.record(message(`t/${i}`), undefined);
+    await recorder.flush(50);
+    assert.deepEqual([repository.stored, recorder.recorded, recorder.dropped, recorder.buffered], [0, 0, 3, 0]);
+  });
+
+  it('bounds what waits for the database and counts the overflow', async () => {
+    const repository = new FlakyHistory();
+    const recorder = recorderOn(repository, 2);
+    for (let i = 0; i < 5; i++) recorder.record(message(`t/${i}`), undefined);
+    recorder.record(message('$SYS/x'), undefined);
+    assert.deepEqual([recorder.buffered, recorder.dropped], [2, 3], 'the $SYS topic does not match # [MQTT-4.7.2-1]');
+    repository.down = false;
+    await recorder.flush();
+    assert.equal(repository.stored, 2);
+  });
+});
