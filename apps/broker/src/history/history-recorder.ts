@@ -29,7 +29,7 @@ export class HistoryRecorder {
     private readonly filters: readonly string[],
     private readonly repository: MessageHistoryRepository,
     private readonly maxBuffered: number,
-    private readonly flushMs = 20,
+    private readonly flushMs = 100,
   ) {}
 
   get buffered(): number {
