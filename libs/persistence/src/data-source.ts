@@ -4,10 +4,26 @@ import { DatabaseError } from './database-error';
 import { DatabaseOptions, describeDatabase } from './database-options';
 import { EmbeddedDatabaseLock } from './embedded/embedded-lock';
 import { pgliteDriver } from './embedded/pglite-driver';
+import { InboundQos2Entity } from './inbound-qos2/inbound-qos2.entity';
+import { MessageHistoryEntity } from './message-history/message-history.entity';
+import { RetainedMessageEntity } from './retained-message/retained-message.entity';
+import { SessionEventEntity } from './session-event/session-event.entity';
+import { SessionMessageEntity } from './session-message/session-message.entity';
+import { SessionEntity } from './session/session.entity';
+import { SubscriptionEntity } from './subscription/subscription.entity';
 import { UserEntity } from './user/user.entity';
 
 /** Every entity of the schema. */
-export const ENTITIES = [UserEntity];
+export const ENTITIES = [
+  UserEntity,
+  SessionEntity,
+  SubscriptionEntity,
+  SessionMessageEntity,
+  InboundQos2Entity,
+  RetainedMessageEntity,
+  MessageHistoryEntity,
+  SessionEventEntity,
+];
 
 /** Compiled migrations, one file per schema change, from the repository's `migrations/` folder. */
 const MIGRATIONS = join(__dirname, '..', '..', '..', 'migrations', 'dist', '*.js');
@@ -50,11 +66,10 @@ export function createDataSource(options: DatabaseOptions): DataSource {
 }
 
 /**
- * Connects and applies pending migrations. A failure becomes one DatabaseError naming the database and
- * the cause, for the broker to print before it exits.
+ * Connects without migrating, holding the embedded database's lock until `destroy()`. A failure becomes
+ * one DatabaseError naming the database and the cause, for the caller to print before it exits.
  */
-export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
-  const where = describeDatabase(options);
+export async function connectDatabase(options: DatabaseOptions): Promise<DataSource> {
   const embeddedOnDisk = options.url === undefined && !options.dataDir.startsWith('memory://');
   const lock = embeddedOnDisk ? EmbeddedDatabaseLock.acquire(options.dataDir) : undefined;
   const dataSource = createDataSource(options);
@@ -72,13 +87,29 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
     await dataSource.initialize();
   } catch (e) {
     lock?.release();
-    throw new DatabaseError(`cannot connect to the ${where}: ${causeOf(e)}`);
+    throw new DatabaseError(`cannot connect to the ${describeDatabase(options)}: ${causeOf(e)}`);
   }
+  return dataSource;
+}
+
+/** Applies pending migrations, each in its own transaction; returns the names of those applied, oldest first. */
+export async function applyMigrations(dataSource: DataSource, options: DatabaseOptions): Promise<string[]> {
   try {
-    await dataSource.runMigrations({ transaction: 'each' });
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } catch (e) {
+    throw new DatabaseError(`cannot migrate the ${describeDatabase(options)}: ${causeOf(e)}`);
+  }
+}
+
+/** Connects and applies pending migrations, as the broker does at start-up. */
+export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
+  const dataSource = await connectDatabase(options);
+  try {
+    await applyMigrations(dataSource, options);
   } catch (e) {
     await dataSource.destroy().catch(() => undefined);
-    throw new DatabaseError(`cannot migrate the ${where}: ${causeOf(e)}`);
+    throw e;
   }
   return dataSource;
 }

@@ -1,4 +1,4 @@
-export { createDataSource, openDatabase, ENTITIES } from './data-source';
+export { applyMigrations, connectDatabase, createDataSource, openDatabase, ENTITIES } from './data-source';
 export { DatabaseError } from './database-error';
 export { isDatabaseUnavailable } from './database-unavailable';
 export { DatabaseOptions, describeDatabase } from './database-options';
@@ -10,3 +10,12 @@ export { RetainedRow, SessionMessageRow, SessionRow, StoredSession, Subscription
 export { WriteBehindOptions, WriteBehindQueue } from './write-behind/write-behind-queue';
 export { HistoryPage, HistoryRecord, MessageHistoryRepository, StoredHistoryRecord, TopicSummary, filterToSql } from './message-history/message-history.repository';
 export { HistoryRows } from './message-history/history-rows';
+export { bigintAsNumber, bytesAsBuffer } from './column-transformers';
+export { SessionEntity } from './session/session.entity';
+export { SubscriptionEntity } from './subscription/subscription.entity';
+export { SessionMessageEntity } from './session-message/session-message.entity';
+export { InboundQos2Entity } from './inbound-qos2/inbound-qos2.entity';
+export { RetainedMessageEntity } from './retained-message/retained-message.entity';
+export { MessageHistoryEntity } from './message-history/message-history.entity';
+export { SessionEventEntity } from './session-event/session-event.entity';
+export { MigrationStatus, migrationStatus, readMigrationStatus } from './migration/migration-status';

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DataSource } from 'typeorm';
+import { ENTITIES, openDatabase } from './data-source';
+import { InboundQos2Entity } from './inbound-qos2/inbound-qos2.entity';
+import { SessionMessageEntity } from './session-message/session-message.entity';
+import { SessionEntity } from './session/session.entity';
+import { SubscriptionEntity } from './subscription/subscription.entity';
+import { TestDatabase, createTestDatabase, databaseKinds } from './testing/test-database';
+
+/** The tables the migrations create, besides TypeORM's own migrations table. */
+const TABLES = ['inbound_qos2', 'message_history', 'retained_messages', 'session_events', 'session_messages', 'sessions', 'subscriptions', 'users'];
+
+for (const kind of databaseKinds()) {
+  describe(`entities and migrations (${kind})`, () => {
+    let db: TestDatabase;
+    let ds: DataSource;
+    before(async () => {
+      db = await createTestDatabase(kind);
+      ds = await openDatabase(db.options);
+    });
+    after(async () => {
+      await ds.destroy();
+      await db.drop();
+    });
+
+    it('describe the same schema: synchronize would change nothing', async () => {
+      // The schema builder compares only tables that have an entity, so first: every table has one.
+      assert.deepEqual(ds.entityMetadatas.map((m) => m.tableName).sort(), TABLES);
+      const planned = await ds.driver.createSchemaBuilder().log();
+      const queries = planned.upQueries.map((q) => q.query);
+      assert.equal(queries.length, 0, `the entities differ from the migrated schema; synchronize would run:\n${queries.join(';\n')}`);
+    });
+
+    it('read and write rows, and deleting a session deletes what belongs to it', async () => {
+      const sessions = ds.getRepository(SessionEntity);
+      await sessions.insert({ clientId: 'c1', protocolVersion: 5, expiryInterval: 4294967295, willDelayInterval: 30 });
+      await ds.getRepository(SubscriptionEntity).insert({ clientId: 'c1', topicFilter: 'a/#', qos: 1 });
+      await ds.getRepository(SessionMessageEntity).insert({ clientId: 'c1', topic: 'a/b', payload: Buffer.from('hi'), qos: 1, retain: false, subscriptionIds: [1, 2] });
+      await ds.getRepository(InboundQos2Entity).insert({ clientId: 'c1', packetId: 9 });
+
+      const stored = await sessions.findOneOrFail({ where: { clientId: 'c1' }, relations: { subscriptions: true, messages: true, inboundQos2: true } });
+      assert.equal(stored.expiryInterval, 4294967295);
+      assert.equal(stored.willDelayInterval, 30);
+      assert.ok(stored.lastConnectAt instanceof Date);
+      assert.deepEqual(stored.subscriptions?.map((s) => [s.topicFilter, s.qos, s.noLocal, s.retainHandling, s.subscriptionId]), [['a/#', 1, false, 0, 0]]);
+      assert.deepEqual(stored.messages?.map((m) => [m.id, m.payload.toString(), m.subscriptionIds, m.state]), [[1, 'hi', [1, 2], 0]]);
+      assert.deepEqual(stored.inboundQos2?.map((q) => q.packetId), [9]);
+
+      await sessions.delete({ clientId: 'c1' });
+      for (const entity of [SubscriptionEntity, SessionMessageEntity, InboundQos2Entity]) {
+        assert.equal(await ds.getRepository(entity).count(), 0, `${entity.name} rows deleted with their session`);
+      }
+    });
+  });
+}
+
+// The DataSource is built from ENTITIES: a new table's entity left out of it would go unnoticed.
+describe('ENTITIES', () => {
+  it('lists one entity per table', () => assert.equal(ENTITIES.length, TABLES.length));
+});

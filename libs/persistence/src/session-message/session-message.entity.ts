@@ -1,0 +1,60 @@
+import { Column, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryColumn, Relation } from 'typeorm';
+import { bigintAsNumber, bytesAsBuffer } from '../column-transformers';
+import { SessionEntity } from '../session/session.entity';
+
+/** A queued or in-flight QoS 1/2 message for one durable session. */
+@Entity('session_messages')
+@Index('session_messages_by_session', ['clientId', 'id'])
+export class SessionMessageEntity {
+  /**
+   * Assigned by the broker from its own counter, increasing: the delivery order (hence a number). The
+   * column is a bigserial all the same, so TypeORM leaves it out of an INSERT and the sequence numbers
+   * the row; the broker writes these rows with COPY and its own ids. (@Generated rather than
+   * @PrimaryGeneratedColumn, which takes no transformer.)
+   */
+  @PrimaryColumn({ type: 'bigint', transformer: bigintAsNumber })
+  @Generated('increment')
+  id!: number;
+
+  @Column({ name: 'client_id', type: 'text' })
+  clientId!: string;
+
+  @Column({ type: 'text' })
+  topic!: string;
+
+  @Column({ type: 'bytea', transformer: bytesAsBuffer })
+  payload!: Buffer;
+
+  /** The QoS of this delivery (1 or 2). */
+  @Column({ type: 'smallint' })
+  qos!: number;
+
+  @Column({ type: 'boolean' })
+  retain!: boolean;
+
+  /** Forwarded MQTT 5.0 properties as wire bytes. */
+  @Column({ type: 'bytea', nullable: true, transformer: bytesAsBuffer })
+  properties!: Buffer | null;
+
+  @Column({ name: 'subscription_ids', type: 'integer', array: true, nullable: true })
+  subscriptionIds!: number[] | null;
+
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
+
+  /** Null or 0 while queued. */
+  @Column({ name: 'packet_id', type: 'integer', nullable: true })
+  packetId!: number | null;
+
+  /** 0 queued, 1 sent (awaiting PUBACK/PUBREC), 2 released (PUBREL sent, awaiting PUBCOMP). */
+  @Column({ type: 'smallint', default: 0 })
+  state!: number;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  // The constraint keeps the name PostgreSQL gave the migration's inline REFERENCES.
+  @ManyToOne(() => SessionEntity, (session) => session.messages, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'client_id', referencedColumnName: 'clientId', foreignKeyConstraintName: 'session_messages_client_id_fkey' })
+  session?: Relation<SessionEntity>;
+}
