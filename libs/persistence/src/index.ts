@@ -18,4 +18,5 @@ export { InboundQos2Entity } from './inbound-qos2/inbound-qos2.entity';
 export { RetainedMessageEntity } from './retained-message/retained-message.entity';
 export { MessageHistoryEntity } from './message-history/message-history.entity';
 export { SessionEventEntity } from './session-event/session-event.entity';
+export { SessionEvent, SessionEventAction, SessionEventFilter, SessionEventPage, SessionEventRepository, StoredSessionEvent } from './session-event/session-event.repository';
 export { MigrationStatus, migrationStatus, readMigrationStatus } from './migration/migration-status';

@@ -23,6 +23,18 @@ describe('loadBrokerConfig', () => {
     assert.equal(loadBrokerConfig({ MQTT_PORT: '0' }).mqttPort, null);
   });
 
+  it('records session events by default, kept 30 days; SESSION_EVENTS=false or 0 switches them off', () => {
+    const c = loadBrokerConfig({});
+    assert.equal(c.sessionEvents, true);
+    assert.equal(c.sessionEventsRetention, 30 * 86400);
+    assert.equal(c.sessionEventsBuffer, 10_000);
+    assert.equal(loadBrokerConfig({ SESSION_EVENTS: 'false' }).sessionEvents, false);
+    assert.equal(loadBrokerConfig({ SESSION_EVENTS: '0' }).sessionEvents, false);
+    assert.equal(loadBrokerConfig({ SESSION_EVENTS: 'true' }).sessionEvents, true);
+    assert.equal(loadBrokerConfig({ SESSION_EVENTS_RETENTION: '12h' }).sessionEventsRetention, 12 * 3600);
+    assert.equal(loadBrokerConfig({ SESSION_EVENTS_RETENTION: '90d' }).sessionEventsRetention, 90 * 86400);
+  });
+
   it('parses AUTH_USERS, passwords containing colons included', () => {
     const c = loadBrokerConfig({ AUTH_USERS: 'alice:secret, bob:a:b' });
     assert.deepEqual([...c.users], [['alice', 'secret'], ['bob', 'a:b']]);
@@ -37,6 +49,9 @@ describe('loadBrokerConfig', () => {
     ['AUTH_USERS', 'nopassword', /AUTH_USERS: "nopassword" has no password/],
     ['TLS_CERT_FILE', '/nonexistent/cert.pem', /TLS_CERT_FILE=\/nonexistent\/cert.pem: cannot read the file/],
     ['MQTTS_PORT', '8883', /TLS_CERT_FILE and TLS_KEY_FILE are required/],
+    ['SESSION_EVENTS', 'sometimes', /SESSION_EVENTS=sometimes: expected true or false/],
+    ['SESSION_EVENTS_RETENTION', 'a month', /SESSION_EVENTS_RETENTION=a month: expected a duration/],
+    ['SESSION_EVENTS_BUFFER', '5', /SESSION_EVENTS_BUFFER=5: expected an integer from 10/],
   ] as const) {
     it(`rejects ${name}=${value} with a message naming it`, () => {
       assert.throws(() => loadBrokerConfig({ [name]: value }), (e: unknown) => e instanceof ConfigError && message.test(e.message));

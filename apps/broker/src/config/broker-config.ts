@@ -63,6 +63,12 @@ export interface BrokerConfig {
   historyMaxPerTopic: number;
   /** Records waiting to be written at most; beyond, they are dropped and counted. */
   historyBuffer: number;
+  /** Record connects, refusals, disconnects, takeovers, (un)subscribes and expiries in session_events. */
+  sessionEvents: boolean;
+  /** Seconds a session event is kept. */
+  sessionEventsRetention: number;
+  /** Session events waiting to be written at most; beyond, they are dropped and counted. */
+  sessionEventsBuffer: number;
 }
 
 export class ConfigError extends Error {
@@ -216,6 +222,9 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     historyRetention: duration(env, 'HISTORY_RETENTION', 7 * 86400),
     historyMaxPerTopic: integer(env, 'HISTORY_MAX_PER_TOPIC', 10_000, 1, 1_000_000_000),
     historyBuffer: integer(env, 'HISTORY_BUFFER', 100_000, 100, 100_000_000),
+    sessionEvents: bool(env, 'SESSION_EVENTS', true),
+    sessionEventsRetention: duration(env, 'SESSION_EVENTS_RETENTION', 30 * 86400),
+    sessionEventsBuffer: integer(env, 'SESSION_EVENTS_BUFFER', 10_000, 10, 10_000_000),
   };
 }
 

@@ -5,6 +5,8 @@ import { HistoryRecorder } from '../history/history-recorder';
 import { Message } from '../routing/message';
 import { Router } from '../routing/router';
 import { SessionRegistry } from '../session/session-registry';
+import { SESSION_EVENT_RECORDER } from '../session-events/session-events.module';
+import { SessionEventRecorder } from '../session-events/session-event-recorder';
 import { BROKER_VERSION } from '../version';
 import { BrokerStats } from './broker-stats';
 
@@ -22,6 +24,7 @@ export class SysTopicsPublisher implements OnApplicationBootstrap, OnApplication
     private readonly sessions: SessionRegistry,
     private readonly stats: BrokerStats,
     @Inject(HISTORY_RECORDER) private readonly history: HistoryRecorder | null,
+    @Inject(SESSION_EVENT_RECORDER) private readonly sessionEvents: SessionEventRecorder | null,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -55,6 +58,8 @@ export class SysTopicsPublisher implements OnApplicationBootstrap, OnApplication
       '$SYS/broker/subscriptions/count': this.router.trie.size,
       '$SYS/broker/history/recorded': this.history?.recorded ?? 0,
       '$SYS/broker/history/dropped': this.history?.dropped ?? 0,
+      '$SYS/broker/events/recorded': this.sessionEvents?.recorded ?? 0,
+      '$SYS/broker/events/dropped': this.sessionEvents?.dropped ?? 0,
     };
   }
 

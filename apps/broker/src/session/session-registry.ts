@@ -2,6 +2,7 @@ import { ConnectPacket, ProtocolVersion, ReasonCode, WillMessage } from '@nestmq
 import { BrokerStats } from '../metrics/broker-stats';
 import type { Outbound } from '../qos/inflight-window';
 import { Router } from '../routing/router';
+import type { SessionEventRecorder } from '../session-events/session-event-recorder';
 import type { Connection } from '../transport/connection';
 import { WillScheduler } from '../will/will-scheduler';
 import { LongTimeout } from './long-timeout';
@@ -22,6 +23,7 @@ export class SessionRegistry {
     private readonly maxQueued: number,
     private readonly maxSessionExpiry: number | undefined,
     private readonly persistence: SessionPersistence = NO_PERSISTENCE,
+    private readonly events: SessionEventRecorder | null = null,
   ) {}
 
   get size(): number {
@@ -37,9 +39,12 @@ export class SessionRegistry {
     const clientId = connection.clientId;
     let session = this.store.get(clientId);
     if (session?.connection) {
-      // The newest connection wins; the old one is told why [MQTT-3.1.4-3].
-      session.connection.disconnect(ReasonCode.SessionTakenOver, 'Session taken over');
-      this.detach(session.connection, session);
+      // The newest connection wins; the old one is told why [MQTT-3.1.4-3]. Its event is `kicked`, not
+      // `disconnect`: the log says who took the session over.
+      const old = session.connection;
+      this.events?.kicked(clientId, old.username, old.remoteAddress, connection.remoteAddress);
+      old.disconnect(ReasonCode.SessionTakenOver, 'Session taken over');
+      this.detach(old, session);
       session = this.store.get(clientId);
     }
     let sessionPresent = false;
@@ -95,8 +100,18 @@ export class SessionRegistry {
     if (expiry === 0) {
       this.end(session, true);
     } else if (expiry !== NEVER_EXPIRES) {
-      session.expiryTimer = new LongTimeout(() => this.end(session, true), endsInMs);
+      session.expiryTimer = new LongTimeout(() => this.expire(session), endsInMs);
     }
+  }
+
+  /**
+   * The Session Expiry Interval has passed since the connection closed: the session state is discarded
+   * [MQTT-4.1.0-2], its will published if still pending. Sessions with expiry 0 end with their connection
+   * and are not `expired`: their connection's disconnect says it all.
+   */
+  private expire(session: Session): void {
+    this.events?.expired(session.clientId, session.username, session.expiryInterval, session.disconnectedAt);
+    this.end(session, true);
   }
 
   /** The session is over: its will goes out if still pending, its subscriptions and messages are discarded. */
@@ -156,14 +171,14 @@ export class SessionRegistry {
       const endsInMs =
         session.expiryInterval === NEVER_EXPIRES ? Infinity : session.disconnectedAt + session.expiryInterval * 1000 - now;
       if (endsInMs <= 0) {
-        this.end(session, true);
+        this.expire(session);
         continue;
       }
       if (session.will !== undefined) {
         const delayLeft = session.disconnectedAt + (session.will.properties?.willDelayInterval ?? 0) * 1000 - now;
         this.wills.publishIn(session, Math.min(endsInMs, delayLeft));
       }
-      if (endsInMs !== Infinity) session.expiryTimer = new LongTimeout(() => this.end(session, true), endsInMs);
+      if (endsInMs !== Infinity) session.expiryTimer = new LongTimeout(() => this.expire(session), endsInMs);
     }
   }
 

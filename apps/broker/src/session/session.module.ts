@@ -6,6 +6,8 @@ import { Router } from '../routing/router';
 import { RoutingModule } from '../routing/routing.module';
 import { WillModule } from '../will/will.module';
 import { WillScheduler } from '../will/will-scheduler';
+import { SESSION_EVENT_RECORDER, SessionEventsModule } from '../session-events/session-events.module';
+import { SessionEventRecorder } from '../session-events/session-event-recorder';
 import { SessionRegistry } from './session-registry';
 import { SESSION_PERSISTENCE, SessionPersistence } from './session-persistence';
 import { SessionRestorer } from './session-restorer';
@@ -15,7 +17,7 @@ import { InMemorySessionStore, SessionStore } from './session-store';
 export const SESSION_STORE = Symbol('SESSION_STORE');
 
 @Module({
-  imports: [RoutingModule, WillModule, MetricsModule],
+  imports: [RoutingModule, WillModule, MetricsModule, SessionEventsModule],
   providers: [
     { provide: SESSION_STORE, useFactory: (): SessionStore => new InMemorySessionStore() },
     {
@@ -27,15 +29,16 @@ export const SESSION_STORE = Symbol('SESSION_STORE');
         stats: BrokerStats,
         config: BrokerConfig,
         persistence: SessionPersistence,
+        events: SessionEventRecorder | null,
       ) => {
-        const registry = new SessionRegistry(store, router, wills, stats, config.maxQueuedMessages, config.maxSessionExpiry, persistence);
+        const registry = new SessionRegistry(store, router, wills, stats, config.maxQueuedMessages, config.maxSessionExpiry, persistence, events);
         // A will that went out is no longer part of the stored session.
         wills.onPublished = (session) => {
           if (session.persisted && store.get(session.clientId) === session) registry.save(session);
         };
         return registry;
       },
-      inject: [SESSION_STORE, Router, WillScheduler, BrokerStats, BROKER_CONFIG, SESSION_PERSISTENCE],
+      inject: [SESSION_STORE, Router, WillScheduler, BrokerStats, BROKER_CONFIG, SESSION_PERSISTENCE, SESSION_EVENT_RECORDER],
     },
     SessionRestorer,
   ],

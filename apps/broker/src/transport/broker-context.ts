@@ -6,6 +6,7 @@ import { BrokerStats } from '../metrics/broker-stats';
 import { Router } from '../routing/router';
 import { SessionPersistence } from '../session/session-persistence';
 import { SessionRegistry } from '../session/session-registry';
+import type { SessionEventRecorder } from '../session-events/session-event-recorder';
 import { FlushScheduler } from './flush-scheduler';
 
 /**
@@ -23,5 +24,6 @@ export class BrokerContext {
     readonly flusher: FlushScheduler,
     readonly persistence: SessionPersistence,
     readonly history: HistoryRecorder | null,
+    readonly sessionEvents: SessionEventRecorder | null = null,
   ) {}
 }

@@ -44,8 +44,10 @@ export async function handleConnect(c: Connection, connect: ConnectPacket): Prom
     }
     // The socket may have gone while a step waited (an authenticator call, say).
     if ((c.state as ConnectionState) === ConnectionState.Closed) return;
-    if (refusal !== undefined) return refuse(c, refusal);
+    if (refusal !== undefined) return refuse(c, refusal, ctx);
   }
+  // Recorded first: CONNACK resumes reading, and packets already received (a SUBSCRIBE) follow at once.
+  recordConnect(c, ctx);
   acknowledge(c, ctx);
 }
 
@@ -149,8 +151,24 @@ function acknowledge(c: Connection, ctx: ConnectContext): void {
 }
 
 /** CONNACK with the refusal, then close [MQTT-3.2.2-7]; 3.1/3.1.1 clients get the nearest return code. */
-function refuse(c: Connection, code: ReasonCode): void {
+function refuse(c: Connection, code: ReasonCode, { connect }: ConnectContext): void {
   c.writePacket({ type: PacketType.Connack, sessionPresent: false, reasonCode: c.v5 ? code : toConnectReturnCode(code) });
   c.close();
+  // The login audit trail: the user name the client claimed, never its password; the 5.0 reason code
+  // whatever the protocol level, so 3.1.1 refusals read the same.
+  c.broker.sessionEvents?.refused(c.clientId || connect.clientId, connect.username, code, connect.protocolVersion, c.remoteAddress);
+}
+
+/** The `connect` event: what was agreed in CONNACK, and where the client connects from. */
+function recordConnect(c: Connection, ctx: ConnectContext): void {
+  c.acceptedAt = Date.now();
+  c.broker.sessionEvents?.connected(c.clientId, c.username, {
+    protocolVersion: c.protocolVersion,
+    cleanStart: ctx.connect.clean,
+    sessionPresent: ctx.sessionPresent,
+    keepAlive: c.keepAliveMs / 1000,
+    sessionExpiryInterval: c.session!.expiryInterval,
+    address: c.remoteAddress,
+  });
 }
 

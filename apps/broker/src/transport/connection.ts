@@ -16,6 +16,7 @@ import type { TopicAcl } from '../auth/topic-acl';
 import { DropReason, PacketSink } from '../qos/packet-sink';
 import { Message } from '../routing/message';
 import { Session } from '../session/session';
+import { DisconnectCause, serverDisconnectCause } from '../session-events/disconnect-cause';
 import type { BrokerContext } from './broker-context';
 import { handlePacket, handlePublish } from './packet-handlers';
 
@@ -61,6 +62,10 @@ export class Connection implements PacketSink {
   problemInformation = true;
   /** Set when the client sent DISCONNECT 0x00: the will is discarded [MQTT-3.1.2-10]. */
   normalDisconnect = false;
+  /** When CONNACK accepted the connection (epoch ms); 0 = not accepted, so no `disconnect` event follows. */
+  acceptedAt = 0;
+  /** Who ended the connection and with which reason code, for its `disconnect` event: the first cause wins. */
+  private ending: { by: DisconnectCause; reasonCode: number | null; error?: string } | undefined;
 
   readonly parser: PacketParser;
   /** Acknowledgements held back until a commit, in the order their PUBLISH arrived [MQTT-4.6.0-2]. */
@@ -270,6 +275,7 @@ export class Connection implements PacketSink {
    */
   disconnect(reasonCode: ReasonCode, reasonString?: string): void {
     if (this.state === ConnectionState.Closed) return;
+    this.endedBy(serverDisconnectCause(reasonCode), reasonCode);
     if (this.v5 && this.state === ConnectionState.Connected) {
       const packet: DisconnectPacket = { type: PacketType.Disconnect, reasonCode };
       if (reasonString && this.problemInformation) packet.properties = { reasonString };
@@ -298,6 +304,11 @@ export class Connection implements PacketSink {
     this.disconnect(error.reasonCode, error.detail);
   }
 
+  /** Notes why the connection is ending, unless an earlier cause was noted. */
+  endedBy(by: DisconnectCause, reasonCode: number | null, error?: string): void {
+    this.ending ??= error === undefined ? { by, reasonCode } : { by, reasonCode, error };
+  }
+
   /** Flushes what is pending and closes; the 'close' event does the session bookkeeping. */
   close(): void {
     if (this.state === ConnectionState.Closed) return;
@@ -313,7 +324,8 @@ export class Connection implements PacketSink {
     if (this.state === ConnectionState.Connected && this.session !== null) this.session.outbound.drain(this, Date.now());
   };
 
-  private readonly onSocketError = (): void => {
+  private readonly onSocketError = (error: Error): void => {
+    this.endedBy('socket-error', null, (error as NodeJS.ErrnoException).code ?? error.message);
     // 'close' follows; an abrupt end counts as a lost connection (will published).
     this.socket.destroy();
   };
@@ -321,8 +333,20 @@ export class Connection implements PacketSink {
   private readonly onClose = (): void => {
     this.state = ConnectionState.Closed;
     this.broker.keepAlive.unwatch(this);
+    this.recordDisconnect();
     this.broker.sessions.connectionClosed(this);
   };
+
+  /**
+   * The `disconnect` event of an accepted connection, once its socket has closed, whoever ended it. A
+   * takeover was recorded as `kicked` by the session registry.
+   */
+  private recordDisconnect(): void {
+    const events = this.broker.sessionEvents;
+    if (events === null || this.acceptedAt === 0) return;
+    const { by, reasonCode, error } = this.ending ?? { by: 'socket-closed', reasonCode: null };
+    if (by !== 'takeover') events.disconnected(this.clientId, this.username, by, reasonCode, Date.now() - this.acceptedAt, error);
+  }
 }
 
 /** CONNACK has no Topic Alias or Receive Maximum codes: a bad CONNECT is Malformed or a Protocol Error. */

@@ -152,6 +152,8 @@ export function handlePublish(c: Connection, view: PublishView): void {
   const writesBefore = persistence.writes;
   const deliveries = broker.router.publish(message);
   broker.history?.record(message, c.username);
+  // No session event per PUBLISH: the message history above covers publishes, and the event log stays
+  // at the rate clients connect and subscribe.
   if (qos === 0) return;
   const reasonCode = deliveries === 0 && c.v5 ? ReasonCode.NoMatchingSubscribers : 0;
   if (qos === 2) {
@@ -230,6 +232,7 @@ function handleSubscribe(c: Connection, packet: SubscribePacket): void {
     codes.push(qos);
     retainedToSend.push({ record, existed });
   }
+  broker.sessionEvents?.subscribed(c.clientId, c.username, packet.subscriptions, codes);
   // A persistent session's subscriptions are committed before SUBACK; retained messages follow the SUBACK.
   const suback = encodePacket({ type: PacketType.Suback, packetId: packet.packetId, reasonCodes: codes }, c.protocolVersion, c.peerMaxPacketSize);
   if (suback === null) return;
@@ -265,6 +268,7 @@ function handleUnsubscribe(c: Connection, packet: UnsubscribePacket): void {
   const codes = packet.topicFilters.map((filter) =>
     router.unsubscribe(session, filter) ? ReasonCode.Success : ReasonCode.NoSubscriptionExisted,
   );
+  c.broker.sessionEvents?.unsubscribed(c.clientId, c.username, packet.topicFilters, codes);
   const unsuback = encodePacket({ type: PacketType.Unsuback, packetId: packet.packetId, reasonCodes: codes }, c.protocolVersion, c.peerMaxPacketSize);
   if (unsuback !== null) c.acknowledge(unsuback, c.broker.persistence.writes !== writesBefore);
 }
@@ -279,5 +283,6 @@ function handleDisconnect(c: Connection, packet: DisconnectPacket): void {
   }
   // Only Normal disconnection discards the will [MQTT-3.14.4-3]; 0x04 and failures publish it.
   c.normalDisconnect = packet.reasonCode === ReasonCode.Success;
+  c.endedBy('client', packet.reasonCode);
   c.close();
 }

@@ -13,12 +13,14 @@ import { RoutingModule } from '../routing/routing.module';
 import { SessionModule } from '../session/session.module';
 import { SESSION_PERSISTENCE, SessionPersistence } from '../session/session-persistence';
 import { SessionRegistry } from '../session/session-registry';
+import { SESSION_EVENT_RECORDER, SessionEventsModule } from '../session-events/session-events.module';
+import { SessionEventRecorder } from '../session-events/session-event-recorder';
 import { BrokerContext } from './broker-context';
 import { FlushScheduler } from './flush-scheduler';
 import { ListenersService } from './listeners.service';
 
 @Module({
-  imports: [AuthModule, HistoryModule, KeepAliveModule, MetricsModule, RoutingModule, SessionModule],
+  imports: [AuthModule, HistoryModule, KeepAliveModule, MetricsModule, RoutingModule, SessionModule, SessionEventsModule],
   providers: [
     { provide: FlushScheduler, useValue: new FlushScheduler() },
     {
@@ -33,8 +35,9 @@ import { ListenersService } from './listeners.service';
         flusher: FlushScheduler,
         persistence: SessionPersistence,
         history: HistoryRecorder | null,
-      ) => new BrokerContext(config, router, sessions, authenticator, keepAlive, stats, flusher, persistence, history),
-      inject: [BROKER_CONFIG, Router, SessionRegistry, AUTHENTICATOR, KeepAliveMonitor, BrokerStats, FlushScheduler, SESSION_PERSISTENCE, HISTORY_RECORDER],
+        sessionEvents: SessionEventRecorder | null,
+      ) => new BrokerContext(config, router, sessions, authenticator, keepAlive, stats, flusher, persistence, history, sessionEvents),
+      inject: [BROKER_CONFIG, Router, SessionRegistry, AUTHENTICATOR, KeepAliveMonitor, BrokerStats, FlushScheduler, SESSION_PERSISTENCE, HISTORY_RECORDER, SESSION_EVENT_RECORDER],
     },
     ListenersService,
   ],

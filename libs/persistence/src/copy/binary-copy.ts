@@ -98,6 +98,17 @@ export class BinaryCopyWriter {
     return this;
   }
 
+  /** jsonb from JSON text: its binary form is a version byte (1), then the text as UTF-8. */
+  jsonb(json: string | null): this {
+    if (json === null) return this.null();
+    this.reserve(5 + 3 * json.length);
+    const length = this.buf.write(json, this.at + 5, 'utf8');
+    int32(this.buf, this.at, length + 1);
+    this.buf[this.at + 4] = 1;
+    this.at += 5 + length;
+    return this;
+  }
+
   /** timestamptz from epoch milliseconds. */
   timestamp(ms: number | null): this {
     return ms === null ? this.null() : this.int64((ms - PG_EPOCH_MS) * 1000);

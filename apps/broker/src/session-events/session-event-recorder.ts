@@ -1,0 +1,147 @@
+import { SessionEvent, SessionEventAction, SessionEventRepository } from '@nestmq/persistence';
+import type { DisconnectCause } from './disconnect-cause';
+
+/** What a `connect` event keeps of an accepted CONNECT. */
+export type ConnectFacts = {
+  protocolVersion: number;
+  cleanStart: boolean;
+  sessionPresent: boolean;
+  /** Seconds, as agreed in CONNACK (Server Keep Alive included). */
+  keepAlive: number;
+  sessionExpiryInterval: number;
+  address: string;
+};
+
+/** One topic filter of a SUBSCRIBE, with the QoS asked for and the SUBACK reason code (granted QoS or failure). */
+export type SubscribeOutcome = { filter: string; qos: number; reasonCode: number };
+
+/**
+ * Records what happens to sessions (connects, refusals, disconnects, takeovers, subscriptions, expiries)
+ * beside the hot path: a call appends a small object to the current batch, and a timer writes the batch
+ * in one COPY. There is no event per PUBLISH: the message history covers publishes. Events come at the
+ * rate clients connect and subscribe, not at the message rate, so the rows are encoded (and their details
+ * turned into JSON) when the batch is written, off the packet handlers. The events waiting are bounded:
+ * when the database falls behind or is away and the bound is reached, events are dropped and counted.
+ */
+export class SessionEventRecorder {
+  recorded = 0;
+  dropped = 0;
+  private batch: SessionEvent[] = [];
+  /** A batch the database did not take: written again before anything newer. */
+  private unwritten: SessionEvent[] | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<boolean> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly repository: SessionEventRepository,
+    private readonly maxBuffered: number,
+    private readonly flushMs = 100,
+  ) {}
+
+  get buffered(): number {
+    return this.batch.length + (this.unwritten?.length ?? 0);
+  }
+
+  connected(clientId: string, username: string | undefined, facts: ConnectFacts): void {
+    this.record('connect', clientId, username, facts);
+  }
+
+  /** A refused CONNECT, under the user name the client claimed: the login audit trail. Never the password. */
+  refused(clientId: string, claimedUsername: string | undefined, reasonCode: number, protocolVersion: number, address: string): void {
+    this.record('connect_refused', clientId, claimedUsername, { reasonCode, protocolVersion, address });
+  }
+
+  /** `reasonCode` null: the socket ended without a DISCONNECT either way. */
+  disconnected(clientId: string, username: string | undefined, by: DisconnectCause, reasonCode: number | null, connectedMs: number, error?: string): void {
+    this.record('disconnect', clientId, username, error === undefined ? { by, reasonCode, connectedMs } : { by, reasonCode, connectedMs, error });
+  }
+
+  /** A new connection with the same Client Identifier took the session over (0x8E) [MQTT-3.1.4-3]. */
+  kicked(clientId: string, username: string | undefined, address: string, byAddress: string): void {
+    this.record('kicked', clientId, username, { reasonCode: 0x8e, address, byAddress });
+  }
+
+  subscribed(clientId: string, username: string | undefined, subscriptions: ReadonlyArray<{ topicFilter: string; qos: number }>, reasonCodes: readonly number[]): void {
+    const topics: SubscribeOutcome[] = subscriptions.map((s, i) => ({ filter: s.topicFilter, qos: s.qos, reasonCode: reasonCodes[i] }));
+    this.record('subscribe', clientId, username, { topics });
+  }
+
+  unsubscribed(clientId: string, username: string | undefined, filters: readonly string[], reasonCodes: readonly number[]): void {
+    this.record('unsubscribe', clientId, username, { topics: filters.map((filter, i) => ({ filter, reasonCode: reasonCodes[i] })) });
+  }
+
+  /** A persistent session's Session Expiry Interval passed after its disconnect: its state is discarded. */
+  expired(clientId: string, username: string | undefined, expiryInterval: number, disconnectedAt: number): void {
+    this.record('expired', clientId, username, { expiryInterval, disconnectedAt: new Date(disconnectedAt).toISOString() });
+  }
+
+  /**
+   * Writes everything buffered (in tests, and at shutdown through close); resolves when it is stored, or
+   * when the database refused a batch (what remains is kept for the next attempt).
+   */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.writing) await this.writing;
+    while (this.buffered > 0) if (!(await this.write())) return;
+  }
+
+  /**
+   * The last flush, at shutdown. Afterwards events are dropped and counted: the database is about to
+   * close, and a retry timer must not keep a stopping process alive.
+   */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private record(action: SessionEventAction, clientId: string, username: string | undefined, details: Record<string, unknown>): void {
+    if (this.closed || this.buffered >= this.maxBuffered) {
+      this.dropped++;
+      return;
+    }
+    this.batch.push({ clientId, username: username ?? null, action, at: new Date(), details });
+    this.schedule(this.flushMs);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer !== undefined || this.closed) return;
+    this.timer = setTimeout(this.flushNow, ms);
+    // Listeners keep a running broker alive; the recorder alone must not.
+    this.timer.unref();
+  }
+
+  private readonly flushNow = (): void => {
+    this.timer = undefined;
+    if (this.writing === undefined) void this.write();
+  };
+
+  /** True when the batch was stored. */
+  private write(): Promise<boolean> {
+    let batch = this.unwritten;
+    if (batch === undefined) {
+      batch = this.batch;
+      this.batch = [];
+    }
+    this.unwritten = batch;
+    this.writing = this.repository
+      .insertBatch(batch)
+      .then(
+        () => {
+          this.recorded += batch.length;
+          this.unwritten = undefined;
+          return true;
+        },
+        // The database is away: the batch stays for the next attempt, new events are bounded by maxBuffered.
+        () => false,
+      )
+      .finally(() => {
+        this.writing = undefined;
+        if (this.buffered > 0) this.schedule(this.unwritten ? this.flushMs * 10 : this.flushMs);
+      });
+    return this.writing;
+  }
+}
