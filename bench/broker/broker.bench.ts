@@ -26,7 +26,7 @@
  *   BENCH_IDLE_WORKERS         threads opening them [2]; BENCH_IDLE_SETTLE_MS before reading RSS [1500];
  *   BENCH_IDLE_GC=0            no full garbage collections in NestMQ before RSS readings (then BENCH_IDLE_BEFORE_MS
  *                              after its start, the first reading [12000])
- *   BENCH_NESTMQ_ENV           extra NestMQ variables, space-separated (e.g. "HISTORY_TOPICS=#": history is off by default)
+ *   BENCH_NESTMQ_ENV           extra NestMQ variables, space-separated (e.g. "HISTORY_TOPICS=# SESSION_EVENTS=true": both are off here)
  *   BENCH_MAX_OTHER_CPU        a run during which other processes used more CPUs than this is repeated [0.3],
  *   BENCH_BUSY_RETRIES         at most this many times [2] (the least disturbed attempt counts)
  *   BENCH_CPU_PROF=DIR         run NestMQ under node --cpu-prof, one profile per run in DIR

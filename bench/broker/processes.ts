@@ -156,8 +156,9 @@ export function freePort(): Promise<number> {
 
 /**
  * Environment of the NestMQ process, beyond MQTT_PORT and DATA_DIR (also printed in the results). Message
- * history is off (HISTORY_TOPICS empty), as Mosquitto runs without persistence; BENCH_NESTMQ_ENV adds or
- * overrides variables ("HISTORY_TOPICS=# LOG_LEVEL=info").
+ * history and session events are off (HISTORY_TOPICS empty, SESSION_EVENTS=false), as Mosquitto runs
+ * without persistence and connection messages (npm run bench:persistence measures recording);
+ * BENCH_NESTMQ_ENV adds or overrides variables ("HISTORY_TOPICS=# LOG_LEVEL=info").
  */
 export const NESTMQ_ENV: Readonly<Record<string, string>> = {
   MQTT_HOST: '127.0.0.1',
@@ -170,6 +171,7 @@ export const NESTMQ_ENV: Readonly<Record<string, string>> = {
   MAX_QUEUED_MESSAGES: '1000000',
   MAX_PENDING_BYTES: String(8 * 1024 * 1024),
   HISTORY_TOPICS: '',
+  SESSION_EVENTS: 'false',
   ...Object.fromEntries(
     (process.env.BENCH_NESTMQ_ENV ?? '')
       .split(/\s+/)
