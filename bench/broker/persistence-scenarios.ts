@@ -3,8 +3,8 @@
  * publish rate (rows that reached the database, broker CPU per message), and QoS 1 publishing into
  * offline persistent sessions (acknowledged messages per second, then every one delivered on reconnect).
  */
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { createTestDatabase } from '@nestmq/persistence/testing';
 import { Client } from 'pg';
 import { Anomalies, RawClient } from './client';
 import { Publisher, Subscriber } from './load';
@@ -20,27 +20,15 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-async function withClient<T>(url: string, action: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await action(client);
-  } finally {
-    await client.end();
-  }
-}
-
 export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
-  const name = `nestmq_bench_${randomBytes(6).toString('hex')}`;
-  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const database = await createTestDatabase('postgres', adminUrl, 'nestmq_bench');
+  const url = database.options.url!;
   let reader: Client | undefined;
   return {
-    url: url.toString(),
+    url,
     historyRows: async () => {
       if (reader === undefined) {
-        reader = new Client({ connectionString: url.toString() });
+        reader = new Client({ connectionString: url });
         await reader.connect();
       }
       const r = await reader.query<{ n: string }>(`SELECT count(*) AS n FROM message_history`);
@@ -48,7 +36,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
     },
     drop: async () => {
       await reader?.end().catch(() => undefined);
-      await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await database.drop();
     },
   };
 }

@@ -45,7 +45,7 @@ export class HistoryRecorder {
       this.decisions.set(topic, wanted);
     }
     if (!wanted) return;
-    if (this.buffered >= this.maxBuffered) {
+    if (this.rows.count + (this.unwritten === undefined ? 0 : this.unwritten.count) >= this.maxBuffered) {
       this.dropped++;
       return;
     }

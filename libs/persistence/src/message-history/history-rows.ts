@@ -15,6 +15,8 @@ export class HistoryRows {
   count = 0;
   private buf: Buffer;
   private readonly encoded = new Map<string, Buffer>();
+  private lastText = '';
+  private lastBytes: Buffer = Buffer.alloc(0);
   private at: number;
 
   constructor(initialBytes = 64 * 1024) {
@@ -89,14 +91,20 @@ export class HistoryRows {
     return at + length;
   }
 
-  /** Client identifiers and user names repeat from message to message: encoded once each. */
+  /**
+   * Client identifiers and user names repeat from message to message (a socket's chunk holds many of one
+   * publisher's): encoded once each, and the last one answered without a lookup.
+   */
   private bytesOf(text: string): Buffer {
+    if (text === this.lastText) return this.lastBytes;
     let bytes = this.encoded.get(text);
     if (bytes === undefined) {
       if (this.encoded.size >= 10_000) this.encoded.clear();
       bytes = Buffer.from(text, 'utf8');
       this.encoded.set(text, bytes);
     }
+    this.lastText = text;
+    this.lastBytes = bytes;
     return bytes;
   }
 

@@ -15,12 +15,14 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A database of its own for one test: a fresh PostgreSQL database, or an in-memory PGlite. */
-export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+/**
+ * A database of its own for one test (or benchmark run): a fresh PostgreSQL database created through
+ * `adminUrl`, or an in-memory PGlite.
+ */
+export async function createTestDatabase(kind: DatabaseKind, adminUrl = process.env.TEST_DATABASE_URL, prefix = 'nestmq_test'): Promise<TestDatabase> {
   if (kind === 'pglite') return { options: { dataDir: 'memory://' }, drop: async () => undefined };
-  const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
-  const name = `nestmq_test_${randomBytes(6).toString('hex')}`;
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await withAdmin(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
