@@ -48,9 +48,12 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(stored.inboundQos2?.map((q) => q.packetId), [9]);
 
       await sessions.delete({ clientId: 'c1' });
-      for (const entity of [SubscriptionEntity, SessionMessageEntity, InboundQos2Entity]) {
+      for (const entity of [SubscriptionEntity, InboundQos2Entity]) {
         assert.equal(await ds.getRepository(entity).count(), 0, `${entity.name} rows deleted with their session`);
       }
+      // Queued messages have no foreign key (its check cost a row lock per message): their owner deletes them.
+      assert.equal(await ds.getRepository(SessionMessageEntity).count(), 1);
+      await ds.getRepository(SessionMessageEntity).delete({ clientId: 'c1' });
     });
   });
 }

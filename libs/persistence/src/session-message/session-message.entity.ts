@@ -53,8 +53,8 @@ export class SessionMessageEntity {
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 
-  // The constraint keeps the name PostgreSQL gave the migration's inline REFERENCES.
-  @ManyToOne(() => SessionEntity, (session) => session.messages, { onDelete: 'CASCADE', nullable: false })
-  @JoinColumn({ name: 'client_id', referencedColumnName: 'clientId', foreignKeyConstraintName: 'session_messages_client_id_fkey' })
+  // No foreign key in the database (migration 1764200000000): whoever deletes a session deletes its messages.
+  @ManyToOne(() => SessionEntity, (session) => session.messages, { createForeignKeyConstraints: false, nullable: false })
+  @JoinColumn({ name: 'client_id', referencedColumnName: 'clientId' })
   session?: Relation<SessionEntity>;
 }

@@ -6,7 +6,8 @@ import { SubscriptionEntity } from '../subscription/subscription.entity';
 
 /**
  * A durable session (Session Expiry Interval > 0) and its pending will. Deleting it deletes its
- * subscriptions, queued messages and QoS 2 state (ON DELETE CASCADE in the database).
+ * subscriptions and QoS 2 state (ON DELETE CASCADE in the database); its queued messages must be deleted
+ * with it, in the same transaction (they have no foreign key: see session-message.entity.ts).
  */
 @Entity('sessions')
 export class SessionEntity {

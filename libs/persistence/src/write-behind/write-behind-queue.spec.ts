@@ -64,6 +64,18 @@ for (const kind of databaseKinds()) {
       await queue.close();
     });
 
+    it('deletes a session together with its stored queued messages', async () => {
+      const queue = new WriteBehindQueue(ds);
+      queue.saveSession(session('gone'));
+      queue.insertMessage({ id: 700, clientId: 'gone', topic: 't', payload: Buffer.from('x'), qos: 1, retain: false, properties: null, subscriptionIds: null, expiresAt: null, packetId: 0, state: 0 });
+      await queue.committed();
+      queue.deleteSession('gone');
+      await queue.committed();
+      assert.deepEqual(await ds.query(`SELECT id FROM session_messages WHERE client_id = 'gone'`), []);
+      assert.equal((await state.sessions()).some((s) => s.clientId === 'gone'), false);
+      await queue.close();
+    });
+
     it('reduces a batch to its final state: a session deleted and recreated keeps only what came after', async () => {
       const queue = new WriteBehindQueue(ds);
       queue.saveSession(session('b'));

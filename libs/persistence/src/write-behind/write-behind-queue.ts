@@ -210,7 +210,10 @@ export class WriteBehindQueue {
 
 async function applyBatch(m: EntityManager, batch: Batch): Promise<void> {
   if (batch.deletedSessions.size > 0) {
-    await m.query(`DELETE FROM sessions WHERE client_id = ANY($1)`, [[...batch.deletedSessions]]);
+    const deleted = [...batch.deletedSessions];
+    // Subscriptions and QoS 2 state go by cascade; queued messages have no foreign key (its per-row check was costly).
+    await m.query(`DELETE FROM session_messages WHERE client_id = ANY($1)`, [deleted]);
+    await m.query(`DELETE FROM sessions WHERE client_id = ANY($1)`, [deleted]);
   }
   if (batch.sessions.size > 0) {
     const rows = [...batch.sessions.values()];
