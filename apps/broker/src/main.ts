@@ -1,10 +1,12 @@
 import { ConfigError, loadBrokerConfig } from './config/broker-config';
+import { loadDotEnv } from './config/dot-env';
 import { DatabaseError, describeDatabase } from '@nestmq/persistence';
 import { startBroker } from './broker-app';
 
 async function main(): Promise<void> {
   let config;
   try {
+    loadDotEnv();
     config = loadBrokerConfig();
   } catch (e) {
     if (e instanceof ConfigError) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PacketType, ReasonCode } from '@nestmq/mqtt-protocol';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectClient, withTimeout } from './support/clients';
@@ -24,6 +24,24 @@ describe('the broker process', () => {
     const code = await withTimeout(broker.exited, 5000, 'exit after SIGTERM');
     assert.equal(code, 0);
     assert.ok(Date.now() - started < 5000);
+  });
+
+  it('reads .env from its working directory, where variables already in the environment win', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nestmq-env-'));
+    try {
+      const port = await freePort();
+      writeFileSync(join(dir, '.env'), `# settings\nMQTT_PORT=${port}\nMQTT_HOST=127.0.0.1\nALLOW_ANONYMOUS=true\nMAX_KEEPALIVE=nonsense\n`);
+      const broker = await spawnBroker({ MAX_KEEPALIVE: '30' }, /listening on mqtt:/, dir);
+      assert.match(broker.output(), new RegExp(`listening on mqtt://127\\.0\\.0\\.1:${port}`));
+      const client = await RawClient.open(port, 5);
+      client.send({ type: PacketType.Connect, protocolName: 'MQTT', protocolVersion: 5, clean: true, keepAlive: 60, clientId: 'dot-env' });
+      const connack = await client.expect(PacketType.Connack);
+      assert.equal(connack.properties?.serverKeepAlive, 30, 'MAX_KEEPALIVE from the environment, not the file');
+      broker.child.kill('SIGTERM');
+      assert.equal(await withTimeout(broker.exited, 5000, 'exit after SIGTERM'), 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 1 with one clear line for a bad configuration value', async () => {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { applyMigrations, connectDatabase, describeDatabase, migrationStatus } from '@nestmq/persistence';
 import { loadBrokerConfig } from '../config/broker-config';
+import { loadDotEnv } from '../config/dot-env';
 import { exitOnFailure } from './exit-on-failure';
 
 /**
@@ -8,6 +9,7 @@ import { exitOnFailure } from './exit-on-failure';
  * same way the broker does at start-up, and prints which ones it applied.
  */
 async function main(): Promise<void> {
+  loadDotEnv();
   const config = loadBrokerConfig();
   const options = { url: config.databaseUrl, dataDir: config.dataDir };
   const dataSource = await connectDatabase(options);

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { describeDatabase, readMigrationStatus } from '@nestmq/persistence';
 import { loadBrokerConfig } from '../config/broker-config';
+import { loadDotEnv } from '../config/dot-env';
 import { exitOnFailure } from './exit-on-failure';
 
 /** Lists the migrations applied to the broker's database and those still pending, changing nothing. */
 async function main(): Promise<void> {
+  loadDotEnv();
   const config = loadBrokerConfig();
   const options = { url: config.databaseUrl, dataDir: config.dataDir };
   const { applied, pending } = await readMigrationStatus(options);

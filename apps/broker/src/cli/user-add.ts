@@ -3,6 +3,7 @@ import { DatabaseError, PasswordHasher, UserExistsError, UserRepository, describ
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadBrokerConfig } from '../config/broker-config';
+import { loadDotEnv } from '../config/dot-env';
 
 const USAGE = 'usage: npm run user:add -- <username> [password] [--role <role>]...  (a password is generated when omitted)';
 
@@ -14,6 +15,7 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
+  loadDotEnv();
   const config = loadBrokerConfig();
   const options = { url: config.databaseUrl, dataDir: config.dataDir };
   const dataSource = await openDatabase(options);

@@ -29,8 +29,9 @@ export interface BrokerProcess {
 }
 
 /** Runs the broker as a child process and resolves once it prints `waitFor` (or fails if it exits first). */
-export async function spawnBroker(env: Record<string, string>, waitFor: RegExp | null = /listening on mqtt:/): Promise<BrokerProcess> {
+export async function spawnBroker(env: Record<string, string>, waitFor: RegExp | null = /listening on mqtt:/, cwd?: string): Promise<BrokerProcess> {
   const child = spawn(process.execPath, [MAIN], {
+    cwd,
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', SYS_INTERVAL: '0', WS_PORT: '0', DATA_DIR: 'memory://', BCRYPT_COST: '4', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
