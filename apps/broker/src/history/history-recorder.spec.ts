@@ -43,6 +43,16 @@ describe('HistoryRecorder', () => {
     assert.deepEqual([repository.stored, recorder.recorded, recorder.dropped, recorder.buffered], [0, 0, 3, 0]);
   });
 
+  it('lists the topics recorded since the last retention round, each once', async () => {
+    const recorder = recorderOn(Object.assign(new FlakyHistory(), { down: false }));
+    for (const topic of ['a', 'b', 'a', '$SYS/x', 'a']) recorder.record(message(topic), undefined);
+    assert.deepEqual(recorder.takeRecordedTopics(), ['a', 'b']);
+    assert.deepEqual(recorder.takeRecordedTopics(), [], 'nothing recorded since');
+    recorder.record(message('b'), undefined);
+    assert.deepEqual(recorder.takeRecordedTopics(), ['b']);
+    await recorder.flush();
+  });
+
   it('bounds what waits for the database and counts the overflow', async () => {
     const repository = new FlakyHistory();
     const recorder = recorderOn(repository, 2);

@@ -2,6 +2,12 @@ import { PacketType, Properties, decodePropertyBlock, topicMatches } from '@nest
 import { HistoryRows, MessageHistoryRepository } from '@nestmq/persistence';
 import { Message } from '../routing/message';
 
+/** A topic HISTORY_TOPICS does not match. */
+const NOT_RECORDED = -1;
+/** A topic to record, not recorded in any round yet. */
+const NEVER = -2;
+const MAX_ROUND_TOPICS = 100_000;
+
 /** Bytes a batch starts with; it grows by doubling. */
 const INITIAL_BATCH_BYTES = 256 * 1024;
 
@@ -20,7 +26,11 @@ export class HistoryRecorder {
   private unwritten: HistoryRows | undefined;
   /** The batch written last, emptied: its buffer serves the next one. */
   private spare: HistoryRows | undefined;
-  private readonly decisions = new Map<string, boolean>();
+  /** Per topic: NOT_RECORDED, or the retention round in which it was last recorded (cached filter decisions). */
+  private readonly decisions = new Map<string, number>();
+  private round = 0;
+  /** Topics recorded in this round, for the retention job; null when there were too many to list. */
+  private roundTopics: string[] | null = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<boolean> | undefined;
   private flushing = false;
@@ -38,20 +48,39 @@ export class HistoryRecorder {
 
   record(message: Message, username: string | undefined): void {
     const topic = message.topic;
-    let wanted = this.decisions.get(topic);
-    if (wanted === undefined) {
-      wanted = this.filters.some((f) => topicMatches(f, topic));
+    let seen = this.decisions.get(topic);
+    if (seen === undefined) {
+      seen = this.filters.some((f) => topicMatches(f, topic)) ? NEVER : NOT_RECORDED;
       if (this.decisions.size >= 10_000) this.decisions.clear();
-      this.decisions.set(topic, wanted);
+      this.decisions.set(topic, seen);
     }
-    if (!wanted) return;
+    if (seen === NOT_RECORDED) return;
     if (this.rows.count + (this.unwritten === undefined ? 0 : this.unwritten.count) >= this.maxBuffered) {
       this.dropped++;
       return;
     }
+    if (seen !== this.round) {
+      // Once per topic and round: the retention job trims only the topics that grew.
+      this.decisions.set(topic, this.round);
+      if (this.roundTopics !== null) {
+        if (this.roundTopics.length < MAX_ROUND_TOPICS) this.roundTopics.push(topic);
+        else this.roundTopics = null;
+      }
+    }
     const properties = message.properties ? JSON.stringify(propertiesToJson(decodePropertyBlock(message.properties, PacketType.Publish))) : null;
     this.rows.add(message.topicBytes, message.payload, message.qos, message.retain, properties, message.publisherId || null, username ?? null, message.receivedAt);
-    this.timer ??= setTimeout(this.flushNow, this.flushMs);
+    this.timer ??= setTimeout(this.flushNow, this.flushMs).unref();
+  }
+
+  /**
+   * The topics recorded since the last call (null: too many to list, trim them all), and a new round
+   * begins. For the retention job, so that trimming by count follows what was written, not the table.
+   */
+  takeRecordedTopics(): string[] | null {
+    const topics = this.roundTopics;
+    this.roundTopics = [];
+    this.round++;
+    return topics;
   }
 
   /**
@@ -113,7 +142,7 @@ export class HistoryRecorder {
       )
       .finally(() => {
         this.writing = undefined;
-        if (this.buffered > 0) this.timer ??= setTimeout(this.flushNow, this.unwritten ? this.flushMs * 10 : this.flushMs);
+        if (this.buffered > 0) this.timer ??= setTimeout(this.flushNow, this.unwritten ? this.flushMs * 10 : this.flushMs).unref();
       });
     return this.writing;
   }

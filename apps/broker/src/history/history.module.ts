@@ -25,8 +25,15 @@ class HistoryRetention implements OnApplicationBootstrap, OnApplicationShutdown 
     this.timer.unref();
   }
 
+  /** The topics trimmed by count last time: their rows still in the recorder's batch then are in the table now. */
+  private previousTopics: string[] | null = null;
+
+  /** The first run after start trims every topic in the table; later runs the topics recorded meanwhile. */
   enforce(): Promise<number> {
-    return this.repository.applyRetention(new Date(Date.now() - this.config.historyRetention * 1000), this.config.historyMaxPerTopic);
+    const recorded = this.recorder?.takeRecordedTopics() ?? null;
+    const topics = recorded === null || this.previousTopics === null ? undefined : [...new Set([...this.previousTopics, ...recorded])];
+    this.previousTopics = recorded;
+    return this.repository.applyRetention(new Date(Date.now() - this.config.historyRetention * 1000), this.config.historyMaxPerTopic, topics);
   }
 
   async onApplicationShutdown(): Promise<void> {

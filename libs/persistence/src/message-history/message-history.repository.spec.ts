@@ -92,5 +92,12 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(await history.latest('old', 10), []);
       assert.ok(deleted >= 3);
     });
+
+    it('trims by count only the topics it is given', async () => {
+      await history.insertBatch([record('k1', 20), record('k1', 21), record('k1', 22), record('k2', 20), record('k2', 21), record('k2', 22)]);
+      assert.equal(await history.applyRetention(at(0), 1, ['k1', 'no-such-topic']), 2);
+      assert.deepEqual((await history.latest('k1', 10)).map((r) => r.payload.toString()), ['k1@22']);
+      assert.equal((await history.latest('k2', 10)).length, 3, 'k2 was not listed');
+    });
   });
 }

@@ -137,23 +137,61 @@ export class MessageHistoryRepository {
     }));
   }
 
-  /** Deletes what is older than `olderThan`, and beyond the newest `maxPerTopic` of each topic. Returns rows deleted. */
-  async applyRetention(olderThan: Date, maxPerTopic: number): Promise<number> {
-    const byAge = (await this.dataSource.query(`DELETE FROM message_history WHERE received_at < $1 RETURNING id`, [olderThan])) as unknown[];
-    const byCount = (await this.dataSource.query(
-      `DELETE FROM message_history WHERE id IN (
-         SELECT id FROM (
-           SELECT id, row_number() OVER (PARTITION BY topic ORDER BY received_at DESC, id DESC) AS n FROM message_history
-         ) ranked WHERE n > $1)
-       RETURNING id`,
-      [maxPerTopic],
-    )) as unknown[];
-    return rowCount(byAge) + rowCount(byCount);
+  /**
+   * Deletes what is older than `olderThan`, and beyond the newest `maxPerTopic` of each of `topics` (all
+   * topics when omitted: a scan of the whole table, for the first run). Returns the rows deleted.
+   */
+  async applyRetention(olderThan: Date, maxPerTopic: number, topics?: readonly string[]): Promise<number> {
+    return (await this.deleteOlderThan(olderThan)) + (await this.deleteBeyondCount(maxPerTopic, topics ?? (await this.topicNames())));
+  }
+
+  /** In slices, so that a large backlog is never one long statement holding its locks. */
+  private async deleteOlderThan(olderThan: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await this.countDeleted(
+        `DELETE FROM message_history WHERE id IN (SELECT id FROM message_history WHERE received_at < $1 LIMIT ${RETENTION_SLICE}) RETURNING 1`,
+        [olderThan],
+      );
+      total += deleted;
+      if (deleted < RETENTION_SLICE) return total;
+    }
+  }
+
+  /**
+   * Per topic, the newest `maxPerTopic` rows are found through the (topic, received_at, id) index and
+   * everything behind the last of them goes: the work grows with what is deleted, not with the table.
+   */
+  private async deleteBeyondCount(maxPerTopic: number, topics: readonly string[]): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < topics.length; i += RETENTION_TOPICS_PER_STATEMENT) {
+      total += await this.countDeleted(
+        `DELETE FROM message_history m USING (
+           SELECT t.topic, cut.received_at, cut.id FROM unnest($1::text[]) AS t(topic)
+           CROSS JOIN LATERAL (
+             SELECT received_at, id FROM message_history WHERE topic = t.topic ORDER BY received_at DESC, id DESC OFFSET $2 LIMIT 1
+           ) cut
+         ) c
+         WHERE m.topic = c.topic AND (m.received_at, m.id) <= (c.received_at, c.id)
+         RETURNING 1`,
+        [topics.slice(i, i + RETENTION_TOPICS_PER_STATEMENT), maxPerTopic],
+      );
+    }
+    return total;
+  }
+
+  /** Runs a DELETE ... RETURNING and counts in the database, not by sending every deleted row back. */
+  private async countDeleted(deleteReturning: string, params: unknown[]): Promise<number> {
+    const [row] = (await this.dataSource.query(`WITH deleted AS (${deleteReturning}) SELECT count(*)::int AS n FROM deleted`, params)) as Array<{ n: number }>;
+    return Number(row.n);
+  }
+
+  private async topicNames(): Promise<string[]> {
+    const rows = (await this.dataSource.query(`SELECT DISTINCT topic FROM message_history`)) as Array<{ topic: string }>;
+    return rows.map((r) => r.topic);
   }
 }
 
-/** TypeORM's postgres driver answers DELETE ... RETURNING with [rows, count]. */
-function rowCount(result: unknown[]): number {
-  if (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[1];
-  return result.length;
-}
+const RETENTION_SLICE = 50_000;
+const RETENTION_TOPICS_PER_STATEMENT = 500;
+
