@@ -66,15 +66,6 @@ async function settle(done: () => boolean, progress: () => number, quietMs: numb
   return done();
 }
 
-function cpuFigures(meter: CpuMeter): CpuFigures {
-  return {
-    brokerCpu: meter.broker / meter.wall,
-    brokerSystemCpu: meter.brokerSystem / meter.wall,
-    generatorCpu: meter.generator / meter.wall,
-    otherCpu: meter.other,
-  };
-}
-
 // ---- history at a fixed rate ----------------------------------------------------------------------------------
 
 export interface HistoryRateResult extends RunOutcome, CpuFigures {
@@ -165,7 +156,7 @@ export async function runHistoryRate(
   crashCheck(broker, outcome);
   return {
     ...outcome,
-    ...cpuFigures(meter),
+    ...meter.figures(),
     rate,
     achieved: (b - a) / meter.wall,
     cpuMicrosPerMessage: (meter.broker / (b - a)) * 1e6,
@@ -244,7 +235,7 @@ export async function runOfflineQoS1(broker: BrokerProcess, publisherCount: numb
   await Promise.all(subscribers.map((sub) => sub.client.disconnect()));
   return {
     ...outcome,
-    ...cpuFigures(meter),
+    ...meter.figures(),
     acknowledgedPerSecond: (b - a) / meter.wall,
     acknowledgedPerCpuSecond: (b - a) / meter.broker,
     acknowledged: completed(),

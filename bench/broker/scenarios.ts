@@ -79,6 +79,16 @@ export class CpuMeter {
   get other(): number {
     return Math.max(0, (this.machine - this.broker - this.generator) / this.wall);
   }
+
+  /** The measured intervals as shares of a CPU. */
+  figures(): CpuFigures {
+    return {
+      brokerCpu: this.broker / this.wall,
+      brokerSystemCpu: this.brokerSystem / this.wall,
+      generatorCpu: this.generator / this.wall,
+      otherCpu: this.other,
+    };
+  }
 }
 
 export interface ThroughputResult extends RunOutcome, CpuFigures {
@@ -277,10 +287,7 @@ export async function runThroughput(broker: BrokerProcess, spec: ThroughputSpec,
     messagesPerSecond: (b.published - a.published) / wall,
     deliveriesPerSecond: (b.delivered - a.delivered) / wall,
     deliveriesPerCpuSecond: (b.delivered - a.delivered) / meter.broker,
-    brokerCpu: meter.broker / wall,
-    brokerSystemCpu: meter.brokerSystem / wall,
-    generatorCpu: meter.generator / wall,
-    otherCpu: meter.other,
+    ...meter.figures(),
     published: published(),
     delivered: delivered(),
     lost,
@@ -393,10 +400,7 @@ export async function runLatency(broker: BrokerProcess, qos: QoS, rate: number, 
     p99: percentile(us, 0.99),
     p999: percentile(us, 0.999),
     max: us.length ? us[us.length - 1] : NaN,
-    brokerCpu: meter.broker / meter.wall,
-    brokerSystemCpu: meter.brokerSystem / meter.wall,
-    generatorCpu: meter.generator / meter.wall,
-    otherCpu: meter.other,
+    ...meter.figures(),
   };
 }
 
@@ -541,10 +545,7 @@ export async function runIdle(
       connections: acked,
       connectRate: (acked / elapsed) * 1000,
       cpuMicrosPerConnection: (meter.broker * 1e6) / acked,
-      brokerCpu: meter.broker / meter.wall,
-      brokerSystemCpu: meter.brokerSystem / meter.wall,
-      generatorCpu: meter.generator / meter.wall,
-      otherCpu: meter.other,
+      ...meter.figures(),
       rssBeforeKiB: rssBefore,
       rssAfterKiB: rssAfter,
       kibPerConnection: (rssAfter - rssBefore) / acked,
