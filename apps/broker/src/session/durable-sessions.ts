@@ -21,7 +21,7 @@ export class DurableSessions implements SessionPersistence {
 
   constructor(dataSource: DataSource) {
     this.queue = new WriteBehindQueue(dataSource, {
-      maxDelayMs: 5,
+      maxDelayMs: 1,
       maxRows: 2000,
       onError: (e, attempt) => {
         if (attempt === 1 || attempt % 20 === 0) this.logger.error(`database write failed (attempt ${attempt}), retrying: ${(e as Error).message}`);
