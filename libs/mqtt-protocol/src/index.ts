@@ -7,6 +7,6 @@ export * from './publish-view';
 export * from './parser';
 export * from './encoder';
 export * from './topic';
-export { checkUtf8, isWellFormedUtf8, isEncodableString, Utf8Check } from './utf8';
+export { checkUtf8, isWellFormedUtf8, isEncodableString, truncateUtf8, Utf8Check } from './utf8';
 export { MAX_VARINT, varintSize, writeVarint } from './varint';
 export * from './outgoing-publish';

@@ -15,7 +15,7 @@ import {
   WillMessage,
 } from './packets';
 import { Properties, PropertyId, WILL_PROPERTIES } from './property';
-import { readProperties } from './property-codec';
+import { readProperties, tooManyPropertyBytes, tooManyUserProperties } from './property-codec';
 import { MqttProtocolError, malformed, protocolError } from './protocol-error';
 import { PublishView } from './publish-view';
 import { Reader, checkString } from './reader';
@@ -45,6 +45,13 @@ export interface ParserOptions {
    * CONNECT it reads; a client sets it to the level it connected with.
    */
   protocolVersion?: ProtocolVersion;
+  /**
+   * Bytes one property set (a packet's properties, or a will's) may hold; beyond it the packet is refused
+   * with 0x97 Quota exceeded before anything is decoded. Default: no limit but the packet's size.
+   */
+  maxPropertyBytes?: number;
+  /** User Properties one property set may hold; beyond it 0x97 Quota exceeded. Default: no limit. */
+  maxUserProperties?: number;
 }
 
 /** 1 byte of fixed header + 4 bytes of Remaining Length + 268,435,455 bytes (§2.1.4). */
@@ -85,6 +92,8 @@ export class PacketParser {
   constructor(options: ParserOptions = {}) {
     this.protocolVersion = options.protocolVersion ?? 0;
     this.maxPacketSize = options.maxPacketSize ?? MAX_PACKET_SIZE;
+    this.reader.maxPropertyBytes = options.maxPropertyBytes ?? Infinity;
+    this.reader.maxUserProperties = options.maxUserProperties ?? Infinity;
   }
 
   /** Bytes received and not yet consumed as packets. */
@@ -291,13 +300,13 @@ export class PacketParser {
     const protocolName = r.string('Protocol Name');
     const level = r.u8('Protocol Level');
     if (protocolName !== 'MQTT' && protocolName !== 'MQIsdp') {
-      throw protocolError(`unknown Protocol Name "${protocolName}"`, 'MQTT-3.1.2-1');
+      throw protocolError(`unknown Protocol Name "${quoted(protocolName)}"`, 'MQTT-3.1.2-1');
     }
     const expectedName = level === 3 ? 'MQIsdp' : 'MQTT';
     if ((level !== 3 && level !== 4 && level !== 5) || protocolName !== expectedName) {
       throw new MqttProtocolError(
         ReasonCode.UnsupportedProtocolVersion,
-        `Protocol Name "${protocolName}" with Protocol Level ${level} is not supported`,
+        `Protocol Name "${quoted(protocolName)}" with Protocol Level ${level} is not supported`,
         'MQTT-3.1.2-2',
       );
     }
@@ -364,7 +373,7 @@ export class PacketParser {
       pos += 2;
     }
     if (this.protocolVersion === 5 || this.protocolVersion === 0) {
-      pos = readPublishProperties(view, buf, pos, end);
+      pos = readPublishProperties(view, buf, pos, end, this.reader);
     }
     if (topicLength === 0 && view.topicAlias === 0) {
       throw protocolError('zero-length Topic Name without a Topic Alias', 'MQTT-3.3.2-1');
@@ -405,7 +414,7 @@ const enum SeenPublishProperty {
  * Validates the PUBLISH property block in place and lifts the fields the broker acts on into the view,
  * without allocating: this is the hot path. Returns the offset of the payload.
  */
-function readPublishProperties(view: PublishView, buf: Buffer, pos: number, end: number): number {
+function readPublishProperties(view: PublishView, buf: Buffer, pos: number, end: number, limits: Reader): number {
   // Property Length, a Variable Byte Integer.
   let length = 0;
   let multiplier = 1;
@@ -419,6 +428,7 @@ function readPublishProperties(view: PublishView, buf: Buffer, pos: number, end:
   }
   const propsEnd = pos + length;
   if (propsEnd > end) throw malformed(`Property Length ${length} runs past the end of the packet`);
+  if (length > limits.maxPropertyBytes) throw tooManyPropertyBytes(length, limits.maxPropertyBytes, PacketType.Publish);
   view.propertiesStart = pos;
   view.propertiesEnd = propsEnd;
   let seen = 0;
@@ -470,7 +480,7 @@ function readPublishProperties(view: PublishView, buf: Buffer, pos: number, end:
       case PropertyId.UserProperty:
         pos = skipString(buf, pos, propsEnd, 'User Property name');
         pos = skipString(buf, pos, propsEnd, 'User Property value');
-        view.userPropertyCount++;
+        if (++view.userPropertyCount > limits.maxUserProperties) throw tooManyUserProperties(limits.maxUserProperties, PacketType.Publish);
         break;
       case PropertyId.SubscriptionIdentifier: {
         let value = 0;
@@ -495,6 +505,11 @@ function readPublishProperties(view: PublishView, buf: Buffer, pos: number, end:
   }
   if (pos !== propsEnd) throw malformed('a property runs past the Property Length');
   return propsEnd;
+}
+
+/** A value the client sent, shortened for an error message: the message may travel back as a Reason String. */
+function quoted(text: string): string {
+  return text.length <= 64 ? text : `${text.slice(0, 64)}...`;
 }
 
 function once(seen: number, bit: number, name: string): number {

@@ -67,6 +67,7 @@ export function readProperties(r: Reader, context: PropertyContext): Properties 
   const length = r.varint('Property Length');
   if (length === 0) return undefined;
   if (length > r.remaining) throw malformed(`Property Length ${length} runs past the end of the packet`);
+  if (length > r.maxPropertyBytes) throw tooManyPropertyBytes(length, r.maxPropertyBytes, context);
   return readPropertyList(r, context, length);
 }
 
@@ -78,6 +79,7 @@ export function readPropertyList(r: Reader, context: PropertyContext, length: nu
   const props: Properties = {};
   const bag = props as Record<string, unknown>;
   const contextBit = 1 << context;
+  let userProperties = 0;
   try {
     while (r.pos < end) {
       const id = r.varint('Property Identifier');
@@ -87,6 +89,9 @@ export function readPropertyList(r: Reader, context: PropertyContext, length: nu
           `property 0x${id.toString(16).padStart(2, '0')}${def ? ` (${PropertyId[id]})` : ''} is not valid in ${contextName(context)}`,
           'MQTT-2.2.2',
         );
+      }
+      if (id === PropertyId.UserProperty && ++userProperties > r.maxUserProperties) {
+        throw tooManyUserProperties(r.maxUserProperties, context);
       }
       const value = readValue(r, def, context);
       const existing = bag[def.key];
@@ -104,6 +109,19 @@ export function readPropertyList(r: Reader, context: PropertyContext, length: nu
     r.end = outerEnd;
   }
   return props;
+}
+
+/**
+ * Limits on what one property set may hold. Each User Property costs an array and two strings once decoded:
+ * 15 MB of empty pairs would become hundreds of MB of heap. Answered with 0x97 Quota exceeded, the code
+ * for a limit the server imposes.
+ */
+export function tooManyUserProperties(max: number, context: PropertyContext): MqttProtocolError {
+  return new MqttProtocolError(ReasonCode.QuotaExceeded, `more than ${max} User Properties in ${contextName(context)}`);
+}
+
+export function tooManyPropertyBytes(length: number, max: number, context: PropertyContext): MqttProtocolError {
+  return new MqttProtocolError(ReasonCode.QuotaExceeded, `${contextName(context)} of ${length} bytes exceed the limit of ${max}`);
 }
 
 export function stringSize(value: string): number {

@@ -13,6 +13,10 @@ export class Reader {
   buf: Buffer = EMPTY_BUFFER;
   pos = 0;
   end = 0;
+  /** Property bytes one property set may hold (see ParserOptions.maxPropertyBytes). */
+  maxPropertyBytes = Infinity;
+  /** User Properties one property set may hold (see ParserOptions.maxUserProperties). */
+  maxUserProperties = Infinity;
 
   reset(buf: Buffer, pos: number, end: number): void {
     this.buf = buf;

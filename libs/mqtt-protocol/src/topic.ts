@@ -122,3 +122,12 @@ export function parseSharedSubscription(topicFilter: string): SharedSubscription
   if (!isValidPlainFilter(filter)) return undefined;
   return { group, filter };
 }
+
+/** True when a Topic Name or Filter has more than `max` levels (counting stops there). */
+export function hasMoreLevelsThan(topic: string, max: number): boolean {
+  let levels = 1;
+  for (let i = topic.indexOf('/'); i !== -1; i = topic.indexOf('/', i + 1)) {
+    if (++levels > max) return true;
+  }
+  return false;
+}

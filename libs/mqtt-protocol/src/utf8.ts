@@ -31,3 +31,21 @@ export function isWellFormedUtf8(buf: Buffer): boolean {
 export function isEncodableString(value: string): boolean {
   return value.isWellFormed() && !value.includes('\u0000');
 }
+
+/**
+ * `value` cut to at most `maxBytes` of UTF-8, never inside a character: for text a server echoes (Reason
+ * Strings, Response Information) whose source, often the client's own input, may exceed what fits.
+ */
+export function truncateUtf8(value: string, maxBytes: number): string {
+  if (value.length * 3 <= maxBytes || Buffer.byteLength(value, 'utf8') <= maxBytes) return value;
+  let bytes = 0;
+  let end = 0;
+  while (end < value.length) {
+    const code = value.codePointAt(end)!;
+    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += code >= 0x10000 ? 2 : 1;
+  }
+  return value.slice(0, end);
+}

@@ -6,6 +6,8 @@ export interface Credentials {
   username?: string;
   password?: Buffer;
   remoteAddress: string;
+  /** Aborted when the client goes away before the answer: an authenticator should stop waiting for it. */
+  signal?: AbortSignal;
 }
 
 /** The decision: Success with the identity to use for ACLs (undefined = anonymous), or a CONNACK refusal. */

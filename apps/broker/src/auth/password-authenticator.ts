@@ -24,7 +24,7 @@ export class PasswordAuthenticator implements Authenticator {
     this.staticUsers = new Map([...config.users].map(([name, password]) => [name, digest(password)]));
   }
 
-  async authenticate({ username, password }: Credentials): Promise<AuthResult> {
+  async authenticate({ username, password, signal }: Credentials): Promise<AuthResult> {
     if (username === undefined) {
       return this.config.allowAnonymous && password === undefined
         ? { reasonCode: ReasonCode.Success, username: undefined }
@@ -38,7 +38,7 @@ export class PasswordAuthenticator implements Authenticator {
         : { reasonCode: ReasonCode.BadUserNameOrPassword };
     }
     try {
-      return await this.checkUsersTable(username, secret);
+      return await this.checkUsersTable(username, secret, signal);
     } catch (e) {
       // The users table cannot be read right now: say so (0x88, 3 in 3.1.1), so the client retries
       // later rather than taking its credentials for wrong.
@@ -47,9 +47,9 @@ export class PasswordAuthenticator implements Authenticator {
     }
   }
 
-  private async checkUsersTable(username: string, secret: Buffer): Promise<AuthResult> {
+  private async checkUsersTable(username: string, secret: Buffer, signal: AbortSignal | undefined): Promise<AuthResult> {
     // bcrypt compares at most 72 bytes; a password is binary in MQTT, read here as UTF-8.
-    const user = await this.users.verify(username, secret.toString('utf8'));
+    const user = await this.users.verify(username, secret.toString('utf8'), signal);
     if (user !== null) return { reasonCode: ReasonCode.Success, username };
     if (this.config.allowAnonymous && (await this.users.findByUsername(username)) === null) {
       return { reasonCode: ReasonCode.Success, username: undefined };

@@ -32,12 +32,33 @@ export interface BrokerConfig {
   topicAliasMaximum: number;
   /** Messages kept per session while offline or beyond the inflight window. */
   maxQueuedMessages: number;
+  /** Bytes of QoS 1/2 messages a session holds at most, in flight and queued (one message always fits). */
+  maxQueuedBytes: number;
+  /** Server cap on a client's outbound window: QoS 1/2 messages unacknowledged at once, below its Receive Maximum. */
+  maxInflightMessages: number;
+  /** Levels a Topic Name or Filter may have: deeper PUBLISH 0x90, deeper subscription 0x8F. */
+  maxTopicLevels: number;
+  /** User Properties one property set may carry (0x97 beyond). */
+  maxUserProperties: number;
+  /** Bytes one property set may hold (0x97 beyond). */
+  maxPropertyBytes: number;
+  /** CONNECTs awaiting their authentication answer at once, in total and per client address (0x89 beyond). */
+  maxPendingConnects: number;
+  maxPendingConnectsPerAddress: number;
+  /** Bytes of topic names each per-topic cache (routes, history decisions) may hold before it starts over. */
+  topicCacheBytes: number;
+  /** Bytes of topic names a connection's Topic Aliases may hold, each direction (inbound beyond: 0x97). */
+  maxTopicAliasBytes: number;
   /** Bytes of QoS 0 output a slow subscriber may have pending before QoS 0 messages are dropped. */
   maxPendingBytes: number;
   /** Seconds a new connection has to send CONNECT. */
   connectTimeout: number;
   /** Cap on Session Expiry Interval in seconds; undefined = none. */
   maxSessionExpiry?: number;
+  /** Sessions held at once, online and offline: a CONNECT that would create one more gets 0x97. */
+  maxSessions: number;
+  /** Subscriptions one session may hold: a new one beyond it gets 0x97 in SUBACK. */
+  maxSubscriptions: number;
   /** Seconds between $SYS updates; 0 = off. */
   sysInterval: number;
   maximumQoS: 0 | 1 | 2;
@@ -63,12 +84,16 @@ export interface BrokerConfig {
   historyMaxPerTopic: number;
   /** Records waiting to be written at most; beyond, they are dropped and counted. */
   historyBuffer: number;
+  /** Bytes of records waiting to be written at most; beyond, they are dropped and counted. */
+  historyBufferBytes: number;
   /** Record connects, refusals, disconnects, takeovers, (un)subscribes and expiries in session_events. */
   sessionEvents: boolean;
   /** Seconds a session event is kept. */
   sessionEventsRetention: number;
   /** Session events waiting to be written at most; beyond, they are dropped and counted. */
   sessionEventsBuffer: number;
+  /** Bytes of session events waiting to be written at most; beyond, they are dropped and counted. */
+  sessionEventsBufferBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -188,7 +213,6 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL=${env.LOG_LEVEL}: expected one of ${LOG_LEVELS.join(', ')}`);
   }
-  const maxSessionExpiry = env.MAX_SESSION_EXPIRY ? integer(env, 'MAX_SESSION_EXPIRY', 0, 0, 0xffffffff) : undefined;
   return {
     host: env.MQTT_HOST?.trim() || '0.0.0.0',
     mqttPort: port(env, 'MQTT_PORT', 1883),
@@ -205,10 +229,22 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     receiveMaximum: integer(env, 'RECEIVE_MAXIMUM', 1024, 1, 65535),
     topicAliasMaximum: integer(env, 'TOPIC_ALIAS_MAXIMUM', 1024, 0, 65535),
     maxQueuedMessages: integer(env, 'MAX_QUEUED_MESSAGES', 1000, 1, 10_000_000),
+    maxQueuedBytes: integer(env, 'MAX_QUEUED_BYTES', 64 * 1024 * 1024, 1024, 2 ** 40),
+    maxInflightMessages: integer(env, 'MAX_INFLIGHT_MESSAGES', 256, 1, 65535),
+    maxTopicLevels: integer(env, 'MAX_TOPIC_LEVELS', 128, 1, 65535),
+    maxUserProperties: integer(env, 'MAX_USER_PROPERTIES', 256, 0, 10_000_000),
+    maxPropertyBytes: integer(env, 'MAX_PROPERTY_BYTES', 65536, 64, 268_435_455),
+    maxPendingConnects: integer(env, 'MAX_PENDING_CONNECTS', 256, 1, 1_000_000),
+    maxPendingConnectsPerAddress: integer(env, 'MAX_PENDING_CONNECTS_PER_ADDRESS', 32, 1, 1_000_000),
+    topicCacheBytes: integer(env, 'TOPIC_CACHE_BYTES', 32 * 1024 * 1024, 0, 2 ** 40),
+    maxTopicAliasBytes: integer(env, 'MAX_TOPIC_ALIAS_BYTES', 1024 * 1024, 1024, 2 ** 40),
     maxPendingBytes: integer(env, 'MAX_PENDING_BYTES', 8 * 1024 * 1024, 1024, 2 ** 31),
     connectTimeout: seconds(env, 'CONNECT_TIMEOUT', 10),
-    maxSessionExpiry,
-    sysInterval: seconds(env, 'SYS_INTERVAL', 10),
+    // A week, not forever: a client that asks for a session that never expires and never comes back
+    // would otherwise hold its subscriptions and queued messages for good. 4294967295 lifts the cap.
+    maxSessionExpiry: integer(env, 'MAX_SESSION_EXPIRY', 7 * 86400, 0, 0xffffffff),
+    maxSessions: integer(env, 'MAX_SESSIONS', 1_000_000, 1, 100_000_000),
+    maxSubscriptions: integer(env, 'MAX_SUBSCRIPTIONS', 10_000, 1, 100_000_000),    sysInterval: seconds(env, 'SYS_INTERVAL', 10),
     maximumQoS: integer(env, 'MAXIMUM_QOS', 2, 0, 2) as 0 | 1 | 2,
     retainAvailable: bool(env, 'RETAIN_AVAILABLE', true),
     logLevel: logLevel as BrokerConfig['logLevel'],
@@ -222,9 +258,11 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     historyRetention: duration(env, 'HISTORY_RETENTION', 7 * 86400),
     historyMaxPerTopic: integer(env, 'HISTORY_MAX_PER_TOPIC', 10_000, 1, 1_000_000_000),
     historyBuffer: integer(env, 'HISTORY_BUFFER', 100_000, 100, 100_000_000),
+    historyBufferBytes: integer(env, 'HISTORY_BUFFER_BYTES', 64 * 1024 * 1024, 65536, 2 ** 40),
     sessionEvents: bool(env, 'SESSION_EVENTS', true),
     sessionEventsRetention: duration(env, 'SESSION_EVENTS_RETENTION', 30 * 86400),
     sessionEventsBuffer: integer(env, 'SESSION_EVENTS_BUFFER', 10_000, 10, 10_000_000),
+    sessionEventsBufferBytes: integer(env, 'SESSION_EVENTS_BUFFER_BYTES', 16 * 1024 * 1024, 65536, 2 ** 40),
   };
 }
 

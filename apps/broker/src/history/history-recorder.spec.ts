@@ -63,4 +63,25 @@ describe('HistoryRecorder', () => {
     await recorder.flush();
     assert.equal(repository.stored, 2);
   });
+
+  it('bounds what waits for the database in bytes: large payloads are dropped and counted [R1]', async () => {
+    const repository = new FlakyHistory();
+    const recorder = new HistoryRecorder(['#'], repository as unknown as MessageHistoryRepository, 1_000_000, 5, 4 * 1024 * 1024);
+    const megabyte = Buffer.alloc(1024 * 1024, 1);
+    for (let i = 0; i < 20; i++) recorder.record(new Message('big', Buffer.from('big'), megabyte, 0, false, null, 0, 'pub', Date.now()), undefined);
+    assert.ok(recorder.bufferedBytes <= 4 * 1024 * 1024, `${recorder.bufferedBytes} bytes buffered`);
+    assert.equal(recorder.buffered, 3);
+    assert.equal(recorder.dropped, 17);
+    repository.down = false;
+    await recorder.flush();
+    assert.equal(repository.stored, 3);
+  });
+
+  it('keeps its topic decisions within a byte budget whatever the topics [C4]', async () => {
+    const recorder = new HistoryRecorder(['keep/#'], new FlakyHistory() as unknown as MessageHistoryRepository, 10, 5, Infinity, 1024 * 1024);
+    const level = 'x'.repeat(60_000);
+    for (let i = 0; i < 200; i++) recorder.record(message(`${level}/${i}`), undefined);
+    const decisions = (recorder as unknown as { decisions: { usedBytes: number } }).decisions;
+    assert.ok(decisions.usedBytes <= 1024 * 1024, `${decisions.usedBytes} bytes of topics kept`);
+  });
 });

@@ -1,6 +1,7 @@
 import { PacketType, Properties, decodePropertyBlock, topicMatches } from '@nestmq/mqtt-protocol';
 import { HistoryRows, MessageHistoryRepository } from '@nestmq/persistence';
 import { Message } from '../routing/message';
+import { TopicCache } from '../routing/topic-cache';
 
 /** A topic HISTORY_TOPICS does not match. */
 const NOT_RECORDED = -1;
@@ -10,13 +11,16 @@ const MAX_ROUND_TOPICS = 100_000;
 
 /** Bytes a batch starts with; it grows by doubling. */
 const INITIAL_BATCH_BYTES = 256 * 1024;
+/** A batch buffer grown larger than this by a burst is let go after its write instead of reused. */
+const MAX_SPARE_BATCH_BYTES = 16 * INITIAL_BATCH_BYTES;
 
 /**
  * Records the messages whose topic matches HISTORY_TOPICS, beside the hot path: `record` encodes the
  * message at once into the current batch (PostgreSQL's binary COPY format; a decision cached per topic),
  * and a timer writes the batch in one COPY. Encoding at once keeps no message object alive until the write,
- * which would cost more in garbage collection than the encoding. The rows waiting are bounded: when the
- * database falls behind or is away and the bound is reached, messages are dropped and counted, never silently.
+ * which would cost more in garbage collection than the encoding. The rows waiting are bounded in count and
+ * in bytes: when the database falls behind or is away and a bound is reached, messages are dropped and
+ * counted, never silently.
  */
 export class HistoryRecorder {
   recorded = 0;
@@ -27,10 +31,12 @@ export class HistoryRecorder {
   /** The batch written last, emptied: its buffer serves the next one. */
   private spare: HistoryRows | undefined;
   /** Per topic: NOT_RECORDED, or the retention round in which it was last recorded (cached filter decisions). */
-  private readonly decisions = new Map<string, number>();
+  private readonly decisions: TopicCache<number>;
   private round = 0;
   /** Topics recorded in this round, for the retention job; null when there were too many to list. */
   private roundTopics: string[] | null = [];
+  /** Characters of the topics listed this round: bounded like the topic cache. */
+  private roundTopicChars = 0;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<boolean> | undefined;
   private flushing = false;
@@ -40,10 +46,19 @@ export class HistoryRecorder {
     private readonly repository: MessageHistoryRepository,
     private readonly maxBuffered: number,
     private readonly flushMs = 100,
-  ) {}
+    private readonly maxBufferedBytes = Infinity,
+    private readonly topicCacheBytes = 32 * 1024 * 1024,
+  ) {
+    this.decisions = new TopicCache(topicCacheBytes);
+  }
 
   get buffered(): number {
     return this.rows.count + (this.unwritten?.count ?? 0);
+  }
+
+  /** Bytes of rows waiting for the database. */
+  get bufferedBytes(): number {
+    return this.rows.byteLength + (this.unwritten?.byteLength ?? 0);
   }
 
   record(message: Message, username: string | undefined): void {
@@ -51,11 +66,14 @@ export class HistoryRecorder {
     let seen = this.decisions.get(topic);
     if (seen === undefined) {
       seen = this.filters.some((f) => topicMatches(f, topic)) ? NEVER : NOT_RECORDED;
-      if (this.decisions.size >= 10_000) this.decisions.clear();
       this.decisions.set(topic, seen);
     }
     if (seen === NOT_RECORDED) return;
-    if (this.rows.count + (this.unwritten === undefined ? 0 : this.unwritten.count) >= this.maxBuffered) {
+    const unwritten = this.unwritten;
+    if (
+      this.rows.count + (unwritten === undefined ? 0 : unwritten.count) >= this.maxBuffered ||
+      this.rows.byteLength + (unwritten === undefined ? 0 : unwritten.byteLength) + message.payload.length > this.maxBufferedBytes
+    ) {
       this.dropped++;
       return;
     }
@@ -63,7 +81,8 @@ export class HistoryRecorder {
       // Once per topic and round: the retention job trims only the topics that grew.
       this.decisions.set(topic, this.round);
       if (this.roundTopics !== null) {
-        if (this.roundTopics.length < MAX_ROUND_TOPICS) this.roundTopics.push(topic);
+        this.roundTopicChars += topic.length;
+        if (this.roundTopics.length < MAX_ROUND_TOPICS && this.roundTopicChars * 2 <= this.topicCacheBytes) this.roundTopics.push(topic);
         else this.roundTopics = null;
       }
     }
@@ -79,6 +98,7 @@ export class HistoryRecorder {
   takeRecordedTopics(): string[] | null {
     const topics = this.roundTopics;
     this.roundTopics = [];
+    this.roundTopicChars = 0;
     this.round++;
     return topics;
   }
@@ -134,7 +154,7 @@ export class HistoryRecorder {
           this.recorded += batch.count;
           this.unwritten = undefined;
           batch.reset();
-          this.spare = batch;
+          if (batch.capacity <= MAX_SPARE_BATCH_BYTES) this.spare = batch;
           return true;
         },
         // The database is away: the batch stays for the next attempt, new rows are bounded by maxBuffered.

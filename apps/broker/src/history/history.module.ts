@@ -48,7 +48,7 @@ class HistoryRetention implements OnApplicationBootstrap, OnApplicationShutdown 
     {
       provide: HISTORY_RECORDER,
       useFactory: (config: BrokerConfig, repository: MessageHistoryRepository) =>
-        config.historyTopics.length === 0 ? null : new HistoryRecorder(config.historyTopics, repository, config.historyBuffer),
+        config.historyTopics.length === 0 ? null : new HistoryRecorder(config.historyTopics, repository, config.historyBuffer, 100, config.historyBufferBytes, config.topicCacheBytes),
       inject: [BROKER_CONFIG, MessageHistoryRepository],
     },
     HistoryRetention,

@@ -15,4 +15,8 @@ export class BrokerStats {
   droppedSlowConsumer = 0;
   droppedExpired = 0;
   protocolErrors = 0;
+  /** Unexpected errors caught at a connection's boundary (the connection was closed). */
+  internalErrors = 0;
+  /** CONNECTs refused with 0x89 because too many were awaiting authentication. */
+  connectsRefusedBusy = 0;
 }

@@ -2,7 +2,11 @@ import { QoS } from '@nestmq/mqtt-protocol';
 import type { TopicAcl } from '../auth/topic-acl';
 import { Message } from '../routing/message';
 import type { DeliverFn } from '../routing/router';
+import { TopicCache } from '../routing/topic-cache';
 import { Session } from '../session/session';
+
+/** Bytes of topics whose ACL read decision a session remembers. */
+const READ_DECISION_BYTES = 64 * 1024;
 
 /**
  * One message to one session at the granted QoS: QoS 0 goes straight to the connection (nothing is kept
@@ -20,11 +24,10 @@ export function deliverToSession(session: Session, message: Message, qos: QoS, r
 /** Delivery with topic ACLs: a message the session's user may not read is not delivered (decision cached per topic). */
 export function deliverWithAcl(acl: TopicAcl): DeliverFn {
   return (session, message, qos, retain, subscriptionIds) => {
-    const decisions = (session.readDecisions ??= new Map());
+    const decisions = (session.readDecisions ??= new TopicCache(READ_DECISION_BYTES));
     let allowed = decisions.get(message.topic);
     if (allowed === undefined) {
       allowed = acl.canRead(session.username, session.clientId, message.topic);
-      if (decisions.size >= 1024) decisions.clear();
       decisions.set(message.topic, allowed);
     }
     if (allowed) deliverToSession(session, message, qos, retain, subscriptionIds);

@@ -113,4 +113,20 @@ describe('InflightWindow', () => {
     assert.equal(window.inflight.size, 0);
     assert.deepEqual(sink.drops, ['too-large']);
   });
+
+  it('holds at most MAX_QUEUED_BYTES of messages in flight and queued, one message always, and frees them as they complete (R2)', () => {
+    const big = (tag: string): Message => new Message('t', Buffer.from('t'), Buffer.alloc(1000, tag), 1, false, null, 0, 'p', 0);
+    const window = new InflightWindow(1000, 2500);
+    const sink = new RecordingSink(1);
+    assert.equal(window.deliver(sink, big('a'), 1, false, null, 0), true, 'in flight');
+    assert.equal(window.deliver(sink, big('b'), 1, false, null, 0), true, 'queued');
+    assert.equal(window.deliver(sink, big('c'), 1, false, null, 0), false, 'a third would exceed 2,500 bytes');
+    assert.deepEqual(sink.drops, ['queue-full']);
+    window.complete(sink.written[0].packetId, sink, 0);
+    assert.equal(window.deliver(sink, big('d'), 1, false, null, 0), true, 'room again once one completed');
+    window.clear();
+    assert.equal(window.heldBytes, 0);
+    const lone = new InflightWindow(1000, 10);
+    assert.equal(lone.deliver(null, big('e'), 1, false, null, 0), true, 'a message larger than the bound still fits alone');
+  });
 });

@@ -42,12 +42,19 @@ export class InflightWindow {
 
   /** Set while the session is persistent. */
   journal: OutboundJournal | null = null;
+  /** Bytes of the messages this window holds, in flight and queued. */
+  heldBytes = 0;
 
-  constructor(private readonly maxQueued: number) {}
+  constructor(
+    private readonly maxQueued: number,
+    /** Bytes of messages held at most, in flight and queued; one message is always let in. */
+    private readonly maxHeldBytes = Infinity,
+  ) {}
 
   /** Messages stored before a restart: those already sent back in flight, the rest queued, in order. */
   restore(outbounds: Outbound[]): void {
     for (const o of outbounds) {
+      this.heldBytes += heldSize(o.message);
       if (o.packetId !== 0) this.inflight.set(o.packetId, o);
       else this.queue.push(o);
     }
@@ -61,10 +68,12 @@ export class InflightWindow {
   deliver(sink: PacketSink | null, message: Message, qos: 1 | 2, retain: boolean, subscriptionIds: number[] | null, now: number): boolean {
     const outbound: Outbound = { message, qos, retain, subscriptionIds, packetId: 0, released: false, storeId: 0 };
     const sendNow = sink !== null && this.queued === 0 && this.inflight.size < sink.peerReceiveMaximum && !sink.congested;
-    if (!sendNow && this.queued >= this.maxQueued) {
+    const size = heldSize(message);
+    if ((!sendNow && this.queued >= this.maxQueued) || (this.heldBytes > 0 && this.heldBytes + size > this.maxHeldBytes)) {
       sink?.dropped('queue-full');
       return false;
     }
+    this.heldBytes += size;
     this.journal?.added(outbound);
     if (sendNow) this.send(sink, outbound, now);
     else this.queue.push(outbound);
@@ -76,6 +85,7 @@ export class InflightWindow {
     const outbound = this.inflight.get(packetId);
     if (outbound === undefined) return false;
     this.inflight.delete(packetId);
+    this.heldBytes -= heldSize(outbound.message);
     if (outbound.storeId !== 0) this.journal?.removed(outbound);
     if (sink !== null) this.drain(sink, now);
     return true;
@@ -110,6 +120,7 @@ export class InflightWindow {
         this.queueHead = 0;
       }
       if (outbound.message.isExpired(now)) {
+        this.heldBytes -= heldSize(outbound.message);
         sink.dropped('expired');
         if (outbound.storeId !== 0) this.journal?.removed(outbound);
         continue;
@@ -136,12 +147,14 @@ export class InflightWindow {
     this.inflight.clear();
     this.queue = [];
     this.queueHead = 0;
+    this.heldBytes = 0;
   }
 
   private send(sink: PacketSink, outbound: Outbound, now: number): void {
     const bytes = sink.encodePublish(outbound.message, outbound.qos, outbound.retain, false, outbound.subscriptionIds, now);
     if (bytes === null) {
       // Too large for the client: discarded as if sent and acknowledged [MQTT-3.1.2-25].
+      this.heldBytes -= heldSize(outbound.message);
       if (outbound.storeId !== 0) this.journal?.removed(outbound);
       return;
     }
@@ -151,4 +164,9 @@ export class InflightWindow {
     if (outbound.storeId !== 0) this.journal?.progressed(outbound);
     sink.writePublish(bytes, packetId);
   }
+}
+
+/** What holding a message costs a session, as MAX_QUEUED_BYTES counts it: topic, properties and payload. */
+function heldSize(message: Message): number {
+  return message.topicBytes.length + (message.properties?.length ?? 0) + message.payload.length;
 }

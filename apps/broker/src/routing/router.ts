@@ -4,6 +4,7 @@ import { NO_PERSISTENCE, SessionPersistence } from '../session/session-persisten
 import { Message } from './message';
 import { RetainedStore } from './retained-store';
 import { SharedGroup, Subscriber, SubscriptionTrie } from './subscription-trie';
+import { TopicCache } from './topic-cache';
 
 /**
  * Everything a topic is delivered to, worked out once per topic and cached until the subscriptions change.
@@ -25,7 +26,8 @@ interface Route {
   groups: SharedGroup[];
 }
 
-const MAX_CACHED_ROUTES = 100_000;
+/** The route of every topic nobody subscribes to: shared, so a flood of such topics allocates no routes. */
+const NO_ROUTE: Route = { entries: [], groups: [] };
 
 /** Delivers one message to one session: the QoS machinery and the connection decide how. */
 export type DeliverFn = (session: Session, message: Message, qos: QoS, retain: boolean, subscriptionIds: number[] | null) => void;
@@ -33,13 +35,21 @@ export type DeliverFn = (session: Session, message: Message, qos: QoS, retain: b
 export class Router {
   readonly trie = new SubscriptionTrie();
   readonly retained: RetainedStore;
-  private readonly routes = new Map<string, Route>();
+  /** Bounded in bytes of topic names: topics are the publishers' to choose, up to 64 KiB each. */
+  private readonly routes: TopicCache<Route>;
 
   constructor(
     private readonly deliver: DeliverFn,
     private readonly persistence: SessionPersistence = NO_PERSISTENCE,
+    routeCacheBytes = 32 * 1024 * 1024,
   ) {
     this.retained = new RetainedStore(persistence);
+    this.routes = new TopicCache(routeCacheBytes);
+  }
+
+  /** Bytes the route cache holds, as counted against its budget. */
+  get routeCacheBytes(): number {
+    return this.routes.usedBytes;
   }
 
   /** Adds or replaces a subscription [MQTT-3.8.4-3]; true when it replaced an existing one. */
@@ -136,8 +146,12 @@ export class Router {
       const summary = summarise(records);
       entries.push({ session, records, ...summary, someNoLocal: records.some((r) => r.noLocal) });
     }
+    if (entries.length === 0 && match.groups.length === 0) {
+      // A flood of topics nobody reads must not evict the routes of topics somebody does.
+      this.routes.setIfRoom(topic, NO_ROUTE);
+      return NO_ROUTE;
+    }
     const route: Route = { entries, groups: match.groups };
-    if (this.routes.size >= MAX_CACHED_ROUTES) this.routes.clear();
     this.routes.set(topic, route);
     return route;
   }

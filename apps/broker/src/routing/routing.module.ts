@@ -9,7 +9,7 @@ import { Router } from './router';
     {
       provide: Router,
       useFactory: (config: BrokerConfig, persistence: SessionPersistence) =>
-        new Router(config.acl ? deliverWithAcl(config.acl) : deliverToSession, persistence),
+        new Router(config.acl ? deliverWithAcl(config.acl) : deliverToSession, persistence, config.topicCacheBytes),
       inject: [BROKER_CONFIG, SESSION_PERSISTENCE],
     },
   ],

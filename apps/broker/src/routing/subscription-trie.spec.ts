@@ -83,4 +83,18 @@ describe('SubscriptionTrie', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('matches, adds and removes topics of 20,000 levels without running out of stack', () => {
+    const trie = new SubscriptionTrie();
+    const deep = '/'.repeat(20_000);
+    const plusses = '+/'.repeat(20_000) + '#';
+    subscribe(trie, 'deep', deep);
+    subscribe(trie, 'plus', plusses);
+    subscribe(trie, 'all', '#');
+    assert.deepEqual(matchedIds(trie, deep), [`all:#`, `deep:${deep}`, `plus:${plusses}`]);
+    assert.deepEqual(matchedIds(trie, 'a/'.repeat(20_000)), ['all:#', `plus:${plusses}`]);
+    assert.equal(trie.remove(deep, 'deep'), true);
+    assert.equal(trie.remove(plusses, 'plus'), true);
+    assert.deepEqual(matchedIds(trie, deep), ['all:#']);
+  });
 });

@@ -102,29 +102,43 @@ export class SubscriptionTrie {
     return true;
   }
 
+  /**
+   * Walks the levels with an explicit stack, never recursion: a topic's depth is the client's to choose, and
+   * a recursive walk over 20,000 levels overflows the call stack. Each node is visited at most once.
+   */
   match(topic: string): TrieMatch {
-    const result: TrieMatch = { subscribers: [], groups: [] };
+    const out: TrieMatch = { subscribers: [], groups: [] };
     const levels = topic.split('/');
-    this.walk(this.root, levels, 0, result, topic.charCodeAt(0) === 0x24);
-    return result;
-  }
-
-  private walk(node: TrieNode, levels: string[], depth: number, out: TrieMatch, dollar: boolean): void {
-    const wildcardsAllowed = !(dollar && depth === 0);
-    if (wildcardsAllowed) {
-      const hash = node.children.get('#');
-      if (hash !== undefined) collect(hash, out);
+    const dollar = topic.charCodeAt(0) === 0x24;
+    const nodes: TrieNode[] = [this.root];
+    const depths: number[] = [0];
+    while (nodes.length > 0) {
+      const node = nodes.pop()!;
+      const depth = depths.pop()!;
+      // At the root, `+` and `#` do not match a topic starting with `$` [MQTT-4.7.2-1].
+      const wildcardsAllowed = !(dollar && depth === 0);
+      if (wildcardsAllowed) {
+        const hash = node.children.get('#');
+        if (hash !== undefined) collect(hash, out);
+      }
+      if (depth === levels.length) {
+        collect(node, out);
+        continue;
+      }
+      if (wildcardsAllowed) {
+        const plus = node.children.get('+');
+        if (plus !== undefined) {
+          nodes.push(plus);
+          depths.push(depth + 1);
+        }
+      }
+      const literal = node.children.get(levels[depth]);
+      if (literal !== undefined) {
+        nodes.push(literal);
+        depths.push(depth + 1);
+      }
     }
-    if (depth === levels.length) {
-      collect(node, out);
-      return;
-    }
-    const literal = node.children.get(levels[depth]);
-    if (literal !== undefined) this.walk(literal, levels, depth + 1, out, dollar);
-    if (wildcardsAllowed) {
-      const plus = node.children.get('+');
-      if (plus !== undefined) this.walk(plus, levels, depth + 1, out, dollar);
-    }
+    return out;
   }
 }
 

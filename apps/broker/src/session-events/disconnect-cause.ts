@@ -9,6 +9,7 @@ export type DisconnectCause =
   | 'client'
   | 'keep-alive'
   | 'protocol-error'
+  | 'internal-error'
   | 'server-shutdown'
   | 'takeover'
   | 'socket-error'

@@ -86,4 +86,20 @@ describe('SessionEventRecorder', () => {
     assert.equal(repository.events.length, 1);
     assert.equal(recorder.dropped, 1);
   });
+
+  it('bounds what waits for the database in bytes: huge client ids and filter lists are dropped and counted', async () => {
+    const repository = new FakeRepository();
+    repository.away = true;
+    const recorder = new SessionEventRecorder(repository as unknown as SessionEventRepository, 1_000_000, 5, 1024 * 1024);
+    const filters = Array.from({ length: 1000 }, (_, i) => ({ topicFilter: `${'f'.repeat(1000)}/${i}`, qos: 0 }));
+    for (let i = 0; i < 50; i++) recorder.subscribed('c'.repeat(60_000), undefined, filters, filters.map(() => 0));
+    assert.ok(recorder.bufferedBytes <= 1024 * 1024, `${recorder.bufferedBytes} bytes buffered`);
+    assert.equal(recorder.buffered, 0, 'each of these events alone exceeds the bound');
+    assert.equal(recorder.dropped, 50);
+    recorder.connected('small', undefined, { protocolVersion: 5, cleanStart: true, sessionPresent: false, keepAlive: 0, sessionExpiryInterval: 0, address: '::1' });
+    assert.equal(recorder.buffered, 1, 'a small event still fits');
+    repository.away = false;
+    await recorder.flush();
+    assert.equal(repository.events.length, 1);
+  });
 });

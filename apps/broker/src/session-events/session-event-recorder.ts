@@ -20,15 +20,18 @@ export type SubscribeOutcome = { filter: string; qos: number; reasonCode: number
  * beside the hot path: a call appends a small object to the current batch, and a timer writes the batch
  * in one COPY. There is no event per PUBLISH: the message history covers publishes. Events come at the
  * rate clients connect and subscribe, not at the message rate, so the rows are encoded (and their details
- * turned into JSON) when the batch is written, off the packet handlers. The events waiting are bounded:
- * when the database falls behind or is away and the bound is reached, events are dropped and counted.
+ * turned into JSON) when the batch is written, off the packet handlers. The events waiting are bounded in
+ * count and in bytes (a client identifier is up to 64 KiB, a SUBSCRIBE may list megabytes of filters):
+ * when the database falls behind or is away and a bound is reached, events are dropped and counted.
  */
 export class SessionEventRecorder {
   recorded = 0;
   dropped = 0;
   private batch: SessionEvent[] = [];
+  private batchBytes = 0;
   /** A batch the database did not take: written again before anything newer. */
   private unwritten: SessionEvent[] | undefined;
+  private unwrittenBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<boolean> | undefined;
   private closed = false;
@@ -37,10 +40,16 @@ export class SessionEventRecorder {
     private readonly repository: SessionEventRepository,
     private readonly maxBuffered: number,
     private readonly flushMs = 100,
+    private readonly maxBufferedBytes = Infinity,
   ) {}
 
   get buffered(): number {
     return this.batch.length + (this.unwritten?.length ?? 0);
+  }
+
+  /** What the events waiting cost in memory, roughly: their strings counted at two bytes a character. */
+  get bufferedBytes(): number {
+    return this.batchBytes + this.unwrittenBytes;
   }
 
   connected(clientId: string, username: string | undefined, facts: ConnectFacts): void {
@@ -64,11 +73,11 @@ export class SessionEventRecorder {
 
   subscribed(clientId: string, username: string | undefined, subscriptions: ReadonlyArray<{ topicFilter: string; qos: number }>, reasonCodes: readonly number[]): void {
     const topics: SubscribeOutcome[] = subscriptions.map((s, i) => ({ filter: s.topicFilter, qos: s.qos, reasonCode: reasonCodes[i] }));
-    this.record('subscribe', clientId, username, { topics });
+    this.record('subscribe', clientId, username, { topics }, filtersCost(subscriptions.map((s) => s.topicFilter)));
   }
 
   unsubscribed(clientId: string, username: string | undefined, filters: readonly string[], reasonCodes: readonly number[]): void {
-    this.record('unsubscribe', clientId, username, { topics: filters.map((filter, i) => ({ filter, reasonCode: reasonCodes[i] })) });
+    this.record('unsubscribe', clientId, username, { topics: filters.map((filter, i) => ({ filter, reasonCode: reasonCodes[i] })) }, filtersCost(filters));
   }
 
   /** A persistent session's Session Expiry Interval passed after its disconnect: its state is discarded. */
@@ -98,11 +107,13 @@ export class SessionEventRecorder {
     this.timer = undefined;
   }
 
-  private record(action: SessionEventAction, clientId: string, username: string | undefined, details: Record<string, unknown>): void {
-    if (this.closed || this.buffered >= this.maxBuffered) {
+  private record(action: SessionEventAction, clientId: string, username: string | undefined, details: Record<string, unknown>, detailsCost = 0): void {
+    const cost = EVENT_COST + 2 * (clientId.length + (username?.length ?? 0)) + detailsCost;
+    if (this.closed || this.buffered >= this.maxBuffered || this.bufferedBytes + cost > this.maxBufferedBytes) {
       this.dropped++;
       return;
     }
+    this.batchBytes += cost;
     this.batch.push({ clientId, username: username ?? null, action, at: new Date(), details });
     this.schedule(this.flushMs);
   }
@@ -125,6 +136,8 @@ export class SessionEventRecorder {
     if (batch === undefined) {
       batch = this.batch;
       this.batch = [];
+      this.unwrittenBytes = this.batchBytes;
+      this.batchBytes = 0;
     }
     this.unwritten = batch;
     this.writing = this.repository
@@ -133,6 +146,7 @@ export class SessionEventRecorder {
         () => {
           this.recorded += batch.length;
           this.unwritten = undefined;
+          this.unwrittenBytes = 0;
           return true;
         },
         // The database is away: the batch stays for the next attempt, new events are bounded by maxBuffered.
@@ -144,4 +158,13 @@ export class SessionEventRecorder {
       });
     return this.writing;
   }
+}
+
+/** An event's fixed cost: the object, its date and details. */
+const EVENT_COST = 256;
+
+function filtersCost(filters: readonly string[]): number {
+  let cost = 0;
+  for (const f of filters) cost += 64 + 2 * f.length;
+  return cost;
 }

@@ -19,7 +19,7 @@ export { SESSION_EVENT_RECORDER };
     {
       provide: SESSION_EVENT_RECORDER,
       useFactory: (config: BrokerConfig, repository: SessionEventRepository) =>
-        config.sessionEvents ? new SessionEventRecorder(repository, config.sessionEventsBuffer) : null,
+        config.sessionEvents ? new SessionEventRecorder(repository, config.sessionEventsBuffer, 100, config.sessionEventsBufferBytes) : null,
       inject: [BROKER_CONFIG, SessionEventRepository],
     },
     SessionEventRetention,

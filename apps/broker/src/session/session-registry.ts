@@ -20,7 +20,7 @@ export class SessionRegistry {
     private readonly router: Router,
     private readonly wills: WillScheduler,
     private readonly stats: BrokerStats,
-    private readonly maxQueued: number,
+    private readonly queueLimits: { messages: number; bytes: number },
     private readonly maxSessionExpiry: number | undefined,
     private readonly persistence: SessionPersistence = NO_PERSISTENCE,
     private readonly events: SessionEventRecorder | null = null,
@@ -55,7 +55,7 @@ export class SessionRegistry {
       this.wills.cancel(session);
     } else {
       if (session !== undefined) this.end(session, false);
-      session = new Session(clientId, this.maxQueued);
+      session = new Session(clientId, this.queueLimits.messages, this.queueLimits.bytes);
       this.store.put(session);
     }
     if (session.username !== connection.username) session.readDecisions = undefined;
@@ -156,7 +156,7 @@ export class SessionRegistry {
    */
   restore(stored: Iterable<RestoredSession>, now: number): void {
     for (const s of stored) {
-      const session = new Session(s.clientId, this.maxQueued);
+      const session = new Session(s.clientId, this.queueLimits.messages, this.queueLimits.bytes);
       session.username = s.username;
       session.protocolVersion = s.protocolVersion;
       session.expiryInterval = s.expiryInterval;

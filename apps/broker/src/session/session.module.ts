@@ -31,7 +31,7 @@ export const SESSION_STORE = Symbol('SESSION_STORE');
         persistence: SessionPersistence,
         events: SessionEventRecorder | null,
       ) => {
-        const registry = new SessionRegistry(store, router, wills, stats, config.maxQueuedMessages, config.maxSessionExpiry, persistence, events);
+        const registry = new SessionRegistry(store, router, wills, stats, { messages: config.maxQueuedMessages, bytes: config.maxQueuedBytes }, config.maxSessionExpiry, persistence, events);
         // A will that went out is no longer part of the stored session.
         wills.onPublished = (session) => {
           if (session.persisted && store.get(session.clientId) === session) registry.save(session);

@@ -1,5 +1,6 @@
 import { ProtocolVersion, QoS, RetainHandling, WillMessage } from '@nestmq/mqtt-protocol';
 import { InflightWindow } from '../qos/inflight-window';
+import { TopicCache } from '../routing/topic-cache';
 import { LongTimeout } from './long-timeout';
 import type { Connection } from '../transport/connection';
 
@@ -41,13 +42,14 @@ export class Session {
   /** The user name of the connection that last attached: ACL decisions for queued deliveries. */
   username: string | undefined;
   /** ACL read decisions by topic, kept while the session's user is the same; created on first use. */
-  readDecisions: Map<string, boolean> | undefined;
+  readDecisions: TopicCache<boolean> | undefined;
 
   constructor(
     readonly clientId: string,
     maxQueued: number,
+    maxQueuedBytes = Infinity,
   ) {
-    this.outbound = new InflightWindow(maxQueued);
+    this.outbound = new InflightWindow(maxQueued, maxQueuedBytes);
   }
 
   get online(): boolean {

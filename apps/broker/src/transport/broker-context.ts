@@ -7,7 +7,9 @@ import { Router } from '../routing/router';
 import { SessionPersistence } from '../session/session-persistence';
 import { SessionRegistry } from '../session/session-registry';
 import type { SessionEventRecorder } from '../session-events/session-event-recorder';
+import { PendingAuthentications } from '../auth/pending-authentications';
 import { FlushScheduler } from './flush-scheduler';
+import { InternalErrorLog } from './internal-error-log';
 
 /**
  * The collaborators a connection works with, resolved by Nest once at start-up and handed to every
@@ -25,5 +27,11 @@ export class BrokerContext {
     readonly persistence: SessionPersistence,
     readonly history: HistoryRecorder | null,
     readonly sessionEvents: SessionEventRecorder | null = null,
-  ) {}
+  ) {
+    this.pendingAuthentications = new PendingAuthentications(config.maxPendingConnects, config.maxPendingConnectsPerAddress);
+    this.internalErrors = new InternalErrorLog(stats);
+  }
+
+  readonly pendingAuthentications: PendingAuthentications;
+  readonly internalErrors: InternalErrorLog;
 }

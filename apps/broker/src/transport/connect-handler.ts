@@ -4,9 +4,10 @@ import {
   PacketType,
   Properties,
   ReasonCode,
+  hasMoreLevelsThan,
   toConnectReturnCode,
 } from '@nestmq/mqtt-protocol';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Connection, ConnectionState } from './connection';
 
 /** What the CONNECT steps work out and CONNACK reports. */
@@ -35,6 +36,7 @@ export async function handleConnect(c: Connection, connect: ConnectPacket): Prom
   c.state = ConnectionState.Authenticating;
   c.pause();
   const ctx: ConnectContext = { connect, sessionPresent: false };
+  // Started for this connection, so its failures stay with it: nothing it throws reaches the process.
   for (const [, step] of CONNECT_STEPS) {
     let refusal: ReasonCode | undefined;
     try {
@@ -55,8 +57,10 @@ function adoptProtocol(c: Connection, { connect }: ConnectContext): undefined {
   c.protocolVersion = connect.protocolVersion;
   c.v5 = connect.protocolVersion === 5;
   const p = connect.properties;
+  // The client's Receive Maximum, but never more than the server's own cap on what one client may hold
+  // unacknowledged (MAX_INFLIGHT_MESSAGES): the rest waits in the session's bounded queue.
+  c.peerReceiveMaximum = Math.min(p?.receiveMaximum ?? 65535, c.broker.config.maxInflightMessages);
   if (p) {
-    if (p.receiveMaximum !== undefined) c.peerReceiveMaximum = p.receiveMaximum;
     if (p.maximumPacketSize !== undefined) c.peerMaxPacketSize = p.maximumPacketSize;
     if (p.topicAliasMaximum !== undefined) c.peerTopicAliasMaximum = p.topicAliasMaximum;
     if (p.requestProblemInformation === false) c.problemInformation = false;
@@ -82,6 +86,7 @@ function checkWill(c: Connection, { connect }: ConnectContext): ReasonCode | und
   const will = connect.will;
   if (will === undefined) return undefined;
   const config = c.broker.config;
+  if (hasMoreLevelsThan(will.topic, config.maxTopicLevels)) return ReasonCode.TopicNameInvalid;
   if (will.qos > config.maximumQoS) return ReasonCode.QoSNotSupported;
   if (will.retain && !config.retainAvailable) return ReasonCode.RetainNotSupported;
   if (config.acl !== null && !config.acl.canPublish(c.username, c.clientId, will.topic)) return ReasonCode.NotAuthorized;
@@ -92,20 +97,43 @@ function refuseEnhancedAuth(_c: Connection, { connect }: ConnectContext): Reason
   return connect.properties?.authenticationMethod !== undefined ? ReasonCode.BadAuthenticationMethod : undefined;
 }
 
+/**
+ * Asks the authenticator, as one of a bounded number of CONNECTs waiting at once (beyond: CONNACK 0x89
+ * Server busy, 3 Server unavailable in 3.1.1). A client that closes its socket meanwhile aborts its check.
+ */
 async function authenticate(c: Connection, { connect }: ConnectContext): Promise<ReasonCode | undefined> {
-  const result = await c.broker.authenticator.authenticate({
-    clientId: c.clientId,
-    username: connect.username,
-    password: connect.password,
-    remoteAddress: c.remoteAddress,
-  });
+  const pending = c.broker.pendingAuthentications;
+  if (!pending.enter(c.remoteAddress)) {
+    c.broker.stats.connectsRefusedBusy++;
+    return ReasonCode.ServerBusy;
+  }
+  const abort = (c.authentication = new AbortController());
+  let result;
+  try {
+    result = await c.broker.authenticator.authenticate({
+      clientId: c.clientId,
+      username: connect.username,
+      password: connect.password,
+      remoteAddress: c.remoteAddress,
+      signal: abort.signal,
+    });
+  } catch (e) {
+    if (abort.signal.aborted) return ReasonCode.UnspecifiedError;
+    throw e;
+  } finally {
+    c.authentication = undefined;
+    pending.leave(c.remoteAddress);
+  }
   if (result.reasonCode !== ReasonCode.Success) return result.reasonCode;
   c.username = result.username;
   return undefined;
 }
 
-function attachSession(c: Connection, ctx: ConnectContext): undefined {
-  ctx.sessionPresent = c.broker.sessions.attach(c, ctx.connect).sessionPresent;
+/** A new session beyond MAX_SESSIONS is refused with 0x97 Quota exceeded (3 Server unavailable in 3.1.1). */
+function attachSession(c: Connection, ctx: ConnectContext): ReasonCode | undefined {
+  const sessions = c.broker.sessions;
+  if (sessions.get(c.clientId) === undefined && sessions.size >= c.broker.config.maxSessions) return ReasonCode.QuotaExceeded;
+  ctx.sessionPresent = sessions.attach(c, ctx.connect).sessionPresent;
   return undefined;
 }
 
@@ -140,7 +168,7 @@ function acknowledge(c: Connection, ctx: ConnectContext): void {
     if (ctx.serverKeepAlive !== undefined) p.serverKeepAlive = ctx.serverKeepAlive;
     const requested = ctx.connect.properties?.sessionExpiryInterval ?? 0;
     if (session.expiryInterval !== requested) p.sessionExpiryInterval = session.expiryInterval;
-    if (ctx.connect.properties?.requestResponseInformation) p.responseInformation = `response/${c.clientId}`;
+    if (ctx.connect.properties?.requestResponseInformation) p.responseInformation = responseInformation(c.clientId);
     connack.properties = p;
   }
   c.writePacket(connack);
@@ -148,6 +176,16 @@ function acknowledge(c: Connection, ctx: ConnectContext): void {
   c.lastPacketAt = Date.now();
   if (ctx.sessionPresent) session.outbound.resume(c, c.lastPacketAt);
   c.resume();
+}
+
+/**
+ * The basis of the client's response topics. A client identifier may be 65,535 bytes, too long to fit
+ * after a prefix: such a one is replaced by its digest, still unique to the client.
+ */
+function responseInformation(clientId: string): string {
+  const plain = `response/${clientId}`;
+  if (plain.length <= 4096 || Buffer.byteLength(plain) <= 65_535) return plain;
+  return `response/${createHash('sha256').update(clientId).digest('base64url')}`;
 }
 
 /** CONNACK with the refusal, then close [MQTT-3.2.2-7]; 3.1/3.1.1 clients get the nearest return code. */

@@ -10,11 +10,14 @@ import {
   ReasonCode,
   encodePacket,
   publishPacketIdOffset,
+  toConnectReturnCode,
+  truncateUtf8,
 } from '@nestmq/mqtt-protocol';
 import type { Duplex } from 'node:stream';
 import type { TopicAcl } from '../auth/topic-acl';
 import { DropReason, PacketSink } from '../qos/packet-sink';
 import { Message } from '../routing/message';
+import { TopicCache } from '../routing/topic-cache';
 import { Session } from '../session/session';
 import { DisconnectCause, serverDisconnectCause } from '../session-events/disconnect-cause';
 import type { BrokerContext } from './broker-context';
@@ -22,6 +25,10 @@ import { handlePacket, handlePublish } from './packet-handlers';
 
 /** Shared by every connection until its first PUBLISH names a topic. */
 const NO_TOPIC = Buffer.alloc(0);
+/** A Reason String is for people reading a log: a client's own text echoed in one is cut to this. */
+const MAX_REASON_STRING_BYTES = 256;
+/** Bytes of topics whose ACL decision a connection remembers. */
+const PUBLISH_DECISION_BYTES = 64 * 1024;
 
 export const enum ConnectionState {
   AwaitingConnect,
@@ -52,9 +59,14 @@ export class Connection implements PacketSink {
   /** Client-to-server Topic Aliases of this connection only [MQTT-3.3.2-7]. */
   /** Created on first use, like the other per-connection maps: an idle connection holds none. */
   inboundAliases: Map<number, { topic: string; bytes: Buffer }> | undefined;
-  private publishDecisions: Map<string, boolean> | undefined;
+  /** Bytes of topic names the inbound aliases hold (bounded by MAX_TOPIC_ALIAS_BYTES). */
+  inboundAliasBytes = 0;
+  private publishDecisions: TopicCache<boolean> | undefined;
   /** Server-to-client Topic Aliases of this connection, by topic. */
   outboundAliases: Map<string, number> | undefined;
+  private outboundAliasBytes = 0;
+  /** Aborts the authentication of a CONNECT still waiting for it when the socket goes away. */
+  authentication: AbortController | undefined;
   /** The topic of the previous PUBLISH, to skip decoding and lookups when a client repeats itself. */
   lastTopic = '';
   lastTopicBytes: Buffer = NO_TOPIC;
@@ -76,13 +88,24 @@ export class Connection implements PacketSink {
   private outIds: number[] = [];
   private outBytes = 0;
   private paused = false;
+  /** Reading stopped because the client does not read what we write (see flush). */
+  private blockedByOutput = false;
+
+  get readingStopped(): boolean {
+    return this.blockedByOutput;
+  }
 
   constructor(
     readonly socket: Duplex,
     readonly broker: BrokerContext,
     readonly remoteAddress: string,
   ) {
-    this.parser = new PacketParser({ maxPacketSize: broker.config.maxPacketSize });
+    const config = broker.config;
+    this.parser = new PacketParser({
+      maxPacketSize: config.maxPacketSize,
+      maxPropertyBytes: config.maxPropertyBytes,
+      maxUserProperties: config.maxUserProperties,
+    });
     socket.on('data', this.onData);
     socket.on('error', this.onSocketError);
     socket.on('close', this.onClose);
@@ -94,8 +117,12 @@ export class Connection implements PacketSink {
   private readonly onData = (chunk: Buffer): void => {
     this.broker.stats.bytesReceived += chunk.length;
     this.lastPacketAt = Date.now();
-    this.parser.push(chunk);
-    this.processPackets();
+    try {
+      this.parser.push(chunk);
+      this.processPackets();
+    } catch (e) {
+      this.failed(e);
+    }
   };
 
   /** Handles every complete packet received so far, unless paused for authentication. */
@@ -124,7 +151,7 @@ export class Connection implements PacketSink {
 
   resume(): void {
     this.paused = false;
-    this.socket.resume();
+    if (!this.blockedByOutput) this.socket.resume();
     this.processPackets();
   }
 
@@ -171,7 +198,8 @@ export class Connection implements PacketSink {
         this.acksWaiting--;
         this.write(bytes);
         then?.();
-      });
+      })
+      .catch((e: unknown) => this.failed(e));
   }
 
   /** Bytes waiting to go out: collected this turn plus what the socket has not yet taken. */
@@ -210,7 +238,14 @@ export class Connection implements PacketSink {
     this.outIds = [];
     this.outBytes = 0;
     this.broker.stats.bytesSent += bytes.length;
-    this.socket.write(bytes);
+    const flowing = this.socket.write(bytes);
+    // A client that sends and never reads would make us buffer its acknowledgements without end: while
+    // it is this far behind, we stop reading from it too, and TCP slows it down. Only after a write that
+    // asked us to wait: then 'drain' comes to resume reading.
+    if (!flowing && !this.blockedByOutput && this.socket.writableLength > this.broker.config.maxPendingBytes) {
+      this.blockedByOutput = true;
+      this.socket.pause();
+    }
   }
 
   /** A QoS 0 delivery: dropped, counted, when the client reads too slowly or cannot take its size. */
@@ -226,34 +261,47 @@ export class Connection implements PacketSink {
   encodePublish(message: Message, qos: QoS, retain: boolean, dup: boolean, subscriptionIds: number[] | null, now: number): Buffer | null {
     let bytes: Buffer;
     let newAlias = 0;
-    if (this.peerTopicAliasMaximum > 0) {
-      // Server-to-client Topic Aliases, this connection only: the first PUBLISH on a topic carries topic
-      // and alias, later ones the alias alone; once the client's maximum is used, new topics go without.
-      const aliases = (this.outboundAliases ??= new Map());
-      let alias = aliases.get(message.topic) ?? 0;
-      const known = alias !== 0;
-      if (!known && aliases.size < this.peerTopicAliasMaximum) alias = newAlias = aliases.size + 1;
-      bytes = message.encode(true, qos, retain, dup, 0, subscriptionIds, alias, now, known);
-    } else if (subscriptionIds === null && !dup) {
-      bytes = message.shared(this.v5, qos, retain, now);
-    } else {
-      bytes = message.encode(this.v5, qos, retain, dup, 0, subscriptionIds, 0, now);
+    try {
+      if (this.peerTopicAliasMaximum > 0) {
+        // Server-to-client Topic Aliases, this connection only: the first PUBLISH on a topic carries topic
+        // and alias, later ones the alias alone; once the client's maximum or the byte bound is reached,
+        // new topics go without.
+        const aliases = (this.outboundAliases ??= new Map());
+        let alias = aliases.get(message.topic) ?? 0;
+        const known = alias !== 0;
+        if (!known && aliases.size < this.peerTopicAliasMaximum && this.outboundAliasBytes + message.topicBytes.length <= this.broker.config.maxTopicAliasBytes) {
+          alias = newAlias = aliases.size + 1;
+        }
+        bytes = message.encode(true, qos, retain, dup, 0, subscriptionIds, alias, now, known);
+      } else if (subscriptionIds === null && !dup) {
+        bytes = message.shared(this.v5, qos, retain, now);
+      } else {
+        bytes = message.encode(this.v5, qos, retain, dup, 0, subscriptionIds, 0, now);
+      }
+    } catch (e) {
+      // What the broker adds per delivery (identifiers, expiry) took a packet of the largest size past
+      // what MQTT can encode: too large for this client, like any other.
+      if (!(e instanceof RangeError)) throw e;
+      this.dropped('too-large');
+      return null;
     }
     if (bytes.length > this.peerMaxPacketSize) {
       this.dropped('too-large');
       return null;
     }
-    if (newAlias !== 0) this.outboundAliases!.set(message.topic, newAlias);
+    if (newAlias !== 0) {
+      this.outboundAliases!.set(message.topic, newAlias);
+      this.outboundAliasBytes += message.topicBytes.length;
+    }
     return bytes;
   }
 
   /** The ACL's answer for publishing to `topic`, remembered per topic for this connection. */
   mayPublish(acl: TopicAcl, topic: string): boolean {
-    const decisions = (this.publishDecisions ??= new Map());
+    const decisions = (this.publishDecisions ??= new TopicCache(PUBLISH_DECISION_BYTES));
     let allowed = decisions.get(topic);
     if (allowed === undefined) {
       allowed = acl.canPublish(this.username, this.clientId, topic);
-      if (decisions.size >= 1024) decisions.clear();
       decisions.set(topic, allowed);
     }
     return allowed;
@@ -278,7 +326,7 @@ export class Connection implements PacketSink {
     this.endedBy(serverDisconnectCause(reasonCode), reasonCode);
     if (this.v5 && this.state === ConnectionState.Connected) {
       const packet: DisconnectPacket = { type: PacketType.Disconnect, reasonCode };
-      if (reasonString && this.problemInformation) packet.properties = { reasonString };
+      if (reasonString && this.problemInformation) packet.properties = { reasonString: truncateUtf8(reasonString, MAX_REASON_STRING_BYTES) };
       this.writePacket(packet);
     }
     this.close();
@@ -304,6 +352,36 @@ export class Connection implements PacketSink {
     this.disconnect(error.reasonCode, error.detail);
   }
 
+  /**
+   * The connection's error boundary: an error nobody expected, in a handler, a promise or a timer started
+   * for this connection, ends this connection only (DISCONNECT 0x83 to a 5.0 client; a CONNACK refusal
+   * while it is being accepted), is counted and logged, and never reaches the process.
+   */
+  failed(error: unknown): void {
+    this.broker.internalErrors.report(error, this.clientId);
+    if (this.state === ConnectionState.Closed) {
+      this.socket.destroy();
+      return;
+    }
+    // Output collected this turn may be what failed to encode or write: it goes with the connection.
+    this.out = [];
+    this.outIds = [];
+    this.outBytes = 0;
+    try {
+      this.endedBy('internal-error', ReasonCode.ImplementationSpecificError, error instanceof Error ? error.message : String(error));
+      if (this.state === ConnectionState.Authenticating) {
+        const code = ReasonCode.ImplementationSpecificError;
+        this.writePacket({ type: PacketType.Connack, sessionPresent: false, reasonCode: this.v5 ? code : toConnectReturnCode(code) });
+      } else if (this.state === ConnectionState.Connected && this.v5) {
+        this.writePacket({ type: PacketType.Disconnect, reasonCode: ReasonCode.ImplementationSpecificError });
+      }
+      this.close();
+    } catch {
+      this.state = ConnectionState.Closed;
+      this.socket.destroy();
+    }
+  }
+
   /** Notes why the connection is ending, unless an earlier cause was noted. */
   endedBy(by: DisconnectCause, reasonCode: number | null, error?: string): void {
     this.ending ??= error === undefined ? { by, reasonCode } : { by, reasonCode, error };
@@ -321,7 +399,15 @@ export class Connection implements PacketSink {
 
   /** The client caught up: queued QoS 1/2 messages may go out again. */
   private readonly onDrain = (): void => {
-    if (this.state === ConnectionState.Connected && this.session !== null) this.session.outbound.drain(this, Date.now());
+    if (this.blockedByOutput) {
+      this.blockedByOutput = false;
+      if (!this.paused) this.socket.resume();
+    }
+    try {
+      if (this.state === ConnectionState.Connected && this.session !== null) this.session.outbound.drain(this, Date.now());
+    } catch (e) {
+      this.failed(e);
+    }
   };
 
   private readonly onSocketError = (error: Error): void => {
@@ -333,8 +419,14 @@ export class Connection implements PacketSink {
   private readonly onClose = (): void => {
     this.state = ConnectionState.Closed;
     this.broker.keepAlive.unwatch(this);
-    this.recordDisconnect();
-    this.broker.sessions.connectionClosed(this);
+    // A CONNECT still being authenticated is given up: its check leaves the queue, its packet is freed.
+    this.authentication?.abort();
+    try {
+      this.recordDisconnect();
+      this.broker.sessions.connectionClosed(this);
+    } catch (e) {
+      this.broker.internalErrors.report(e, this.clientId);
+    }
   };
 
   /**
@@ -357,6 +449,8 @@ function connackCodeFor(code: ReasonCode): ReasonCode {
     case ReasonCode.MalformedPacket:
     case ReasonCode.ProtocolError:
     case ReasonCode.TopicNameInvalid:
+    case ReasonCode.QuotaExceeded:
+    case ReasonCode.ImplementationSpecificError:
       return code;
     default:
       return ReasonCode.ProtocolError;

@@ -1,6 +1,8 @@
 /** Something with output collected during this event-loop turn. */
 export interface Flushable {
   flush(): void;
+  /** The target's error boundary, for a write that threw. */
+  failed(error: unknown): void;
 }
 
 /**
@@ -23,6 +25,12 @@ export class FlushScheduler {
     this.scheduled = false;
     const list = this.dirty;
     this.dirty = [];
-    for (let i = 0; i < list.length; i++) list[i].flush();
+    for (let i = 0; i < list.length; i++) {
+      try {
+        list[i].flush();
+      } catch (e) {
+        list[i].failed(e);
+      }
+    }
   };
 }

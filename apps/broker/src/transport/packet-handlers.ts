@@ -12,6 +12,7 @@ import {
   UnsubscribePacket,
   copyPropertiesWithout,
   encodePacket,
+  hasMoreLevelsThan,
   isValidTopicFilter,
   isWellFormedUtf8,
   parseSharedSubscription,
@@ -38,7 +39,7 @@ export function handlePacket(c: Connection, packet: Packet): void {
   switch (packet.type) {
     case PacketType.Connect:
       if (c.state !== ConnectionState.AwaitingConnect) return c.disconnect(ReasonCode.ProtocolError, 'second CONNECT');
-      return void handleConnect(c, packet);
+      return void handleConnect(c, packet).catch((e: unknown) => c.failed(e));
     case PacketType.Puback:
     case PacketType.Pubcomp:
       return handleCompletion(c, packet);
@@ -104,14 +105,23 @@ export function handlePublish(c: Connection, view: PublishView): void {
       topicBytes = known.bytes;
     } else {
       topic = view.topic;
+      if (hasMoreLevelsThan(topic, config.maxTopicLevels)) return tooManyLevels(c);
       topicBytes = Buffer.from(view.buffer.subarray(view.topicStart, view.topicEnd));
-      (c.inboundAliases ??= new Map()).set(alias, { topic, bytes: topicBytes });
+      const aliases = (c.inboundAliases ??= new Map());
+      const replaced = aliases.get(alias);
+      const aliasBytes = c.inboundAliasBytes - (replaced?.bytes.length ?? 0) + topicBytes.length;
+      if (aliasBytes > config.maxTopicAliasBytes) {
+        return c.disconnect(ReasonCode.QuotaExceeded, `Topic Aliases would hold more than ${config.maxTopicAliasBytes} bytes of topics`);
+      }
+      c.inboundAliasBytes = aliasBytes;
+      aliases.set(alias, { topic, bytes: topicBytes });
     }
   } else if (view.topicEquals(c.lastTopicBytes)) {
     topic = c.lastTopic;
     topicBytes = c.lastTopicBytes;
   } else {
     topic = view.topic;
+    if (hasMoreLevelsThan(topic, config.maxTopicLevels)) return tooManyLevels(c);
     topicBytes = Buffer.from(view.buffer.subarray(view.topicStart, view.topicEnd));
     c.lastTopic = topic;
     c.lastTopicBytes = topicBytes;
@@ -164,6 +174,11 @@ export function handlePublish(c: Connection, view: PublishView): void {
   c.acknowledge(ackBytes(qos === 1 ? PacketType.Puback : PacketType.Pubrec, packetId, reasonCode, c.v5), persistence.writes !== writesBefore);
 }
 
+/** A Topic Name deeper than MAX_TOPIC_LEVELS: 0x90 to a 5.0 client, the connection closed for 3.1.1 (§4.13). */
+function tooManyLevels(c: Connection): void {
+  c.disconnect(ReasonCode.TopicNameInvalid, `Topic Name has more than ${c.broker.config.maxTopicLevels} levels`);
+}
+
 /** PUBACK, PUBREC, PUBREL, PUBCOMP without properties: 2 bytes of Packet Identifier, plus a reason code if not 0. */
 function ackBytes(type: AckPacket['type'], packetId: number, reasonCode: number, v5: boolean): Buffer {
   const withCode = v5 && reasonCode !== 0;
@@ -214,9 +229,17 @@ function handleSubscribe(c: Connection, packet: SubscribePacket): void {
       codes.push(c.v5 ? ReasonCode.TopicFilterInvalid : 0x80);
       continue;
     }
-    const plainFilter = parseSharedSubscription(sub.topicFilter)?.filter ?? sub.topicFilter;
-    if (config.acl !== null && !config.acl.canSubscribe(c.username, c.clientId, plainFilter)) {
+    const plain = parseSharedSubscription(sub.topicFilter)?.filter ?? sub.topicFilter;
+    if (hasMoreLevelsThan(plain, config.maxTopicLevels)) {
+      codes.push(c.v5 ? ReasonCode.TopicFilterInvalid : 0x80);
+      continue;
+    }
+    if (config.acl !== null && !config.acl.canSubscribe(c.username, c.clientId, plain)) {
       codes.push(c.v5 ? ReasonCode.NotAuthorized : 0x80);
+      continue;
+    }
+    if (session.subscriptions.size >= config.maxSubscriptions && !session.subscriptions.has(sub.topicFilter)) {
+      codes.push(c.v5 ? ReasonCode.QuotaExceeded : 0x80);
       continue;
     }
     const qos = Math.min(sub.qos, config.maximumQoS) as QoS;

@@ -11,10 +11,15 @@ const TWO_32 = 2 ** 32;
  * Message history rows encoded straight into PostgreSQL's binary COPY format: one buffer per batch, no
  * object or SQL parameter per row, which is what lets recording run at the broker's message rate.
  */
+/** Bytes of encoded client identifiers and user names a batch keeps for reuse (text and bytes counted). */
+const MAX_ENCODED_BYTES = 1024 * 1024;
+
 export class HistoryRows {
   count = 0;
   private buf: Buffer;
   private readonly encoded = new Map<string, Buffer>();
+  /** Client identifiers and user names are up to 65,535 bytes each: the cache is bounded by what it holds. */
+  private encodedBytes = 0;
   private lastText = '';
   private lastBytes: Buffer = Buffer.alloc(0);
   private at: number;
@@ -68,6 +73,16 @@ export class HistoryRows {
     this.count++;
   }
 
+  /** Bytes of COPY data encoded so far. */
+  get byteLength(): number {
+    return this.at;
+  }
+
+  /** Bytes the batch's buffer holds, used or not. */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   /** Empty again, keeping its buffer: once a write is done, the next batch reuses it. */
   reset(): void {
     this.at = HEADER.length;
@@ -99,9 +114,14 @@ export class HistoryRows {
     if (text === this.lastText) return this.lastBytes;
     let bytes = this.encoded.get(text);
     if (bytes === undefined) {
-      if (this.encoded.size >= 10_000) this.encoded.clear();
       bytes = Buffer.from(text, 'utf8');
+      const cost = 3 * bytes.length;
+      if (this.encoded.size >= 10_000 || this.encodedBytes + cost > MAX_ENCODED_BYTES) {
+        this.encoded.clear();
+        this.encodedBytes = 0;
+      }
       this.encoded.set(text, bytes);
+      this.encodedBytes += cost;
     }
     this.lastText = text;
     this.lastBytes = bytes;

@@ -48,9 +48,18 @@ export class PasswordHasher {
     return this.run({ op: 'hash', password, cost }) as Promise<string>;
   }
 
-  /** Whether the password is the one the bcrypt hash was made from. */
-  compare(password: string, hash: string): Promise<boolean> {
-    return this.run({ op: 'compare', password, hash }) as Promise<boolean>;
+  /**
+   * Whether the password is the one the bcrypt hash was made from. An aborted `signal` rejects at once
+   * with an AbortError and takes a check still waiting out of the queue, so a caller that went away (a
+   * client that closed its socket) neither holds its request nor delays those behind it.
+   */
+  compare(password: string, hash: string, signal?: AbortSignal): Promise<boolean> {
+    return this.run({ op: 'compare', password, hash }, signal) as Promise<boolean>;
+  }
+
+  /** Checks waiting for a thread. */
+  get waiting(): number {
+    return this.queue.length;
   }
 
   /** Stops the threads; what is waiting or running is rejected. */
@@ -66,10 +75,30 @@ export class PasswordHasher {
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
-  private run(request: PasswordRequest): Promise<string | boolean> {
+  private run(request: PasswordRequest, signal?: AbortSignal): Promise<string | boolean> {
     if (this.closed) return Promise.reject(closedError());
+    if (signal?.aborted) return Promise.reject(abortError());
     return new Promise((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
+      const job: Job = { request, resolve, reject };
+      if (signal !== undefined) {
+        const onAbort = (): void => {
+          const at = this.queue.indexOf(job);
+          if (at >= 0) this.queue.splice(at, 1);
+          // A check already running finishes on its thread; its answer is ignored.
+          reject(abortError());
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        const done = (): void => signal.removeEventListener('abort', onAbort);
+        job.resolve = (result) => {
+          done();
+          resolve(result);
+        };
+        job.reject = (e) => {
+          done();
+          reject(e);
+        };
+      }
+      this.queue.push(job);
       this.dispatch();
     });
   }
@@ -123,6 +152,10 @@ export class PasswordHasher {
     }
     this.dispatch();
   }
+}
+
+function abortError(): Error {
+  return new DOMException('the password check was cancelled', 'AbortError');
 }
 
 function closedError(): Error {

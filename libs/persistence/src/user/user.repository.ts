@@ -73,10 +73,11 @@ export class UserRepository {
    * The enabled user whose password this is, or null. Runs one bcrypt comparison whatever the outcome,
    * so the time taken does not tell whether the name exists.
    */
-  async verify(username: string, password: string): Promise<UserEntity | null> {
+  /** `signal` cancels the password check (see PasswordHasher.compare). */
+  async verify(username: string, password: string, signal?: AbortSignal): Promise<UserEntity | null> {
     const user = await this.findByUsername(username);
     const stored = user?.passwordHash ?? (await this.decoy());
-    const matches = await this.passwords.compare(password, stored);
+    const matches = await this.passwords.compare(password, stored, signal);
     return matches && user !== null && user.enabled ? user : null;
   }
 
