@@ -273,6 +273,38 @@ describe('hostile clients: no client ends the process or grows its memory withou
     await healthy.roundTrip();
   });
 
+  it('refuses a retained PUBLISH beyond MAX_RETAINED_MESSAGES or MAX_RETAINED_BYTES with 0x97 (R4)', async () => {
+    const small = await startTestBroker({ maxRetainedMessages: 3, maxRetainedBytes: 10_000 });
+    try {
+      const client = await RawClient.connected(small.mqttPort);
+      let id = 0;
+      const retain = async (topic: string, payload: Buffer): Promise<number> => {
+        client.send({ type: PacketType.Publish, topic, qos: 1, packetId: ++id, retain: true, dup: false, payload });
+        return (await client.expect(PacketType.Puback)).reasonCode;
+      };
+      for (const t of ['r/1', 'r/2', 'r/3']) assert.ok((await retain(t, Buffer.from('v'))) < 0x80);
+      assert.equal(await retain('r/4', Buffer.from('v')), ReasonCode.QuotaExceeded, 'a fourth topic');
+      assert.ok((await retain('r/1', Buffer.from('new'))) < 0x80, 'replacing a topic needs no new room');
+      assert.equal(await retain('r/2', Buffer.alloc(20_000)), ReasonCode.QuotaExceeded, 'over the byte bound');
+      assert.ok((await retain('r/3', Buffer.alloc(0))) < 0x80, 'clearing one makes room');
+      assert.ok((await retain('r/4', Buffer.from('v'))) < 0x80);
+      assert.equal(small.app.get(Router).retained.size, 3);
+      assert.equal(small.app.get(BrokerStats).retainedRefused, 2);
+
+      const subscriber = await connectClient(small.url);
+      const inbox = new Inbox(subscriber);
+      await subscriber.subscribeAsync('r/#');
+      assert.deepEqual((await inbox.waitFor(3)).map((m) => `${m.topic}=${m.payload.toString()}`).sort(), ['r/1=new', 'r/2=v', 'r/4=v']);
+
+      client.send({ type: PacketType.Publish, topic: 'r/5', qos: 0, retain: true, dup: false, payload: Buffer.from('v') });
+      assert.equal((await client.expect(PacketType.Disconnect)).reasonCode, ReasonCode.QuotaExceeded, 'at QoS 0 the refusal is a DISCONNECT');
+      await subscriber.endAsync();
+    } finally {
+      await small.close();
+    }
+    await healthy.roundTrip();
+  });
+
   it('holds at most MAX_INFLIGHT_MESSAGES unacknowledged for a client announcing Receive Maximum 65,535 (R2)', async () => {
     const capped = await startTestBroker({ maxInflightMessages: 10 });
     try {

@@ -55,6 +55,9 @@ export interface BrokerConfig {
   connectTimeout: number;
   /** Cap on Session Expiry Interval in seconds; undefined = none. */
   maxSessionExpiry?: number;
+  /** Retained messages held at most, in count and in bytes: a new retained topic beyond them gets 0x97. */
+  maxRetainedMessages: number;
+  maxRetainedBytes: number;
   /** Sessions held at once, online and offline: a CONNECT that would create one more gets 0x97. */
   maxSessions: number;
   /** Subscriptions one session may hold: a new one beyond it gets 0x97 in SUBACK. */
@@ -243,6 +246,8 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     // A week, not forever: a client that asks for a session that never expires and never comes back
     // would otherwise hold its subscriptions and queued messages for good. 4294967295 lifts the cap.
     maxSessionExpiry: integer(env, 'MAX_SESSION_EXPIRY', 7 * 86400, 0, 0xffffffff),
+    maxRetainedMessages: integer(env, 'MAX_RETAINED_MESSAGES', 1_000_000, 1, 1_000_000_000),
+    maxRetainedBytes: integer(env, 'MAX_RETAINED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
     maxSessions: integer(env, 'MAX_SESSIONS', 1_000_000, 1, 100_000_000),
     maxSubscriptions: integer(env, 'MAX_SUBSCRIPTIONS', 10_000, 1, 100_000_000),    sysInterval: seconds(env, 'SYS_INTERVAL', 10),
     maximumQoS: integer(env, 'MAXIMUM_QOS', 2, 0, 2) as 0 | 1 | 2,

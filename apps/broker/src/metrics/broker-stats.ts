@@ -17,6 +17,8 @@ export class BrokerStats {
   protocolErrors = 0;
   /** Unexpected errors caught at a connection's boundary (the connection was closed). */
   internalErrors = 0;
+  /** Retained PUBLISH refused because the retained store is full (0x97). */
+  retainedRefused = 0;
   /** CONNECTs refused with 0x89 because too many were awaiting authentication. */
   connectsRefusedBusy = 0;
 }

@@ -58,6 +58,8 @@ export class SysTopicsPublisher implements OnApplicationBootstrap, OnApplication
       '$SYS/broker/errors/protocol': s.protocolErrors,
       '$SYS/broker/clients/refused busy': s.connectsRefusedBusy,
       '$SYS/broker/retained messages/count': this.router.retained.size,
+      '$SYS/broker/retained messages/bytes': this.router.retained.byteSize,
+      '$SYS/broker/retained messages/refused': s.retainedRefused,
       '$SYS/broker/subscriptions/count': this.router.trie.size,
       '$SYS/broker/history/recorded': this.history?.recorded ?? 0,
       '$SYS/broker/history/dropped': this.history?.dropped ?? 0,

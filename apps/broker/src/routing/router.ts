@@ -42,8 +42,9 @@ export class Router {
     private readonly deliver: DeliverFn,
     private readonly persistence: SessionPersistence = NO_PERSISTENCE,
     routeCacheBytes = 32 * 1024 * 1024,
+    retainedLimits: { messages: number; bytes: number } = { messages: Infinity, bytes: Infinity },
   ) {
-    this.retained = new RetainedStore(persistence);
+    this.retained = new RetainedStore(persistence, retainedLimits.messages, retainedLimits.bytes);
     this.routes = new TopicCache(routeCacheBytes);
   }
 

@@ -9,7 +9,10 @@ import { Router } from './router';
     {
       provide: Router,
       useFactory: (config: BrokerConfig, persistence: SessionPersistence) =>
-        new Router(config.acl ? deliverWithAcl(config.acl) : deliverToSession, persistence, config.topicCacheBytes),
+        new Router(config.acl ? deliverWithAcl(config.acl) : deliverToSession, persistence, config.topicCacheBytes, {
+          messages: config.maxRetainedMessages,
+          bytes: config.maxRetainedBytes,
+        }),
       inject: [BROKER_CONFIG, SESSION_PERSISTENCE],
     },
   ],

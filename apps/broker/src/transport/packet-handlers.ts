@@ -158,6 +158,14 @@ export function handlePublish(c: Connection, view: PublishView): void {
     c.clientId,
     now,
   );
+  if (message.retain && !broker.router.retained.admits(message)) {
+    // The retained store is full: the PUBLISH is refused with 0x97, in its acknowledgement or, at QoS 0,
+    // a DISCONNECT; 3.1.1 has no way to say it, so the message is dropped, as for the ACL.
+    broker.stats.retainedRefused++;
+    if (qos > 0) c.acknowledge(ackBytes(qos === 1 ? PacketType.Puback : PacketType.Pubrec, packetId, ReasonCode.QuotaExceeded, c.v5), false);
+    else if (c.v5) c.disconnect(ReasonCode.QuotaExceeded, 'the retained message store is full');
+    return;
+  }
   const persistence = broker.persistence;
   const writesBefore = persistence.writes;
   const deliveries = broker.router.publish(message);
