@@ -305,6 +305,33 @@ describe('hostile clients: no client ends the process or grows its memory withou
     await healthy.roundTrip();
   });
 
+  it('publishes the will of a client that half-closes while never reading what it is owed', async () => {
+    const roomy = await startTestBroker({ maxPendingBytes: 256 * 1024 * 1024, historyTopics: [] });
+    try {
+      const watcher = await connectClient(roomy.url);
+      const wills = new Inbox(watcher);
+      await watcher.subscribeAsync('wills/#', { qos: 1 });
+      const victim = await RawClient.connected(roomy.mqttPort, {
+        clientId: 'half-closed',
+        will: { topic: 'wills/half-closed', payload: Buffer.from('gone'), qos: 1, retain: false },
+      });
+      victim.send({ type: PacketType.Subscribe, packetId: 1, subscriptions: [{ topicFilter: 'bulk', qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 0 }] });
+      await victim.expect(PacketType.Suback);
+      victim.socket.pause();
+      // More than the kernel buffers hold, so the broker keeps output it cannot flush to this client.
+      const publisher = await connectClient(roomy.url);
+      for (let i = 0; i < 40; i++) await publisher.publishAsync('bulk', Buffer.alloc(1024 * 1024), { qos: 1 });
+      victim.socket.end();
+      const [will] = await wills.waitFor(1, 10_000);
+      assert.equal(will.topic, 'wills/half-closed');
+      victim.destroy();
+      await Promise.all([watcher.endAsync(), publisher.endAsync()]);
+    } finally {
+      await roomy.close();
+    }
+    await healthy.roundTrip();
+  });
+
   it('holds at most MAX_INFLIGHT_MESSAGES unacknowledged for a client announcing Receive Maximum 65,535 (R2)', async () => {
     const capped = await startTestBroker({ maxInflightMessages: 10 });
     try {

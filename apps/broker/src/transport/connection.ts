@@ -108,6 +108,7 @@ export class Connection implements PacketSink {
     });
     socket.on('data', this.onData);
     socket.on('error', this.onSocketError);
+    socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
     socket.on('drain', this.onDrain);
     broker.keepAlive.watch(this);
@@ -408,6 +409,16 @@ export class Connection implements PacketSink {
     } catch (e) {
       this.failed(e);
     }
+  };
+
+  /**
+   * The peer sent FIN: it will send nothing more. Without this, a peer that half-closes and never reads
+   * keeps our pending writes, and so the 'close' that sends its will, from ever coming.
+   */
+  private readonly onEnd = (): void => {
+    if (this.state === ConnectionState.Closed) return;
+    this.endedBy('socket-closed', null);
+    this.close();
   };
 
   private readonly onSocketError = (error: Error): void => {

@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { AddressInfo, Server, Socket, createServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { IncomingMessage, createServer as createHttpServer } from 'node:http';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import { WebSocketServer } from 'ws';
 import { BrokerConfig } from '../config/broker-config';
 import type { BrokerContext } from './broker-context';
 import { Connection } from './connection';
+import { WebSocketDuplex } from './websocket-stream';
 
 export type ListenerKind = 'mqtt' | 'mqtts' | 'ws';
 
@@ -38,6 +39,17 @@ function closer(server: { close(cb: () => void): void }): () => Promise<void> {
 /** Opens the TCP, TLS and WebSocket listeners that the configuration switches on. */
 export async function openListeners(config: BrokerConfig, broker: BrokerContext, onConnection: (c: Connection) => void): Promise<BoundListener[]> {
   const bound: BoundListener[] = [];
+  try {
+    await openEach(config, broker, onConnection, bound);
+  } catch (e) {
+    // A port that is taken fails start-up; the listeners already open must not keep the process alive.
+    await Promise.all(bound.map((l) => l.close()));
+    throw e;
+  }
+  return bound;
+}
+
+async function openEach(config: BrokerConfig, broker: BrokerContext, onConnection: (c: Connection) => void, bound: BoundListener[]): Promise<void> {
   const accept = (socket: Socket): void => {
     tuneSocket(socket);
     onConnection(new Connection(socket, broker, socket.remoteAddress ?? ''));
@@ -73,23 +85,24 @@ export async function openListeners(config: BrokerConfig, broker: BrokerContext,
       handleProtocols: (protocols: Set<string>) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
       maxPayload: config.maxPacketSize + 5,
     });
+    // ws repeats every error of the HTTP server; listen() already reports those, and an 'error' event with
+    // no listener would take the process down instead of giving start-up a clear failure.
+    wss.on('error', () => undefined);
     wss.on('connection', (ws, req: IncomingMessage) => {
       const socket = req.socket;
       tuneSocket(socket);
-      const stream = createWebSocketStream(ws);
-      onConnection(new Connection(stream, broker, socket.remoteAddress ?? ''));
+      onConnection(new Connection(new WebSocketDuplex(ws, socket), broker, socket.remoteAddress ?? ''));
     });
     const port = await listen(http, config.host, config.wsPort);
     bound.push({
       kind: 'ws',
       host: config.host,
       port,
+      // Stops accepting only: open connections are told DISCONNECT 0x8B by their owner and then close their
+      // WebSocket themselves; cutting them here would lose that DISCONNECT.
       close: async () => {
-        for (const client of wss.clients) client.terminate();
-        await new Promise<void>((resolve) => wss.close(() => resolve()));
-        await closer(http)();
+        await Promise.all([new Promise<void>((resolve) => wss.close(() => resolve())), closer(http)()]);
       },
     });
   }
-  return bound;
 }
