@@ -132,15 +132,57 @@ describe('hostile clients: no client ends the process or grows its memory withou
 
   it('answers a 65,530-byte client id asking for Response Information without throwing (C1)', async () => {
     const clientId = 'c'.repeat(65_530);
+    const refused = await RawClient.open(broker.mqttPort);
+    refused.send({ type: PacketType.Connect, protocolName: 'MQTT', protocolVersion: 5, clean: true, keepAlive: 0, clientId, properties: { requestResponseInformation: true } });
+    assert.equal((await refused.expect(PacketType.Connack)).reasonCode, ReasonCode.ClientIdentifierNotValid, 'beyond MAX_CLIENT_ID_BYTES');
+
+    const roomy = await startTestBroker({ maxClientIdBytes: 65_535 });
+    try {
+      const client = await RawClient.open(roomy.mqttPort);
+      client.send({ type: PacketType.Connect, protocolName: 'MQTT', protocolVersion: 5, clean: true, keepAlive: 0, clientId, properties: { requestResponseInformation: true } });
+      const connack = await client.expect(PacketType.Connack);
+      assert.equal(connack.reasonCode, ReasonCode.Success);
+      const info = connack.properties?.responseInformation ?? '';
+      assert.match(info, /^response\//);
+      assert.ok(Buffer.byteLength(info) <= 65_535);
+      client.destroy();
+    } finally {
+      await roomy.close();
+    }
+    await healthy.roundTrip();
+  });
+
+  it('never sends an acknowledgement or PINGRESP larger than the client\'s Maximum Packet Size [MQTT-3.1.2-24]', async () => {
+    // A client that can take no packet at all: not even its CONNACK fits, and neither does a PINGRESP.
+    const stats = broker.app.get(BrokerStats);
+    const droppedBefore = stats.droppedTooLarge;
     const client = await RawClient.open(broker.mqttPort);
-    client.send({ type: PacketType.Connect, protocolName: 'MQTT', protocolVersion: 5, clean: true, keepAlive: 0, clientId, properties: { requestResponseInformation: true } });
-    const connack = await client.expect(PacketType.Connack);
-    assert.equal(connack.reasonCode, ReasonCode.Success);
-    const info = connack.properties?.responseInformation ?? '';
-    assert.match(info, /^response\//);
-    assert.ok(Buffer.byteLength(info) <= 65_535);
+    let received = 0;
+    client.socket.on('data', (chunk: Buffer) => (received += chunk.length));
+    client.send({ type: PacketType.Connect, protocolName: 'MQTT', protocolVersion: 5, clean: true, keepAlive: 0, clientId: 'tiny', properties: { maximumPacketSize: 1 } });
+    client.send({ type: PacketType.Pingreq });
+    await eventually(() => stats.droppedTooLarge > droppedBefore, 5000, 'the PINGRESP to be dropped as too large');
+    assert.equal(received, 0);
     client.destroy();
     await healthy.roundTrip();
+  });
+
+  it('bounds a session\'s subscriptions in count and in bytes of filters with 0x97 in SUBACK', async () => {
+    const small = await startTestBroker({ maxSubscriptions: 3, maxSubscriptionBytes: 2000 });
+    try {
+      const client = await RawClient.connected(small.mqttPort);
+      const sub = (topicFilter: string) => ({ topicFilter, qos: 0 as const, noLocal: false, retainAsPublished: false, retainHandling: 0 as const });
+      client.send({ type: PacketType.Subscribe, packetId: 1, subscriptions: [sub('a'), sub('x'.repeat(2000)), sub('b'), sub('c'), sub('d'), sub('a')] });
+      const suback = await client.expect(PacketType.Suback);
+      assert.deepEqual(suback.reasonCodes, [0, ReasonCode.QuotaExceeded, 0, 0, ReasonCode.QuotaExceeded, 0], 'a re-subscription needs no new room');
+      client.send({ type: PacketType.Unsubscribe, packetId: 2, topicFilters: ['b'] });
+      await client.expect(PacketType.Unsuback);
+      client.send({ type: PacketType.Subscribe, packetId: 3, subscriptions: [sub('d')] });
+      assert.deepEqual((await client.expect(PacketType.Suback)).reasonCodes, [0]);
+      client.destroy();
+    } finally {
+      await small.close();
+    }
   });
 
   it('closes a second CONNECT with a 65,530-byte Protocol Name with a short Reason String (C2)', async () => {

@@ -60,8 +60,11 @@ export interface BrokerConfig {
   maxRetainedBytes: number;
   /** Sessions held at once, online and offline: a CONNECT that would create one more gets 0x97. */
   maxSessions: number;
-  /** Subscriptions one session may hold: a new one beyond it gets 0x97 in SUBACK. */
+  /** Subscriptions one session may hold, in count and in bytes of filters: a new one beyond gets 0x97 in SUBACK. */
   maxSubscriptions: number;
+  maxSubscriptionBytes: number;
+  /** Longest Client Identifier accepted, in bytes (0x85 beyond). */
+  maxClientIdBytes: number;
   /** Seconds between $SYS updates; 0 = off. */
   sysInterval: number;
   maximumQoS: 0 | 1 | 2;
@@ -249,7 +252,9 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     maxRetainedMessages: integer(env, 'MAX_RETAINED_MESSAGES', 1_000_000, 1, 1_000_000_000),
     maxRetainedBytes: integer(env, 'MAX_RETAINED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
     maxSessions: integer(env, 'MAX_SESSIONS', 1_000_000, 1, 100_000_000),
-    maxSubscriptions: integer(env, 'MAX_SUBSCRIPTIONS', 10_000, 1, 100_000_000),    sysInterval: seconds(env, 'SYS_INTERVAL', 10),
+    maxSubscriptions: integer(env, 'MAX_SUBSCRIPTIONS', 10_000, 1, 100_000_000),
+    maxSubscriptionBytes: integer(env, 'MAX_SUBSCRIPTION_BYTES', 1024 * 1024, 1024, 2 ** 40),
+    maxClientIdBytes: integer(env, 'MAX_CLIENT_ID_BYTES', 1024, 23, 65535),    sysInterval: seconds(env, 'SYS_INTERVAL', 10),
     maximumQoS: integer(env, 'MAXIMUM_QOS', 2, 0, 2) as 0 | 1 | 2,
     retainAvailable: bool(env, 'RETAIN_AVAILABLE', true),
     logLevel: logLevel as BrokerConfig['logLevel'],

@@ -57,6 +57,7 @@ export class Router {
   subscribe(session: Session, record: SubscriptionRecord, persist = true): boolean {
     const existed = session.subscriptions.has(record.topicFilter);
     if (persist && session.persisted) this.persistence.subscriptionSaved(session.clientId, record);
+    if (!existed) session.subscriptionBytes += Buffer.byteLength(record.topicFilter);
     session.subscriptions.set(record.topicFilter, record);
     const shared = parseSharedSubscription(record.topicFilter);
     const subscriber: Subscriber = { session, record };
@@ -69,6 +70,7 @@ export class Router {
   /** True when the session had that subscription. */
   unsubscribe(session: Session, topicFilter: string, persist = true): boolean {
     if (!session.subscriptions.delete(topicFilter)) return false;
+    session.subscriptionBytes -= Buffer.byteLength(topicFilter);
     if (persist && session.persisted) this.persistence.subscriptionRemoved(session.clientId, topicFilter);
     const shared = parseSharedSubscription(topicFilter);
     if (shared) this.trie.remove(shared.filter, session.clientId, shared.group);

@@ -26,6 +26,8 @@ export interface SubscriptionRecord {
 export class Session {
   connection: Connection | null = null;
   readonly subscriptions = new Map<string, SubscriptionRecord>();
+  /** UTF-8 bytes of the subscribed filters, bounded by MAX_SUBSCRIPTION_BYTES. */
+  subscriptionBytes = 0;
   readonly outbound: InflightWindow;
   /** QoS 2 PUBLISH received and answered with PUBREC, awaiting PUBREL: never routed twice [MQTT-4.3.3-10]. */
   readonly inboundQoS2 = new Set<number>();

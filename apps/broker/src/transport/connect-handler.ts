@@ -71,6 +71,11 @@ function adoptProtocol(c: Connection, { connect }: ConnectContext): undefined {
 /** An empty identifier gets one assigned (5.0, or 3.1.1 with Clean Session) [MQTT-3.1.3-6, MQTT-3.1.3-8]. */
 function validateClientId(c: Connection, ctx: ConnectContext): ReasonCode | undefined {
   const { connect } = ctx;
+  // Every stored row of a persistent session (subscriptions, queued messages) repeats its identifier:
+  // MAX_CLIENT_ID_BYTES keeps 64 KiB identifiers from multiplying into gigabytes [MQTT-3.1.3-5 lets a server limit it].
+  if (connect.clientId.length > c.broker.config.maxClientIdBytes && Buffer.byteLength(connect.clientId) > c.broker.config.maxClientIdBytes) {
+    return ReasonCode.ClientIdentifierNotValid;
+  }
   if (connect.clientId.length > 0) {
     c.clientId = connect.clientId;
     return undefined;

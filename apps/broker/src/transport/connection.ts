@@ -160,6 +160,11 @@ export class Connection implements PacketSink {
 
   write(bytes: Buffer): void {
     if (this.state === ConnectionState.Closed) return;
+    // Acknowledgements and PINGRESP too: nothing larger than the client's Maximum Packet Size [MQTT-3.1.2-24].
+    if (bytes.length > this.peerMaxPacketSize) {
+      this.dropped('too-large');
+      return;
+    }
     this.out.push(bytes);
     this.outIds.push(0);
     this.outBytes += bytes.length;

@@ -246,7 +246,10 @@ function handleSubscribe(c: Connection, packet: SubscribePacket): void {
       codes.push(c.v5 ? ReasonCode.NotAuthorized : 0x80);
       continue;
     }
-    if (session.subscriptions.size >= config.maxSubscriptions && !session.subscriptions.has(sub.topicFilter)) {
+    if (
+      !session.subscriptions.has(sub.topicFilter) &&
+      (session.subscriptions.size >= config.maxSubscriptions || session.subscriptionBytes + Buffer.byteLength(sub.topicFilter) > config.maxSubscriptionBytes)
+    ) {
       codes.push(c.v5 ? ReasonCode.QuotaExceeded : 0x80);
       continue;
     }

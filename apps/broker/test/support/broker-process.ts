@@ -52,6 +52,7 @@ export async function spawnBroker(env: Record<string, string>, waitFor: RegExp |
     child.stderr!.on('data', onData);
     void exited.then((code) => (waitFor ? reject(new Error(`broker exited with ${code}:\n${text}`)) : resolve()));
   });
-  await withTimeout(ready, 15_000, 'the broker process to start');
+  // The embedded database takes seconds to start, many more on a loaded machine: an honest bound, not a tight one.
+  await withTimeout(ready, 60_000, 'the broker process to start');
   return { child, output: () => text, exited };
 }
