@@ -170,7 +170,7 @@ describe('a database that goes away while the broker runs (PostgreSQL)', { skip:
       proxy.restore();
       // The queue retries with backoff (at most 5 s apart): the PUBACK follows the commit.
       await withTimeout(puback.promise, 15_000, 'PUBACK once the database is back');
-      const stored = await query<{ topic: string; payload: Buffer }>(db.options.url!, `SELECT topic, payload FROM session_messages WHERE client_id = $1`, ['keeper']);
+      const stored = await query<{ topic: string; payload: Buffer }>(db.options.url!, `SELECT s.topic, s.payload FROM session_messages m JOIN stored_messages s ON s.id = m.message_id WHERE m.client_id = $1`, ['keeper']);
       assert.deepEqual(stored.map((r) => [r.topic, r.payload.toString()]), [['kept/1', 'held']]);
 
       // A new persistent session after the outage: its SUBACK waits for the commit, too.
@@ -236,7 +236,7 @@ describe('a database that goes away while the broker runs (PostgreSQL)', { skip:
       // Within the shutdown deadline the database comes back: the queued row is written, then the exit.
       proxy.restore();
       assert.equal(await broker.exited, 0, broker.output());
-      const stored = await query<{ topic: string }>(db.options.url!, `SELECT topic FROM session_messages WHERE client_id = $1`, ['parked']);
+      const stored = await query<{ topic: string }>(db.options.url!, `SELECT s.topic FROM session_messages m JOIN stored_messages s ON s.id = m.message_id WHERE m.client_id = $1`, ['parked']);
       assert.deepEqual(stored.map((r) => r.topic), ['parked/1']);
       pub.end(true);
     });

@@ -10,6 +10,7 @@ import { RetainedMessageEntity } from './retained-message/retained-message.entit
 import { SessionEventEntity } from './session-event/session-event.entity';
 import { SessionMessageEntity } from './session-message/session-message.entity';
 import { SessionEntity } from './session/session.entity';
+import { StoredMessageEntity } from './stored-message/stored-message.entity';
 import { SubscriptionEntity } from './subscription/subscription.entity';
 import { UserEntity } from './user/user.entity';
 
@@ -18,6 +19,7 @@ export const ENTITIES = [
   UserEntity,
   SessionEntity,
   SubscriptionEntity,
+  StoredMessageEntity,
   SessionMessageEntity,
   InboundQos2Entity,
   RetainedMessageEntity,

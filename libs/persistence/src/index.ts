@@ -6,7 +6,7 @@ export { PasswordHasher, PasswordHasherOptions, defaultPasswordThreads } from '.
 export { UserEntity } from './user/user.entity';
 export { NewUser, UserExistsError, UserRepository } from './user/user.repository';
 export { DurableState } from './write-behind/durable-state';
-export { RetainedRow, SessionMessageRow, SessionRow, StoredSession, SubscriptionRow } from './write-behind/rows';
+export { RetainedRow, SessionMessageRow, SessionRow, StoredMessageRow, StoredSession, StoredSessionMessage, SubscriptionRow } from './write-behind/rows';
 export { WriteBehindOptions, WriteBehindQueue } from './write-behind/write-behind-queue';
 export { HistoryPage, HistoryRecord, MessageHistoryRepository, StoredHistoryRecord, TopicSummary, filterToSql } from './message-history/message-history.repository';
 export { HistoryRows } from './message-history/history-rows';
@@ -14,6 +14,7 @@ export { bigintAsNumber, bytesAsBuffer } from './column-transformers';
 export { SessionEntity } from './session/session.entity';
 export { SubscriptionEntity } from './subscription/subscription.entity';
 export { SessionMessageEntity } from './session-message/session-message.entity';
+export { StoredMessageEntity } from './stored-message/stored-message.entity';
 export { InboundQos2Entity } from './inbound-qos2/inbound-qos2.entity';
 export { RetainedMessageEntity } from './retained-message/retained-message.entity';
 export { MessageHistoryEntity } from './message-history/message-history.entity';

@@ -8,6 +8,11 @@ import { PublishParts, QoS, encodePublishParts, messageExpiryProperty, subscribe
 export class Message {
   /** Encoded variants: index = (v5 ? 6 : 0) + qos * 2 + (retain ? 1 : 0). */
   private readonly variants: Array<Buffer | undefined> = new Array(12);
+  /**
+   * Identifier of the stored copy that every persistent session's queued row for this message refers
+   * to, so its payload is stored once however many sessions it is queued for; 0 until first stored.
+   */
+  storedId = 0;
 
   constructor(
     readonly topic: string,

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { WILL_PROPERTIES, encodePropertyBlock } from '@nestmq/mqtt-protocol';
-import { WriteBehindQueue } from '@nestmq/persistence';
+import { StoredMessageRow, WriteBehindQueue } from '@nestmq/persistence';
 import { DataSource } from 'typeorm';
 import type { Outbound, OutboundJournal } from '../qos/inflight-window';
 import type { Message } from '../routing/message';
@@ -15,8 +15,10 @@ export class DurableSessions implements SessionPersistence {
   private readonly logger = new Logger('Persistence');
   readonly queue: WriteBehindQueue;
   writes = 0;
-  /** Stored message ids increase across restarts: the start-up load sets where numbering resumes. */
+  /** Session message ids increase across restarts: the start-up load sets where numbering resumes. */
   lastMessageId = 0;
+  /** Likewise for stored messages, one per Message however many sessions it is queued for. */
+  lastStoredMessageId = 0;
   private readonly journals = new Map<string, OutboundJournal>();
 
   constructor(dataSource: DataSource) {
@@ -38,19 +40,25 @@ export class DurableSessions implements SessionPersistence {
     if (journal === undefined) {
       journal = {
         added: (o: Outbound) => {
-          o.storeId = ++this.lastMessageId;
           const m = o.message;
+          // The router hands the same Message to every session it goes to: its payload is stored once.
+          if (m.storedId === 0) {
+            m.storedId = ++this.lastStoredMessageId;
+            this.queue.storeMessage(storedRow(m), true);
+          } else if (!this.queue.storesMessage(m.storedId)) {
+            // Stored by an earlier batch (a retained message given to a new subscriber, say), and perhaps
+            // deleted since with its last reference.
+            this.queue.storeMessage(storedRow(m), false);
+          }
+          o.storeId = ++this.lastMessageId;
           this.writes++;
           this.queue.insertMessage({
             id: o.storeId,
             clientId,
-            topic: m.topic,
-            payload: m.payload,
+            messageId: m.storedId,
             qos: o.qos,
             retain: o.retain,
-            properties: m.properties,
             subscriptionIds: o.subscriptionIds,
-            expiresAt: m.expiresAt === 0 ? null : new Date(m.expiresAt),
             packetId: o.packetId,
             state: o.packetId === 0 ? 0 : o.released ? 2 : 1,
           });
@@ -61,7 +69,7 @@ export class DurableSessions implements SessionPersistence {
         },
         removed: (o: Outbound) => {
           this.writes++;
-          this.queue.deleteMessage(o.storeId);
+          this.queue.deleteMessage(o.storeId, o.message.storedId);
         },
       };
       this.journals.set(clientId, journal);
@@ -132,4 +140,18 @@ export class DurableSessions implements SessionPersistence {
     this.writes++;
     this.queue.deleteRetained(topic);
   }
+}
+
+function storedRow(m: Message): StoredMessageRow {
+  return {
+    id: m.storedId,
+    topic: m.topic,
+    payload: m.payload,
+    qos: m.qos,
+    retain: m.retain,
+    properties: m.properties,
+    expiresAt: m.expiresAt === 0 ? null : new Date(m.expiresAt),
+    publisherClientId: m.publisherId || null,
+    receivedAt: new Date(m.receivedAt),
+  };
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ProtocolVersion, QoS, RetainHandling, WILL_PROPERTIES, decodePropertyBlock } from '@nestmq/mqtt-protocol';
-import { DurableState, StoredSession } from '@nestmq/persistence';
+import { DurableState, StoredMessageRow, StoredSession } from '@nestmq/persistence';
 import { DataSource } from 'typeorm';
 import { DATA_SOURCE } from '../database/database.module';
 import { Message } from '../routing/message';
@@ -26,7 +26,9 @@ export class SessionRestorer implements OnModuleInit, OnApplicationShutdown {
     const now = Date.now();
     const stored = await state.sessions();
     this.durable.lastMessageId = await state.lastMessageId();
-    this.sessions.restore(stored.map(toRestored), now);
+    this.durable.lastStoredMessageId = await state.lastStoredMessageId();
+    const messages = new RestoredMessages(now);
+    this.sessions.restore(stored.map((s) => toRestored(s, messages)), now);
     const retained = (await state.retained())
       .map((r) => new Message(r.topic, Buffer.from(r.topic), r.payload, r.qos as QoS, true, r.properties, r.expiresAt?.getTime() ?? 0, r.publisherClientId ?? '', now))
       .filter((m) => !m.isExpired(now));
@@ -41,7 +43,25 @@ export class SessionRestorer implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-function toRestored(s: StoredSession): RestoredSession {
+/** One Message per stored message, shared by the sessions it is queued for, as the router shared it. */
+class RestoredMessages {
+  private readonly byId = new Map<number, Message>();
+
+  constructor(private readonly now: number) {}
+
+  get(row: StoredMessageRow): Message {
+    let message = this.byId.get(row.id);
+    if (message === undefined) {
+      // The load time rather than received_at: delivery takes a message's receipt time for the current time (qos/deliver.ts).
+      message = new Message(row.topic, Buffer.from(row.topic), row.payload, row.qos as QoS, row.retain, row.properties, row.expiresAt?.getTime() ?? 0, row.publisherClientId ?? '', this.now);
+      message.storedId = row.id;
+      this.byId.set(row.id, message);
+    }
+    return message;
+  }
+}
+
+function toRestored(s: StoredSession, messages: RestoredMessages): RestoredSession {
   return {
     clientId: s.clientId,
     username: s.username ?? undefined,
@@ -59,7 +79,7 @@ function toRestored(s: StoredSession): RestoredSession {
           },
     disconnectedAt: s.lastDisconnectAt?.getTime(),
     messages: s.messages.map((m) => ({
-      message: new Message(m.topic, Buffer.from(m.topic), m.payload, m.qos as QoS, m.retain, m.properties, m.expiresAt?.getTime() ?? 0, '', Date.now()),
+      message: messages.get(m.message),
       qos: m.qos as 1 | 2,
       retain: m.retain,
       subscriptionIds: m.subscriptionIds,

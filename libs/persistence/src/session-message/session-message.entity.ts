@@ -1,10 +1,15 @@
 import { Column, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryColumn, Relation } from 'typeorm';
-import { bigintAsNumber, bytesAsBuffer } from '../column-transformers';
+import { bigintAsNumber } from '../column-transformers';
 import { SessionEntity } from '../session/session.entity';
+import { StoredMessageEntity } from '../stored-message/stored-message.entity';
 
-/** A queued or in-flight QoS 1/2 message for one durable session. */
+/**
+ * A queued or in-flight QoS 1/2 message for one durable session: a reference to the stored message and
+ * the state of this delivery. The message itself is stored once for every session it is queued for.
+ */
 @Entity('session_messages')
 @Index('session_messages_by_session', ['clientId', 'id'])
+@Index('session_messages_by_message', ['messageId'])
 export class SessionMessageEntity {
   /**
    * Assigned by the broker from its own counter, increasing: the delivery order (hence a number). The
@@ -19,28 +24,19 @@ export class SessionMessageEntity {
   @Column({ name: 'client_id', type: 'text' })
   clientId!: string;
 
-  @Column({ type: 'text' })
-  topic!: string;
-
-  @Column({ type: 'bytea', transformer: bytesAsBuffer })
-  payload!: Buffer;
+  @Column({ name: 'message_id', type: 'bigint', transformer: bigintAsNumber })
+  messageId!: number;
 
   /** The QoS of this delivery (1 or 2). */
   @Column({ type: 'smallint' })
   qos!: number;
 
+  /** The RETAIN flag of this delivery (Retain As Published). */
   @Column({ type: 'boolean' })
   retain!: boolean;
 
-  /** Forwarded MQTT 5.0 properties as wire bytes. */
-  @Column({ type: 'bytea', nullable: true, transformer: bytesAsBuffer })
-  properties!: Buffer | null;
-
   @Column({ name: 'subscription_ids', type: 'integer', array: true, nullable: true })
   subscriptionIds!: number[] | null;
-
-  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
-  expiresAt!: Date | null;
 
   /** Null or 0 while queued. */
   @Column({ name: 'packet_id', type: 'integer', nullable: true })
@@ -57,4 +53,9 @@ export class SessionMessageEntity {
   @ManyToOne(() => SessionEntity, (session) => session.messages, { createForeignKeyConstraints: false, nullable: false })
   @JoinColumn({ name: 'client_id', referencedColumnName: 'clientId' })
   session?: Relation<SessionEntity>;
+
+  // Nor to the stored message (migration 1764300000000): whoever deletes its last reference deletes it.
+  @ManyToOne(() => StoredMessageEntity, (message) => message.references, { createForeignKeyConstraints: false, nullable: false })
+  @JoinColumn({ name: 'message_id', referencedColumnName: 'id' })
+  message?: Relation<StoredMessageEntity>;
 }

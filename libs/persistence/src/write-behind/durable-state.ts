@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { RetainedRow, SessionMessageRow, StoredSession, SubscriptionRow } from './rows';
+import { RetainedRow, StoredMessageRow, StoredSession, StoredSessionMessage, SubscriptionRow } from './rows';
 
 /** Appends `value` to the list kept under `key`. */
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {
@@ -31,18 +31,35 @@ export class DurableState {
       };
       push(byClient, row.clientId, row);
     }
-    const messages = new Map<string, SessionMessageRow[]>();
-    for (const r of (await this.dataSource.query(`SELECT * FROM session_messages ORDER BY id`)) as Array<Record<string, unknown>>) {
-      const row: SessionMessageRow = {
+    const stored = new Map<number, StoredMessageRow>();
+    for (const r of (await this.dataSource.query(`SELECT * FROM stored_messages`)) as Array<Record<string, unknown>>) {
+      const row: StoredMessageRow = {
         id: Number(r.id),
-        clientId: r.client_id as string,
         topic: r.topic as string,
         payload: bytes(r.payload)!,
         qos: Number(r.qos),
         retain: r.retain as boolean,
         properties: bytes(r.properties),
-        subscriptionIds: (r.subscription_ids as number[] | null)?.map(Number) ?? null,
         expiresAt: r.expires_at === null ? null : new Date(r.expires_at as string | Date),
+        publisherClientId: (r.publisher_client_id as string | null) ?? null,
+        receivedAt: new Date(r.received_at as string | Date),
+      };
+      stored.set(row.id, row);
+    }
+    const messages = new Map<string, StoredSessionMessage[]>();
+    for (const r of (await this.dataSource.query(`SELECT * FROM session_messages ORDER BY id`)) as Array<Record<string, unknown>>) {
+      const message = stored.get(Number(r.message_id));
+      // Written in the same transaction as its references and deleted only with the last of them; a
+      // reference without it has nothing to deliver.
+      if (message === undefined) continue;
+      const row: StoredSessionMessage = {
+        id: Number(r.id),
+        clientId: r.client_id as string,
+        messageId: message.id,
+        message,
+        qos: Number(r.qos),
+        retain: r.retain as boolean,
+        subscriptionIds: (r.subscription_ids as number[] | null)?.map(Number) ?? null,
         packetId: r.packet_id === null ? 0 : Number(r.packet_id),
         state: Number(r.state),
       };
@@ -70,9 +87,15 @@ export class DurableState {
     }));
   }
 
-  /** The highest message id stored, to continue numbering after a restart. */
+  /** The highest session message id stored, to continue numbering after a restart. */
   async lastMessageId(): Promise<number> {
     const [row] = (await this.dataSource.query(`SELECT coalesce(max(id), 0) AS id FROM session_messages`)) as Array<{ id: string | number }>;
+    return Number(row.id);
+  }
+
+  /** The highest stored message id, likewise. */
+  async lastStoredMessageId(): Promise<number> {
+    const [row] = (await this.dataSource.query(`SELECT coalesce(max(id), 0) AS id FROM stored_messages`)) as Array<{ id: string | number }>;
     return Number(row.id);
   }
 

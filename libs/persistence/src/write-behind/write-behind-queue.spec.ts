@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { openDatabase } from '../data-source';
 import { TestDatabase, createTestDatabase, databaseKinds } from '../testing/test-database';
 import { DurableState } from './durable-state';
-import { SessionRow } from './rows';
+import { SessionMessageRow, SessionRow, StoredMessageRow } from './rows';
 import { WriteBehindQueue } from './write-behind-queue';
 
 const session = (clientId: string, over: Partial<SessionRow> = {}): SessionRow => ({
@@ -13,6 +13,12 @@ const session = (clientId: string, over: Partial<SessionRow> = {}): SessionRow =
 });
 const sub = (clientId: string, topicFilter: string, qos = 1) => ({
   clientId, topicFilter, qos, noLocal: false, retainAsPublished: false, retainHandling: 0, subscriptionId: 0,
+});
+const stored = (id: number, over: Partial<StoredMessageRow> = {}): StoredMessageRow => ({
+  id, topic: 't', payload: Buffer.from('x'), qos: 1, retain: false, properties: null, expiresAt: null, publisherClientId: null, receivedAt: new Date(), ...over,
+});
+const reference = (id: number, clientId: string, messageId: number): SessionMessageRow => ({
+  id, clientId, messageId, qos: 1, retain: false, subscriptionIds: null, packetId: 0, state: 0,
 });
 
 for (const kind of databaseKinds()) {
@@ -25,6 +31,9 @@ for (const kind of databaseKinds()) {
       ds = await openDatabase(db.options);
       state = new DurableState(ds);
     });
+    const storedCount = async (): Promise<number> => Number(((await ds.query(`SELECT count(*)::int AS n FROM stored_messages`)) as Array<{ n: number }>)[0].n);
+    const storedPayloadBytes = async (): Promise<number> =>
+      Number(((await ds.query(`SELECT coalesce(sum(length(payload)), 0)::int AS n FROM stored_messages`)) as Array<{ n: number }>)[0].n);
     after(async () => {
       await ds.destroy();
       await db.drop();
@@ -50,30 +59,101 @@ for (const kind of databaseKinds()) {
     it('stores queued messages with every column through binary COPY', async () => {
       const queue = new WriteBehindQueue(ds);
       queue.saveSession(session('m'));
-      const base = { clientId: 'm', retain: false, properties: null, subscriptionIds: null, expiresAt: null, packetId: 0, state: 0 };
-      queue.insertMessage({ ...base, id: 9_007_199_254_740_000, topic: 'ünï/✓', payload: Buffer.alloc(0), qos: 2, retain: true, properties: Buffer.from([1, 1]), subscriptionIds: [1, 268_435_455], expiresAt: new Date(Date.UTC(2030, 0, 2, 3, 4, 5, 678)), packetId: 65_535, state: 2 });
-      queue.insertMessage({ ...base, id: 5, topic: 't', payload: Buffer.from('p'), qos: 1, subscriptionIds: [] });
-      queue.insertMessage({ ...base, id: 6, topic: 't', payload: Buffer.alloc(70_000, 1), qos: 1 });
+      queue.storeMessage(stored(40, { topic: 'ünï/✓', payload: Buffer.alloc(0), qos: 2, retain: true, properties: Buffer.from([1, 1]), expiresAt: new Date(Date.UTC(2030, 0, 2, 3, 4, 5, 678)), publisherClientId: 'pub', receivedAt: new Date(Date.UTC(2029, 0, 1)) }), true);
+      queue.storeMessage(stored(41, { payload: Buffer.from('p') }), true);
+      queue.storeMessage(stored(42, { payload: Buffer.alloc(70_000, 1) }), true);
+      const base = { clientId: 'm', retain: false, subscriptionIds: null, packetId: 0, state: 0 };
+      queue.insertMessage({ ...base, id: 9_007_199_254_740_000, messageId: 40, qos: 2, retain: true, subscriptionIds: [1, 268_435_455], packetId: 65_535, state: 2 });
+      queue.insertMessage({ ...base, id: 5, messageId: 41, qos: 1, subscriptionIds: [] });
+      queue.insertMessage({ ...base, id: 6, messageId: 42, qos: 1 });
       await queue.committed();
       const m = (await state.sessions()).find((s) => s.clientId === 'm')!;
       const [five, six, big] = m.messages;
-      assert.deepEqual([five.id, five.topic, five.payload.toString(), five.qos, five.retain, five.properties, five.subscriptionIds, five.expiresAt, five.packetId, five.state], [5, 't', 'p', 1, false, null, [], null, 0, 0]);
-      assert.equal(six.payload.length, 70_000);
-      assert.deepEqual([big.id, big.topic, big.payload.length, big.qos, big.retain, [...big.properties!], big.subscriptionIds, big.expiresAt?.toISOString(), big.packetId, big.state], [9_007_199_254_740_000, 'ünï/✓', 0, 2, true, [1, 1], [1, 268_435_455], '2030-01-02T03:04:05.678Z', 65_535, 2]);
+      assert.deepEqual([five.id, five.messageId, five.message.topic, five.message.payload.toString(), five.qos, five.retain, five.message.properties, five.subscriptionIds, five.message.expiresAt, five.packetId, five.state], [5, 41, 't', 'p', 1, false, null, [], null, 0, 0]);
+      assert.equal(six.message.payload.length, 70_000);
+      assert.deepEqual(
+        [big.id, big.message.topic, big.message.payload.length, big.qos, big.retain, [...big.message.properties!], big.subscriptionIds, big.message.expiresAt?.toISOString(), big.packetId, big.state],
+        [9_007_199_254_740_000, 'ünï/✓', 0, 2, true, [1, 1], [1, 268_435_455], '2030-01-02T03:04:05.678Z', 65_535, 2],
+      );
+      assert.deepEqual([big.message.qos, big.message.retain, big.message.publisherClientId, big.message.receivedAt.toISOString()], [2, true, 'pub', '2029-01-01T00:00:00.000Z']);
+      assert.equal(await state.lastStoredMessageId(), 42);
       queue.deleteSession('m');
       await queue.close();
+      assert.equal(await storedCount(), 0);
     });
 
     it('deletes a session together with its stored queued messages', async () => {
       const queue = new WriteBehindQueue(ds);
       queue.saveSession(session('gone'));
-      queue.insertMessage({ id: 700, clientId: 'gone', topic: 't', payload: Buffer.from('x'), qos: 1, retain: false, properties: null, subscriptionIds: null, expiresAt: null, packetId: 0, state: 0 });
+      queue.storeMessage(stored(700), true);
+      queue.insertMessage(reference(700, 'gone', 700));
       await queue.committed();
       queue.deleteSession('gone');
       await queue.committed();
       assert.deepEqual(await ds.query(`SELECT id FROM session_messages WHERE client_id = 'gone'`), []);
+      assert.equal(await storedCount(), 0);
       assert.equal((await state.sessions()).some((s) => s.clientId === 'gone'), false);
       await queue.close();
+    });
+
+    it('stores a message queued for many sessions once, and deletes it with its last reference', async () => {
+      const queue = new WriteBehindQueue(ds);
+      for (const c of ['s1', 's2', 's3']) queue.saveSession(session(c));
+      queue.storeMessage(stored(800, { payload: Buffer.alloc(10_000, 7) }), true);
+      queue.insertMessage(reference(801, 's1', 800));
+      queue.insertMessage(reference(802, 's2', 800));
+      queue.insertMessage(reference(803, 's3', 800));
+      await queue.committed();
+      assert.deepEqual(await storedPayloadBytes(), 10_000);
+      const restored = (await state.sessions()).filter((s) => s.clientId.startsWith('s')).flatMap((s) => s.messages);
+      assert.equal(restored.length, 3);
+      assert.ok(restored.every((m) => m.message === restored[0].message), 'one stored message object for all of its sessions');
+
+      queue.deleteMessage(801, 800);
+      queue.deleteSession('s2');
+      await queue.committed();
+      assert.equal(await storedCount(), 1, 'kept while s3 still refers to it');
+      queue.deleteMessage(803, 800);
+      await queue.committed();
+      assert.equal(await storedCount(), 0, 'deleted with its last reference');
+      for (const c of ['s1', 's3']) queue.deleteSession(c);
+      await queue.close();
+    });
+
+    it('writes nothing for a message acknowledged within its batch, and stores a message again once referred to again', async () => {
+      const queue = new WriteBehindQueue(ds);
+      queue.saveSession(session('online'));
+      queue.storeMessage(stored(900), true);
+      queue.insertMessage(reference(901, 'online', 900));
+      queue.deleteMessage(901, 900);
+      await queue.committed();
+      assert.equal(await storedCount(), 0);
+      assert.equal(queue.storesMessage(900), false);
+
+      // Referred to again from a later batch: written unless still there.
+      queue.storeMessage(stored(900), false);
+      queue.insertMessage(reference(902, 'online', 900));
+      await queue.committed();
+      queue.storeMessage(stored(900, { payload: Buffer.from('not written over') }), false);
+      queue.insertMessage(reference(903, 'online', 900));
+      await queue.committed();
+      const [{ payload }] = (await ds.query(`SELECT payload FROM stored_messages WHERE id = 900`)) as Array<{ payload: Uint8Array }>;
+      assert.equal(Buffer.from(payload).toString(), 'x');
+      // A reference gained and one lost in the same batch: the stored message stays.
+      queue.deleteMessage(902, 900);
+      queue.deleteMessage(903, 900);
+      queue.storeMessage(stored(900), false);
+      queue.insertMessage(reference(904, 'online', 900));
+      await queue.committed();
+      assert.equal(await storedCount(), 1);
+      queue.deleteSession('online');
+      await queue.close();
+      assert.equal(await storedCount(), 0);
+    });
+
+    it('refuses a session message whose stored message is not in its batch', () => {
+      const queue = new WriteBehindQueue(ds);
+      assert.throws(() => queue.insertMessage(reference(1, 'x', 12_345)), /stored message 12345/);
     });
 
     it('reduces a batch to its final state: a session deleted and recreated keeps only what came after', async () => {

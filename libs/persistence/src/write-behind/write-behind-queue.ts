@@ -1,13 +1,26 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { BinaryCopyWriter } from '../copy/binary-copy';
 import { copyRowsIn } from '../copy/copy-from';
-import { RetainedRow, SessionMessageRow, SessionRow, SubscriptionRow } from './rows';
+import { RetainedRow, SessionMessageRow, SessionRow, StoredMessageRow, SubscriptionRow } from './rows';
 
-/** A message's changes within one batch. */
+/** A session message's changes within one batch. */
 interface MessageChange {
   insert?: SessionMessageRow;
   state?: { packetId: number; state: number };
-  deleted: boolean;
+  /** Set when a row stored by an earlier batch is deleted: the stored message it refers to. */
+  deletedMessageId?: number;
+}
+
+/** A stored message this batch writes, for the session messages it inserts. */
+interface StoredChange {
+  row: StoredMessageRow;
+  /**
+   * No earlier batch can have stored it: its id is new. Otherwise an earlier batch stored it and a later
+   * one may have deleted it with its last reference, so it is written again unless still there.
+   */
+  fresh: boolean;
+  /** Session messages of this batch that refer to it; at 0 it need not be written. */
+  references: number;
 }
 
 /** Everything waiting for one commit, reduced to its final state per key. */
@@ -20,6 +33,7 @@ class Batch {
   /** Key: topic; null = delete. */
   readonly retained = new Map<string, RetainedRow | null>();
   readonly messages = new Map<number, MessageChange>();
+  readonly stored = new Map<number, StoredChange>();
   /** Key: client id + NUL + packet id; true = add, false = remove. */
   readonly inboundQoS2 = new Map<string, boolean>();
   readonly committed: Promise<void>;
@@ -75,12 +89,35 @@ export class WriteBehindQueue {
     const prefix = `${clientId}\u0000`;
     for (const key of batch.subscriptions.keys()) if (key.startsWith(prefix)) batch.subscriptions.delete(key);
     for (const key of batch.inboundQoS2.keys()) if (key.startsWith(prefix)) batch.inboundQoS2.delete(key);
-    for (const [id, change] of batch.messages) if (change.insert?.clientId === clientId) batch.messages.delete(id);
+    for (const [id, change] of batch.messages) {
+      if (change.insert?.clientId !== clientId) continue;
+      batch.messages.delete(id);
+      this.dereference(change.insert.messageId);
+    }
     this.touched();
   }
 
+  /**
+   * Stores what was published, once for all the session messages that refer to it. Each batch that
+   * inserts references to it must hold it (`storesMessage` tells whether it does already), since an
+   * earlier batch may have deleted it with its last reference. `fresh`: its id is new to this queue.
+   */
+  storeMessage(row: StoredMessageRow, fresh: boolean): void {
+    if (this.current.stored.has(row.id)) return;
+    this.current.stored.set(row.id, { row, fresh, references: 0 });
+    this.touched();
+  }
+
+  /** Whether the batch being gathered already writes this stored message. */
+  storesMessage(id: number): boolean {
+    return this.current.stored.has(id);
+  }
+
   insertMessage(row: SessionMessageRow): void {
-    this.current.messages.set(row.id, { insert: row, deleted: false });
+    const stored = this.current.stored.get(row.messageId);
+    if (stored === undefined) throw new Error(`session message ${row.id} refers to stored message ${row.messageId}, not stored in this batch`);
+    stored.references++;
+    this.current.messages.set(row.id, { insert: row });
     this.touched();
   }
 
@@ -95,12 +132,25 @@ export class WriteBehindQueue {
     this.touched();
   }
 
-  /** The message was acknowledged, expired or dropped. Inserted and deleted in one batch, it never reaches the database. */
-  deleteMessage(id: number): void {
+  /**
+   * The message was acknowledged, expired or dropped. Inserted and deleted in one batch, it never reaches
+   * the database, nor does its stored message if nothing else in the batch refers to it. Otherwise the
+   * stored message `messageId` goes with its last reference.
+   */
+  deleteMessage(id: number, messageId: number): void {
     const change = this.change(id);
-    if (change.insert) this.current.messages.delete(id);
-    else change.deleted = true;
+    if (change.insert) {
+      this.current.messages.delete(id);
+      this.dereference(change.insert.messageId);
+    } else {
+      change.deletedMessageId = messageId;
+    }
     this.touched();
+  }
+
+  private dereference(messageId: number): void {
+    const stored = this.current.stored.get(messageId);
+    if (stored !== undefined && --stored.references === 0) this.current.stored.delete(messageId);
   }
 
   setInboundQoS2(clientId: string, packetId: number, present: boolean): void {
@@ -115,7 +165,7 @@ export class WriteBehindQueue {
   private change(id: number): MessageChange {
     let change = this.current.messages.get(id);
     if (change === undefined) {
-      change = { deleted: false };
+      change = {};
       this.current.messages.set(id, change);
     }
     return change;
@@ -209,10 +259,17 @@ export class WriteBehindQueue {
 }
 
 async function applyBatch(m: EntityManager, batch: Batch): Promise<void> {
+  /** Stored messages that lost a reference in this batch: deleted at the end unless one is left. */
+  const unreferenced = new Set<number>();
   if (batch.deletedSessions.size > 0) {
     const deleted = [...batch.deletedSessions];
     // Subscriptions and QoS 2 state go by cascade; queued messages have no foreign key (its per-row check was costly).
-    await m.query(`DELETE FROM session_messages WHERE client_id = ANY($1)`, [deleted]);
+    const [gone] = (await m.query(
+      `WITH gone AS (DELETE FROM session_messages WHERE client_id = ANY($1) RETURNING message_id)
+       SELECT array_agg(DISTINCT message_id) AS ids FROM gone`,
+      [deleted],
+    )) as Array<{ ids: Array<string | number> | null }>;
+    for (const id of gone.ids ?? []) unreferenced.add(Number(id));
     await m.query(`DELETE FROM sessions WHERE client_id = ANY($1)`, [deleted]);
   }
   if (batch.sessions.size > 0) {
@@ -255,8 +312,10 @@ async function applyBatch(m: EntityManager, batch: Batch): Promise<void> {
   const deletes: number[] = [];
   for (const [id, change] of batch.messages) {
     if (change.insert) inserts.push(change.insert);
-    else if (change.deleted) deletes.push(id);
-    else if (change.state) updates.push([id, change.state.packetId, change.state.state]);
+    else if (change.deletedMessageId !== undefined) {
+      deletes.push(id);
+      unreferenced.add(change.deletedMessageId);
+    } else if (change.state) updates.push([id, change.state.packetId, change.state.state]);
   }
   if (deletes.length > 0) await m.query(`DELETE FROM session_messages WHERE id = ANY($1::bigint[])`, [deletes]);
   if (updates.length > 0) {
@@ -266,7 +325,26 @@ async function applyBatch(m: EntityManager, batch: Batch): Promise<void> {
       [updates.map((u) => u[0]), updates.map((u) => u[1]), updates.map((u) => u[2])],
     );
   }
+  const fresh: StoredMessageRow[] = [];
+  const again: StoredMessageRow[] = [];
+  for (const stored of batch.stored.values()) (stored.fresh ? fresh : again).push(stored.row);
+  if (fresh.length > 0) await copyRowsIn(m, 'stored_messages', STORED_MESSAGE_COLUMNS, encodeStoredMessages(fresh));
+  for (let at = 0; at < again.length; at += STORED_AGAIN_SLICE) {
+    const slice = again.slice(at, at + STORED_AGAIN_SLICE);
+    await m.query(
+      `INSERT INTO stored_messages (${STORED_MESSAGE_COLUMNS}) VALUES ${placeholders(slice.length, 9)} ON CONFLICT (id) DO NOTHING`,
+      slice.flatMap((r) => [r.id, r.topic, r.payload, r.qos, r.retain, r.properties, r.expiresAt, r.publisherClientId, r.receivedAt]),
+    );
+  }
   if (inserts.length > 0) await copyRowsIn(m, 'session_messages', SESSION_MESSAGE_COLUMNS, encodeSessionMessages(inserts));
+  // After the inserts: a stored message that lost a reference here and gained one stays.
+  if (unreferenced.size > 0) {
+    await m.query(
+      `DELETE FROM stored_messages s WHERE s.id = ANY($1::bigint[])
+         AND NOT EXISTS (SELECT 1 FROM session_messages m WHERE m.message_id = s.id)`,
+      [[...unreferenced]],
+    );
+  }
   const qos2 = [...batch.inboundQoS2].map(([key, present]) => ({ key: key.split('\u0000'), present }));
   const qos2Removed = qos2.filter((q) => !q.present);
   if (qos2Removed.length > 0) {
@@ -297,23 +375,37 @@ async function applyBatch(m: EntityManager, batch: Batch): Promise<void> {
   }
 }
 
-const SESSION_MESSAGE_COLUMNS = 'id, client_id, topic, payload, qos, retain, properties, subscription_ids, expires_at, packet_id, state';
+const STORED_MESSAGE_COLUMNS = 'id, topic, payload, qos, retain, properties, expires_at, publisher_client_id, received_at';
+const SESSION_MESSAGE_COLUMNS = 'id, client_id, message_id, qos, retain, subscription_ids, packet_id, state';
+/** Rows per INSERT of stored messages written again: 9 parameters each, far below PostgreSQL's 65,535. */
+const STORED_AGAIN_SLICE = 1000;
 
-/** Queued messages are the bulk of what a batch writes (one row per message and offline session): one binary COPY. */
-function encodeSessionMessages(rows: readonly SessionMessageRow[]): Buffer {
-  const out = new BinaryCopyWriter(rows.length * 160);
+/** Each message queued for persistent sessions, once: one binary COPY. */
+function encodeStoredMessages(rows: readonly StoredMessageRow[]): Buffer {
+  let bytes = 0;
+  for (const r of rows) bytes += 128 + r.payload.length + 3 * r.topic.length + (r.properties?.length ?? 0);
+  const out = new BinaryCopyWriter(bytes);
   for (const r of rows) {
     out
-      .row(11)
+      .row(9)
       .int64(r.id)
-      .text(r.clientId)
       .text(r.topic)
       .bytes(r.payload)
       .int16(r.qos)
       .bool(r.retain)
       .bytes(r.properties)
-      .int4Array(r.subscriptionIds)
-      .timestamp(r.expiresAt === null ? null : r.expiresAt.getTime());
+      .timestamp(r.expiresAt === null ? null : r.expiresAt.getTime())
+      .text(r.publisherClientId)
+      .timestamp(r.receivedAt.getTime());
+  }
+  return out.toBuffer();
+}
+
+/** References to them are the bulk of what a batch writes (one row per message and offline session): one binary COPY. */
+function encodeSessionMessages(rows: readonly SessionMessageRow[]): Buffer {
+  const out = new BinaryCopyWriter(rows.length * 96);
+  for (const r of rows) {
+    out.row(8).int64(r.id).text(r.clientId).int64(r.messageId).int16(r.qos).bool(r.retain).int4Array(r.subscriptionIds);
     if (r.packetId === 0) out.null();
     else out.int32(r.packetId);
     out.int16(r.state);
