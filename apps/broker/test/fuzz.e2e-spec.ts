@@ -33,7 +33,9 @@ function settings() {
     concurrency: Math.max(1, num('FUZZ_CONCURRENCY', 16)),
     wsShare: Math.min(1, num('FUZZ_WS_SHARE', 0.3)),
     maxPacketSize: num('FUZZ_MAX_PACKET_SIZE', 2 * 1024 * 1024),
-    stallMs: num('FUZZ_STALL_MS', 10_000),
+    // Generous: the machines this runs on are shared and noisy; stalls of a few seconds under the heaviest
+    // floods are known and tracked, a hung or dead broker is what this must catch.
+    stallMs: num('FUZZ_STALL_MS', 20_000),
     maxLifetimeMs: num('FUZZ_MAX_LIFETIME_MS', 8_000),
     brokerHeapMb: num('FUZZ_BROKER_HEAP_MB', 1536),
     only: only ? only.split(',').map((s) => Number(s.trim())) : undefined,

@@ -194,6 +194,11 @@ describe('hostile clients: no client ends the process or grows its memory withou
     assert.equal(disconnect.reasonCode, ReasonCode.ProtocolError);
     assert.ok(Buffer.byteLength(disconnect.properties?.reasonString ?? '') <= 256);
     await client.closed;
+
+    // A second CONNECT of an unknown level is refused with a code DISCONNECT may carry (not 0x84).
+    const second = await RawClient.connected(broker.mqttPort);
+    second.sendBytes(Buffer.from([0x10, 0x0d, 0, 4, 0x4d, 0x51, 0x54, 0x54, 9, 2, 0, 0, 0, 0, 1, 0x63]));
+    assert.equal((await second.expect(PacketType.Disconnect)).reasonCode, ReasonCode.ProtocolError);
     await healthy.roundTrip();
   });
 

@@ -9,6 +9,7 @@ import {
   QoS,
   ReasonCode,
   encodePacket,
+  isReasonCodeAllowed,
   publishPacketIdOffset,
   toConnectReturnCode,
   truncateUtf8,
@@ -355,7 +356,9 @@ export class Connection implements PacketSink {
       this.close();
       return;
     }
-    this.disconnect(error.reasonCode, error.detail);
+    // A code DISCONNECT cannot carry (0x84 for a second CONNECT of an unknown level, say) becomes 0x82.
+    const code = isReasonCodeAllowed(PacketType.Disconnect, error.reasonCode) ? error.reasonCode : ReasonCode.ProtocolError;
+    this.disconnect(code, error.detail);
   }
 
   /**
