@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { connect as tcpConnect, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { PacketType, ReasonCode } from '@nestmq/mqtt-protocol';
+import { PacketType, ReasonCode, encodePacket } from '@nestmq/mqtt-protocol';
 import { UserRepository } from '@nestmq/persistence';
 import { MqttClient } from 'mqtt';
+import { HISTORY_RECORDER } from '../src/history/history.module';
+import { HistoryRecorder } from '../src/history/history-recorder';
 import { BrokerStats } from '../src/metrics/broker-stats';
 import { Router } from '../src/routing/router';
 import { SessionRegistry } from '../src/session/session-registry';
@@ -375,6 +377,61 @@ describe('hostile clients: no client ends the process or grows its memory withou
       await Promise.all([watcher.endAsync(), publisher.endAsync()]);
     } finally {
       await roomy.close();
+    }
+    await healthy.roundTrip();
+  });
+
+  it('drops history beyond HISTORY_BUFFER_BYTES and counts it, instead of buffering 1 MB messages without bound (R1)', async () => {
+    const small = await startTestBroker({ historyBufferBytes: 4 * 1024 * 1024 });
+    try {
+      const recorder = small.app.get<HistoryRecorder>(HISTORY_RECORDER);
+      const client = await RawClient.connected(small.mqttPort);
+      const megabyte = Buffer.alloc(1024 * 1024, 7);
+      let peak = 0;
+      const sample = setInterval(() => (peak = Math.max(peak, recorder.bufferedBytes)), 1);
+      // One write: the broker reads them within a few turns, faster than any database takes 40 MB.
+      const publishes = Array.from({ length: 40 }, () => encodePacket({ type: PacketType.Publish, topic: 'big', qos: 0, retain: false, dup: false, payload: megabyte }, 5)!);
+      client.sendBytes(Buffer.concat(publishes));
+      client.send({ type: PacketType.Publish, topic: 'done', qos: 1, packetId: 1, retain: false, dup: false, payload: Buffer.from('x') });
+      await client.expect(PacketType.Puback, 20_000);
+      clearInterval(sample);
+      assert.ok(recorder.dropped > 0, 'some were dropped and counted');
+      assert.ok(peak <= 4 * 1024 * 1024, `${peak} bytes buffered at the peak`);
+      await recorder.flush();
+      assert.equal(recorder.recorded + recorder.dropped, 41);
+      client.destroy();
+    } finally {
+      await small.close();
+    }
+    await healthy.roundTrip();
+  });
+
+  it('keeps at most MAX_QUEUED_BYTES of messages for an offline session, and at most MAX_SESSIONS sessions (R2, R3)', async () => {
+    const small = await startTestBroker({ maxQueuedBytes: 3.5 * 1024 * 1024, maxSessions: 3 });
+    try {
+      const offline = await RawClient.connected(small.mqttPort, { clientId: 'away', properties: { sessionExpiryInterval: 60 } });
+      offline.send({ type: PacketType.Subscribe, packetId: 1, subscriptions: [{ topicFilter: 'q', qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 }] });
+      await offline.expect(PacketType.Suback);
+      offline.send({ type: PacketType.Disconnect, reasonCode: 0 });
+      await offline.closed;
+      const publisher = await connectClient(small.url, { clientId: 'pub' });
+      for (let i = 0; i < 10; i++) await publisher.publishAsync('q', Buffer.alloc(1024 * 1024, i), { qos: 1 });
+      const session = small.app.get(SessionRegistry).get('away')!;
+      assert.equal(session.outbound.queued, 3);
+      assert.ok(session.outbound.heldBytes <= 3.5 * 1024 * 1024);
+
+      // Two sessions exist ('away', 'pub'): a third fits, a fourth is refused.
+      const third = await RawClient.connected(small.mqttPort, { clientId: 'third' });
+      const fourth = await RawClient.open(small.mqttPort);
+      fourth.send({ type: PacketType.Connect, protocolName: 'MQTT', protocolVersion: 5, clean: true, keepAlive: 0, clientId: 'fourth' });
+      assert.equal((await fourth.expect(PacketType.Connack)).reasonCode, ReasonCode.QuotaExceeded);
+      const again = await RawClient.connected(small.mqttPort, { clientId: 'away', clean: false, properties: { sessionExpiryInterval: 60 } });
+      for (let i = 0; i < 3; i++) assert.equal((await again.expect(PacketType.Publish)).payload[0], i, 'the oldest three, in order');
+      third.destroy();
+      again.destroy();
+      await publisher.endAsync();
+    } finally {
+      await small.close();
     }
     await healthy.roundTrip();
   });

@@ -73,15 +73,25 @@ export class RawClient {
   /** The next packet received; rejects when none arrives in time. */
   async next(timeoutMs = 5000): Promise<Packet> {
     if (this.queue.length === 0) {
-      await withTimeout(
-        new Promise<void>((resolve) => {
-          this.waiter = resolve;
-          this.socket.once('close', resolve);
-        }),
-        timeoutMs,
-        'a packet from the broker',
-      );
-      this.waiter = undefined;
+      // A chunk may end inside a packet (a large PUBLISH spans many): wait on until one is whole or the socket closes.
+      let closed = this.socket.destroyed;
+      const onClose = (): void => {
+        closed = true;
+        this.waiter?.();
+      };
+      this.socket.once('close', onClose);
+      try {
+        await withTimeout(
+          (async () => {
+            while (this.queue.length === 0 && !closed) await new Promise<void>((resolve) => (this.waiter = resolve));
+          })(),
+          timeoutMs,
+          'a packet from the broker',
+        );
+      } finally {
+        this.waiter = undefined;
+        this.socket.off('close', onClose);
+      }
     }
     const packet = this.queue.shift();
     if (packet === undefined) throw new Error('connection closed before a packet arrived');
