@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect as tcpConnect, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { PacketType, ReasonCode, encodePacket } from '@nestmq/mqtt-protocol';
+import { PacketType, ReasonCode, encodePacket, varintSize, writeVarint } from '@nestmq/mqtt-protocol';
 import { UserRepository } from '@nestmq/persistence';
 import { MqttClient } from 'mqtt';
 import { HISTORY_RECORDER } from '../src/history/history.module';
@@ -47,14 +47,9 @@ class HealthyPair {
 }
 
 function varint(n: number): Buffer {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return Buffer.from(out);
+  const bytes = Buffer.alloc(varintSize(n));
+  writeVarint(bytes, 0, n);
+  return bytes;
 }
 
 /** `count` empty User Properties as raw property bytes (0x26, empty name, empty value). */

@@ -6,6 +6,7 @@ import { hasMoreLevelsThan } from './topic';
 import { truncateUtf8 } from './utf8';
 import { encodePacket } from './encoder';
 import { PacketType } from './packet-type';
+import { varintSize, writeVarint } from './varint';
 
 /** `count` empty User Properties as raw property bytes: 0x26, a zero-length name, a zero-length value. */
 function emptyUserProperties(count: number): Buffer {
@@ -15,14 +16,9 @@ function emptyUserProperties(count: number): Buffer {
 }
 
 function varint(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return out;
+  const bytes = Buffer.alloc(varintSize(n));
+  writeVarint(bytes, 0, n);
+  return [...bytes];
 }
 
 /** A 5.0 CONNECT, client id "c", carrying `props` as its property block. */

@@ -69,11 +69,7 @@ export class HistoryRecorder {
       this.decisions.set(topic, seen);
     }
     if (seen === NOT_RECORDED) return;
-    const unwritten = this.unwritten;
-    if (
-      this.rows.count + (unwritten === undefined ? 0 : unwritten.count) >= this.maxBuffered ||
-      this.rows.byteLength + (unwritten === undefined ? 0 : unwritten.byteLength) + message.payload.length > this.maxBufferedBytes
-    ) {
+    if (this.buffered >= this.maxBuffered || this.bufferedBytes + message.payload.length > this.maxBufferedBytes) {
       this.dropped++;
       return;
     }

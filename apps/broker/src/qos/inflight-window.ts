@@ -54,7 +54,7 @@ export class InflightWindow {
   /** Messages stored before a restart: those already sent back in flight, the rest queued, in order. */
   restore(outbounds: Outbound[]): void {
     for (const o of outbounds) {
-      this.heldBytes += heldSize(o.message);
+      this.heldBytes += o.message.byteSize;
       if (o.packetId !== 0) this.inflight.set(o.packetId, o);
       else this.queue.push(o);
     }
@@ -68,7 +68,7 @@ export class InflightWindow {
   deliver(sink: PacketSink | null, message: Message, qos: 1 | 2, retain: boolean, subscriptionIds: number[] | null, now: number): boolean {
     const outbound: Outbound = { message, qos, retain, subscriptionIds, packetId: 0, released: false, storeId: 0 };
     const sendNow = sink !== null && this.queued === 0 && this.inflight.size < sink.peerReceiveMaximum && !sink.congested;
-    const size = heldSize(message);
+    const size = message.byteSize;
     if ((!sendNow && this.queued >= this.maxQueued) || (this.heldBytes > 0 && this.heldBytes + size > this.maxHeldBytes)) {
       sink?.dropped('queue-full');
       return false;
@@ -85,7 +85,7 @@ export class InflightWindow {
     const outbound = this.inflight.get(packetId);
     if (outbound === undefined) return false;
     this.inflight.delete(packetId);
-    this.heldBytes -= heldSize(outbound.message);
+    this.heldBytes -= outbound.message.byteSize;
     if (outbound.storeId !== 0) this.journal?.removed(outbound);
     if (sink !== null) this.drain(sink, now);
     return true;
@@ -120,7 +120,7 @@ export class InflightWindow {
         this.queueHead = 0;
       }
       if (outbound.message.isExpired(now)) {
-        this.heldBytes -= heldSize(outbound.message);
+        this.heldBytes -= outbound.message.byteSize;
         sink.dropped('expired');
         if (outbound.storeId !== 0) this.journal?.removed(outbound);
         continue;
@@ -154,7 +154,7 @@ export class InflightWindow {
     const bytes = sink.encodePublish(outbound.message, outbound.qos, outbound.retain, false, outbound.subscriptionIds, now);
     if (bytes === null) {
       // Too large for the client: discarded as if sent and acknowledged [MQTT-3.1.2-25].
-      this.heldBytes -= heldSize(outbound.message);
+      this.heldBytes -= outbound.message.byteSize;
       if (outbound.storeId !== 0) this.journal?.removed(outbound);
       return;
     }
@@ -164,9 +164,4 @@ export class InflightWindow {
     if (outbound.storeId !== 0) this.journal?.progressed(outbound);
     sink.writePublish(bytes, packetId);
   }
-}
-
-/** What holding a message costs a session, as MAX_QUEUED_BYTES counts it: topic, properties and payload. */
-function heldSize(message: Message): number {
-  return message.topicBytes.length + (message.properties?.length ?? 0) + message.payload.length;
 }

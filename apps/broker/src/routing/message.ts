@@ -33,6 +33,11 @@ export class Message {
     readonly receivedAt: number,
   ) {}
 
+  /** What keeping the message costs, as the byte bounds count it: topic, forwarded properties and payload. */
+  get byteSize(): number {
+    return this.topicBytes.length + (this.properties?.length ?? 0) + this.payload.length;
+  }
+
   isExpired(now: number): boolean {
     return this.expiresAt !== 0 && now >= this.expiresAt;
   }

@@ -23,9 +23,9 @@ export class RetainedStore {
   restore(messages: Iterable<Message>): void {
     for (const m of messages) {
       const replaced = this.tree.get(m.topic);
-      if (replaced !== undefined) this.bytes -= retainedSize(replaced);
+      if (replaced !== undefined) this.bytes -= replaced.byteSize;
       this.tree.set(m);
-      this.bytes += retainedSize(m);
+      this.bytes += m.byteSize;
     }
   }
 
@@ -45,7 +45,7 @@ export class RetainedStore {
   admits(message: Message): boolean {
     if (message.payload.length === 0) return true;
     const replaced = this.tree.get(message.topic);
-    const bytes = this.bytes - (replaced === undefined ? 0 : retainedSize(replaced)) + retainedSize(message);
+    const bytes = this.bytes - (replaced === undefined ? 0 : replaced.byteSize) + message.byteSize;
     if (bytes > this.maxBytes) return false;
     return replaced !== undefined || this.tree.size < this.maxMessages;
   }
@@ -58,16 +58,16 @@ export class RetainedStore {
     if (message.payload.length === 0) {
       const removed = this.tree.get(message.topic);
       if (removed !== undefined && this.tree.delete(message.topic)) {
-        this.bytes -= retainedSize(removed);
+        this.bytes -= removed.byteSize;
         this.persistence.retainedRemoved(message.topic);
       }
       return true;
     }
     if (!this.admits(message)) return false;
     const replaced = this.tree.get(message.topic);
-    if (replaced !== undefined) this.bytes -= retainedSize(replaced);
+    if (replaced !== undefined) this.bytes -= replaced.byteSize;
     this.tree.set(message);
-    this.bytes += retainedSize(message);
+    this.bytes += message.byteSize;
     this.persistence.retainedSaved(message);
     return true;
   }
@@ -92,11 +92,7 @@ export class RetainedStore {
   }
 
   private remove(m: Message): void {
-    if (this.tree.delete(m.topic)) this.bytes -= retainedSize(m);
+    if (this.tree.delete(m.topic)) this.bytes -= m.byteSize;
     this.persistence.retainedRemoved(m.topic);
   }
-}
-
-function retainedSize(m: Message): number {
-  return m.topicBytes.length + (m.properties?.length ?? 0) + m.payload.length;
 }

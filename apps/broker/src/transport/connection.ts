@@ -90,11 +90,7 @@ export class Connection implements PacketSink {
   private outBytes = 0;
   private paused = false;
   /** Reading stopped because the client does not read what we write (see flush). */
-  private blockedByOutput = false;
-
-  get readingStopped(): boolean {
-    return this.blockedByOutput;
-  }
+  readingStopped = false;
 
   constructor(
     readonly socket: Duplex,
@@ -153,7 +149,7 @@ export class Connection implements PacketSink {
 
   resume(): void {
     this.paused = false;
-    if (!this.blockedByOutput) this.socket.resume();
+    if (!this.readingStopped) this.socket.resume();
     this.processPackets();
   }
 
@@ -249,8 +245,8 @@ export class Connection implements PacketSink {
     // A client that sends and never reads would make us buffer its acknowledgements without end: while
     // it is this far behind, we stop reading from it too, and TCP slows it down. Only after a write that
     // asked us to wait: then 'drain' comes to resume reading.
-    if (!flowing && !this.blockedByOutput && this.socket.writableLength > this.broker.config.maxPendingBytes) {
-      this.blockedByOutput = true;
+    if (!flowing && !this.readingStopped && this.socket.writableLength > this.broker.config.maxPendingBytes) {
+      this.readingStopped = true;
       this.socket.pause();
     }
   }
@@ -408,8 +404,8 @@ export class Connection implements PacketSink {
 
   /** The client caught up: queued QoS 1/2 messages may go out again. */
   private readonly onDrain = (): void => {
-    if (this.blockedByOutput) {
-      this.blockedByOutput = false;
+    if (this.readingStopped) {
+      this.readingStopped = false;
       if (!this.paused) this.socket.resume();
     }
     try {
