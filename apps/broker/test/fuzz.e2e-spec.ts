@@ -39,6 +39,13 @@ function settings() {
     maxLifetimeMs: num('FUZZ_MAX_LIFETIME_MS', 8_000),
     brokerHeapMb: num('FUZZ_BROKER_HEAP_MB', 1536),
     only: only ? only.split(',').map((s) => Number(s.trim())) : undefined,
+    // Extra broker settings, as `NAME=value` separated by spaces, to replay a run under another configuration.
+    brokerEnv: Object.fromEntries(
+      (process.env.FUZZ_BROKER_ENV ?? '')
+        .split(' ')
+        .filter((pair) => pair.includes('='))
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    ),
   };
 }
 
@@ -85,6 +92,11 @@ describe('fuzz: structure-aware random packets against the broker process', () =
         // A ceiling well above normal use: a flood that exhausts memory ends the process (seen, reported)
         // instead of the machine.
         NODE_OPTIONS: `--max-old-space-size=${config.brokerHeapMb}`,
+        // The embedded database lives in memory here: the tables clients fill get bounds that fit in it, so
+        // that trimming (and its VACUUM) runs during the fuzz instead of after hours of it.
+        HISTORY_MAX_BYTES: String(64 * 1024 * 1024),
+        SESSION_EVENTS_MAX_BYTES: String(16 * 1024 * 1024),
+        ...config.brokerEnv,
       });
       const memory = new MemorySampler(broker.child.pid!);
       const url = `mqtt://127.0.0.1:${mqttPort}`;

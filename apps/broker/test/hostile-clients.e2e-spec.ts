@@ -317,6 +317,44 @@ describe('hostile clients: no client ends the process or grows its memory withou
     await healthy.roundTrip();
   });
 
+  it('closes the connection whose unfinished CONNECT would pass MAX_CONNECTING_BYTES, and frees what closed ones held', async () => {
+    const small = await startTestBroker({ maxConnectingBytes: 1024 * 1024 });
+    const slow: Socket[] = [];
+    try {
+      const context = small.app.get(BrokerContext);
+      // A CONNECT announcing 2 MiB, which MAX_PACKET_SIZE allows, of which 300,000 bytes arrive.
+      const partial = Buffer.concat([Buffer.from([0x10]), varint(2 * 1024 * 1024), Buffer.alloc(300_000)]);
+      for (let i = 1; i <= 3; i++) {
+        const socket = await openSocket(small.mqttPort);
+        socket.write(partial);
+        slow.push(socket);
+        await eventually(() => context.connectingBytes.held === i * partial.length, 5000, `${i} unfinished CONNECTs held`);
+      }
+      const fourth = await openSocket(small.mqttPort);
+      const closed = new Promise<void>((resolve) => fourth.once('close', () => resolve()));
+      fourth.write(partial);
+      await withTimeout(closed, 5000, 'the connection passing MAX_CONNECTING_BYTES to be closed');
+      assert.equal(small.app.get(BrokerStats).connectsRefusedConnectingBytes, 1);
+      assert.equal(context.connectingBytes.held, 3 * partial.length, 'the refused connection holds nothing');
+      assert.ok(slow.every((s) => !s.destroyed), 'the connections within the bound stay open');
+
+      // A CONNECT that arrives whole is never held: clients still get in.
+      const client = await connectClient(small.url, { clientId: 'whole-connect' });
+      await client.endAsync();
+
+      for (const s of slow.splice(0)) s.destroy();
+      await eventually(() => context.connectingBytes.held === 0, 5000, 'closed connections to give back what they held');
+      const again = await openSocket(small.mqttPort);
+      slow.push(again);
+      again.write(partial);
+      await eventually(() => context.connectingBytes.held === partial.length, 5000, 'a new unfinished CONNECT held');
+      assert.equal(again.destroyed, false);
+    } finally {
+      for (const s of slow) s.destroy();
+      await small.close();
+    }
+  });
+
   it('refuses a retained PUBLISH beyond MAX_RETAINED_MESSAGES or MAX_RETAINED_BYTES with 0x97 (R4)', async () => {
     const small = await startTestBroker({ maxRetainedMessages: 3, maxRetainedBytes: 10_000 });
     try {

@@ -12,6 +12,7 @@ import { SessionMessageEntity } from './session-message/session-message.entity';
 import { SessionEntity } from './session/session.entity';
 import { StoredMessageEntity } from './stored-message/stored-message.entity';
 import { SubscriptionEntity } from './subscription/subscription.entity';
+import { TableUsageEntity } from './table-usage/table-usage.entity';
 import { UserEntity } from './user/user.entity';
 
 /** Every entity of the schema. */
@@ -25,6 +26,7 @@ export const ENTITIES = [
   RetainedMessageEntity,
   MessageHistoryEntity,
   SessionEventEntity,
+  TableUsageEntity,
 ];
 
 /** Compiled migrations, one file per schema change, from the repository's `migrations/` folder. */

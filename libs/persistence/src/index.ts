@@ -21,3 +21,5 @@ export { MessageHistoryEntity } from './message-history/message-history.entity';
 export { SessionEventEntity } from './session-event/session-event.entity';
 export { SessionEvent, SessionEventAction, SessionEventFilter, SessionEventPage, SessionEventRepository, StoredSessionEvent } from './session-event/session-event.repository';
 export { MigrationStatus, migrationStatus, readMigrationStatus } from './migration/migration-status';
+export { CountedTable, TableSize, TableUsage } from './table-usage/table-usage';
+export { TableUsageEntity } from './table-usage/table-usage.entity';

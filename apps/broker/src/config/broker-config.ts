@@ -51,6 +51,8 @@ export interface BrokerConfig {
   maxTopicAliasBytes: number;
   /** Bytes of QoS 0 output a slow subscriber may have pending before QoS 0 messages are dropped. */
   maxPendingBytes: number;
+  /** Bytes of unfinished CONNECTs all connections may hold together; the one that would pass it is closed. */
+  maxConnectingBytes: number;
   /** Seconds a new connection has to send CONNECT. */
   connectTimeout: number;
   /** Cap on Session Expiry Interval in seconds; undefined = none. */
@@ -92,6 +94,8 @@ export interface BrokerConfig {
   historyBuffer: number;
   /** Bytes of records waiting to be written at most; beyond, they are dropped and counted. */
   historyBufferBytes: number;
+  /** Bytes the message history keeps at most (as table_usage counts them); the oldest messages go first. */
+  historyMaxBytes: number;
   /** Record connects, refusals, disconnects, takeovers, (un)subscribes and expiries in session_events. */
   sessionEvents: boolean;
   /** Seconds a session event is kept. */
@@ -100,6 +104,8 @@ export interface BrokerConfig {
   sessionEventsBuffer: number;
   /** Bytes of session events waiting to be written at most; beyond, they are dropped and counted. */
   sessionEventsBufferBytes: number;
+  /** Bytes the session events keep at most (as table_usage counts them); the oldest events go first. */
+  sessionEventsMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -245,6 +251,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     topicCacheBytes: integer(env, 'TOPIC_CACHE_BYTES', 32 * 1024 * 1024, 0, 2 ** 40),
     maxTopicAliasBytes: integer(env, 'MAX_TOPIC_ALIAS_BYTES', 1024 * 1024, 1024, 2 ** 40),
     maxPendingBytes: integer(env, 'MAX_PENDING_BYTES', 8 * 1024 * 1024, 1024, 2 ** 31),
+    maxConnectingBytes: integer(env, 'MAX_CONNECTING_BYTES', 256 * 1024 * 1024, 1024, 2 ** 40),
     connectTimeout: seconds(env, 'CONNECT_TIMEOUT', 10),
     // A week, not forever: a client that asks for a session that never expires and never comes back
     // would otherwise hold its subscriptions and queued messages for good. 4294967295 lifts the cap.
@@ -254,7 +261,8 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     maxSessions: integer(env, 'MAX_SESSIONS', 1_000_000, 1, 100_000_000),
     maxSubscriptions: integer(env, 'MAX_SUBSCRIPTIONS', 10_000, 1, 100_000_000),
     maxSubscriptionBytes: integer(env, 'MAX_SUBSCRIPTION_BYTES', 1024 * 1024, 1024, 2 ** 40),
-    maxClientIdBytes: integer(env, 'MAX_CLIENT_ID_BYTES', 1024, 23, 65535),    sysInterval: seconds(env, 'SYS_INTERVAL', 10),
+    maxClientIdBytes: integer(env, 'MAX_CLIENT_ID_BYTES', 1024, 23, 65535),
+    sysInterval: seconds(env, 'SYS_INTERVAL', 10),
     maximumQoS: integer(env, 'MAXIMUM_QOS', 2, 0, 2) as 0 | 1 | 2,
     retainAvailable: bool(env, 'RETAIN_AVAILABLE', true),
     logLevel: logLevel as BrokerConfig['logLevel'],
@@ -269,10 +277,12 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     historyMaxPerTopic: integer(env, 'HISTORY_MAX_PER_TOPIC', 10_000, 1, 1_000_000_000),
     historyBuffer: integer(env, 'HISTORY_BUFFER', 100_000, 100, 100_000_000),
     historyBufferBytes: integer(env, 'HISTORY_BUFFER_BYTES', 64 * 1024 * 1024, 65536, 2 ** 40),
+    historyMaxBytes: integer(env, 'HISTORY_MAX_BYTES', 4 * 1024 ** 3, 65536, 2 ** 50),
     sessionEvents: bool(env, 'SESSION_EVENTS', true),
     sessionEventsRetention: duration(env, 'SESSION_EVENTS_RETENTION', 30 * 86400),
     sessionEventsBuffer: integer(env, 'SESSION_EVENTS_BUFFER', 10_000, 10, 10_000_000),
     sessionEventsBufferBytes: integer(env, 'SESSION_EVENTS_BUFFER_BYTES', 16 * 1024 * 1024, 65536, 2 ** 40),
+    sessionEventsMaxBytes: integer(env, 'SESSION_EVENTS_MAX_BYTES', 1024 ** 3, 65536, 2 ** 50),
   };
 }
 

@@ -1,28 +1,37 @@
 import { Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { MessageHistoryRepository } from '@nestmq/persistence';
+import { MessageHistoryRepository, TableUsage } from '@nestmq/persistence';
 import { DataSource } from 'typeorm';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
 import { DATA_SOURCE } from '../database/database.module';
+import { TableBound } from '../database/table-bound';
 import { HistoryRecorder } from './history-recorder';
 
 /** Null when HISTORY_TOPICS is empty. */
 export const HISTORY_RECORDER = Symbol('HISTORY_RECORDER');
 
-/** Enforces HISTORY_RETENTION and HISTORY_MAX_PER_TOPIC every minute; flushes the recorder at shutdown. */
+/**
+ * Enforces HISTORY_RETENTION and HISTORY_MAX_PER_TOPIC every minute and HISTORY_MAX_BYTES every five
+ * seconds (a flood of distinct topics passes the first two); flushes the recorder at shutdown.
+ */
 @Injectable()
-class HistoryRetention implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HistoryRetention implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
+  readonly bound: TableBound;
 
   constructor(
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     @Inject(HISTORY_RECORDER) private readonly recorder: HistoryRecorder | null,
     private readonly repository: MessageHistoryRepository,
-  ) {}
+    @Inject(DATA_SOURCE) dataSource: DataSource,
+  ) {
+    this.bound = new TableBound(new TableUsage(dataSource, 'message_history'), config.historyMaxBytes);
+  }
 
   onApplicationBootstrap(): void {
     if (this.recorder === null) return;
     this.timer = setInterval(() => void this.enforce().catch(() => undefined), 60_000);
     this.timer.unref();
+    this.bound.start();
   }
 
   /** The topics trimmed by count last time: their rows still in the recorder's batch then are in the table now. */
@@ -38,6 +47,7 @@ class HistoryRetention implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    await this.bound.stop();
     await this.recorder?.flush();
   }
 }

@@ -21,4 +21,6 @@ export class BrokerStats {
   retainedRefused = 0;
   /** CONNECTs refused with 0x89 because too many were awaiting authentication. */
   connectsRefusedBusy = 0;
+  /** Connections closed before their CONNECT was whole because MAX_CONNECTING_BYTES was reached. */
+  connectsRefusedConnectingBytes = 0;
 }

@@ -57,6 +57,7 @@ export class SysTopicsPublisher implements OnApplicationBootstrap, OnApplication
       '$SYS/broker/errors/internal': s.internalErrors,
       '$SYS/broker/errors/protocol': s.protocolErrors,
       '$SYS/broker/clients/refused busy': s.connectsRefusedBusy,
+      '$SYS/broker/clients/refused connecting bytes': s.connectsRefusedConnectingBytes,
       '$SYS/broker/retained messages/count': this.router.retained.size,
       '$SYS/broker/retained messages/bytes': this.router.retained.byteSize,
       '$SYS/broker/retained messages/refused': s.retainedRefused,

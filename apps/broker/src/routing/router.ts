@@ -28,6 +28,8 @@ interface Route {
 
 /** The route of every topic nobody subscribes to: shared, so a flood of such topics allocates no routes. */
 const NO_ROUTE: Route = { entries: [], groups: [] };
+/** Members of a shared group looked at per message for one that is online and keeps up. */
+const GROUP_LOOKAHEAD = 16;
 
 /** Delivers one message to one session: the QoS machinery and the connection decide how. */
 export type DeliverFn = (session: Session, message: Message, qos: QoS, retain: boolean, subscriptionIds: number[] | null) => void;
@@ -113,12 +115,16 @@ export class Router {
     return 1;
   }
 
-  /** One member per message, round robin, preferring online members with nothing queued. */
+  /**
+   * One member per message, round robin, preferring online members with nothing queued among the next
+   * GROUP_LOOKAHEAD: a message costs the same in a group of any size, however many members lag.
+   */
   private deliverToGroup(group: SharedGroup, message: Message): number {
     const members = group.list;
     if (members.length === 0) return 0;
     let chosen: Subscriber | undefined;
-    for (let i = 0; i < members.length; i++) {
+    const lookahead = Math.min(members.length, GROUP_LOOKAHEAD);
+    for (let i = 0; i < lookahead; i++) {
       const candidate = members[(group.cursor + i) % members.length];
       if (candidate.session.online && candidate.session.outbound.queued === 0) {
         chosen = candidate;
@@ -127,7 +133,7 @@ export class Router {
       }
     }
     if (chosen === undefined) {
-      // Every member is offline or lagging: the next in turn queues it.
+      // The members looked at are offline or lagging: the next in turn queues it.
       chosen = members[group.cursor % members.length];
       group.cursor = (group.cursor + 1) % members.length;
     }

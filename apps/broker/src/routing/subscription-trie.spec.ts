@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { topicMatches } from '@nestmq/mqtt-protocol';
 import { Session, SubscriptionRecord } from '../session/session';
-import { SubscriptionTrie } from './subscription-trie';
+import { SharedGroup, Subscriber, SubscriptionTrie } from './subscription-trie';
 
 const record = (topicFilter: string): SubscriptionRecord => ({
   topicFilter, qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 0, subscriptionId: 0,
@@ -60,10 +60,33 @@ describe('SubscriptionTrie', () => {
     const match = trie.match('jobs/1');
     assert.deepEqual(match.subscribers.map((s) => s.session.clientId), ['c']);
     assert.equal(match.groups.length, 1);
-    assert.deepEqual([...match.groups[0].members.keys()], ['a', 'b']);
+    assert.deepEqual(match.groups[0].list.map((s) => s.session.clientId), ['a', 'b']);
     trie.remove('jobs/+', 'a', 'workers');
     trie.remove('jobs/+', 'b', 'workers');
     assert.equal(trie.match('jobs/1').groups.length, 0);
+  });
+
+  it("keeps a shared group's members exact through joins, re-subscriptions and leaves in any order", () => {
+    const sessions = Array.from({ length: 8 }, (_, i) => new Session(`c${i}`, 10));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(7), fc.nat(2))), (ops) => {
+        const group = new SharedGroup('g', 'jobs/+');
+        const model = new Map<string, Subscriber>();
+        for (const [join, n, qos] of ops) {
+          const session = sessions[n];
+          if (join) {
+            const subscriber = { session, record: { ...record('jobs/+'), qos: qos as 0 | 1 | 2 } };
+            group.set(session.clientId, subscriber);
+            model.set(session.clientId, subscriber);
+          } else {
+            assert.equal(group.delete(session.clientId), model.delete(session.clientId));
+          }
+        }
+        assert.equal(group.size, model.size);
+        assert.deepEqual(new Set(group.list), new Set(model.values()), 'each member once, with its latest subscription');
+        for (const session of sessions) assert.equal(group.has(session.clientId), model.has(session.clientId));
+      }),
+    );
   });
 
   it('agrees with topicMatches for random filters and topics', () => {

@@ -8,9 +8,10 @@ export interface Subscriber {
 
 /** A shared subscription group `$share/{group}/{filter}`: each message goes to one member (§4.8.2). */
 export class SharedGroup {
-  readonly members = new Map<string, Subscriber>();
-  /** The members as an array, rebuilt when membership changes: picking one per message allocates nothing. */
-  list: Subscriber[] = [];
+  /** The members in the order the round robin visits them: picking one per message allocates nothing. */
+  readonly list: Subscriber[] = [];
+  /** Each member's position in `list`, so that joining and leaving cost the same in a group of any size. */
+  private readonly positions = new Map<string, number>();
   /** Round-robin position, kept across messages. */
   cursor = 0;
 
@@ -18,6 +19,38 @@ export class SharedGroup {
     readonly group: string,
     readonly filter: string,
   ) {}
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  has(clientId: string): boolean {
+    return this.positions.has(clientId);
+  }
+
+  /** Adds a member, or replaces its subscription in place. */
+  set(clientId: string, subscriber: Subscriber): void {
+    const at = this.positions.get(clientId);
+    if (at !== undefined) {
+      this.list[at] = subscriber;
+      return;
+    }
+    this.positions.set(clientId, this.list.length);
+    this.list.push(subscriber);
+  }
+
+  /** Removes a member: the last one takes its place. True when it was a member. */
+  delete(clientId: string): boolean {
+    const at = this.positions.get(clientId);
+    if (at === undefined) return false;
+    this.positions.delete(clientId);
+    const last = this.list.pop()!;
+    if (at < this.list.length) {
+      this.list[at] = last;
+      this.positions.set(last.session.clientId, at);
+    }
+    return true;
+  }
 }
 
 class TrieNode {
@@ -70,9 +103,8 @@ export class SubscriptionTrie {
         shared = new SharedGroup(group, filter);
         node.groups.set(group, shared);
       }
-      if (!shared.members.has(clientId)) this.count++;
-      shared.members.set(clientId, subscriber);
-      shared.list = [...shared.members.values()];
+      if (!shared.has(clientId)) this.count++;
+      shared.set(clientId, subscriber);
     }
   }
 
@@ -92,9 +124,8 @@ export class SubscriptionTrie {
       removed = node.subscribers.delete(clientId);
     } else {
       const shared = node.groups.get(group);
-      removed = shared?.members.delete(clientId) ?? false;
-      if (shared && removed) shared.list = [...shared.members.values()];
-      if (shared && shared.members.size === 0) node.groups.delete(group);
+      removed = shared?.delete(clientId) ?? false;
+      if (shared && shared.size === 0) node.groups.delete(group);
     }
     if (!removed) return false;
     this.count--;

@@ -8,6 +8,7 @@ import { SessionPersistence } from '../session/session-persistence';
 import { SessionRegistry } from '../session/session-registry';
 import type { SessionEventRecorder } from '../session-events/session-event-recorder';
 import { PendingAuthentications } from '../auth/pending-authentications';
+import { ConnectingBytes } from './connecting-bytes';
 import { FlushScheduler } from './flush-scheduler';
 import { InternalErrorLog } from './internal-error-log';
 
@@ -30,8 +31,10 @@ export class BrokerContext {
   ) {
     this.pendingAuthentications = new PendingAuthentications(config.maxPendingConnects, config.maxPendingConnectsPerAddress);
     this.internalErrors = new InternalErrorLog(stats);
+    this.connectingBytes = new ConnectingBytes(config.maxConnectingBytes);
   }
 
   readonly pendingAuthentications: PendingAuthentications;
   readonly internalErrors: InternalErrorLog;
+  readonly connectingBytes: ConnectingBytes;
 }

@@ -118,10 +118,25 @@ export class Connection implements PacketSink {
     try {
       this.parser.push(chunk);
       this.processPackets();
+      if (this.state === ConnectionState.AwaitingConnect || this.heldBeforeConnect > 0) this.holdBeforeConnect();
     } catch (e) {
       this.failed(e);
     }
   };
+
+  /** Bytes of an unfinished CONNECT this connection counts in the broker's MAX_CONNECTING_BYTES. */
+  private heldBeforeConnect = 0;
+
+  private holdBeforeConnect(): void {
+    const held = this.state === ConnectionState.AwaitingConnect ? this.parser.buffered : 0;
+    if (this.broker.connectingBytes.update(this.heldBeforeConnect, held)) {
+      this.heldBeforeConnect = held;
+      return;
+    }
+    // No CONNECT, so no protocol level to answer in, and nothing to flush: the socket goes at once.
+    this.broker.stats.connectsRefusedConnectingBytes++;
+    this.socket.destroy();
+  }
 
   /** Handles every complete packet received so far, unless paused for authentication. */
   processPackets(): void {
@@ -433,6 +448,8 @@ export class Connection implements PacketSink {
 
   private readonly onClose = (): void => {
     this.state = ConnectionState.Closed;
+    this.broker.connectingBytes.update(this.heldBeforeConnect, 0);
+    this.heldBeforeConnect = 0;
     this.broker.keepAlive.unwatch(this);
     // A CONNECT still being authenticated is given up: its check leaves the queue, its packet is freed.
     this.authentication?.abort();
