@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { isValidTopicFilter, isValidTopicName, parseSharedSubscription, topicMatches } from './topic';
+import { isSysTopic, isValidTopicFilter, isValidTopicName, parseSharedSubscription, topicMatches } from './topic';
 
 describe('isValidTopicName', () => {
   for (const name of ['a', 'a/b', '/', '//', '/a/', 'sport/tennis/player1', '$SYS/broker/uptime', 'ü/€/𝄞', ' ']) {
@@ -40,6 +40,13 @@ describe('isValidTopicFilter', () => {
   ]) {
     it(`rejects ${JSON.stringify(filter)}: ${why}`, () => assert.equal(isValidTopicFilter(filter), false));
   }
+});
+
+describe('isSysTopic', () => {
+  it('is $SYS and the topics below it, nothing else', () => {
+    for (const t of ['$SYS', '$SYS/', '$SYS/broker/version', '$SYS//x']) assert.equal(isSysTopic(t), true, t);
+    for (const t of ['$SYSTEM/x', '$sys/broker', 'SYS/x', '/$SYS/x', '$share/g/x', '', '$']) assert.equal(isSysTopic(t), false, t);
+  });
 });
 
 describe('topicMatches', () => {

@@ -49,6 +49,11 @@ function isValidPlainFilter(filter: string): boolean {
   return true;
 }
 
+/** `$SYS` or below it: the server's own topics, which clients read and never write. */
+export function isSysTopic(topic: string): boolean {
+  return topic.charCodeAt(0) === 0x24 && topic.startsWith('$SYS') && (topic.length === 4 || topic.charCodeAt(4) === 0x2f);
+}
+
 /** True when the filter contains `+` or `#`. */
 export function isWildcardFilter(filter: string): boolean {
   return filter.includes('+') || filter.includes('#');

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { UserRepository } from '@nestmq/persistence';
+import { PasswordHasher, UserRepository } from '@nestmq/persistence';
 import { randomBytes } from 'node:crypto';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
 
@@ -19,6 +19,12 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Checked whether or not an admin is created now: a password bcrypt would cut short is a mistake in
+    // the configuration either way, and the broker refuses one over 72 bytes at CONNECT.
+    const given = this.config.adminPassword;
+    if (given !== undefined && Buffer.byteLength(given) > PasswordHasher.MAX_PASSWORD_BYTES) {
+      throw new Error(`ADMIN_PASSWORD has ${Buffer.byteLength(given)} bytes; at most ${PasswordHasher.MAX_PASSWORD_BYTES} are allowed (bcrypt ignores the rest)`);
+    }
     const all = await this.users.list();
     if (all.some((u) => u.roles.includes(ADMIN_ROLE))) return;
     const existing = all.find((u) => u.username === this.config.adminUsername);

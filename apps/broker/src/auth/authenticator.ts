@@ -10,8 +10,16 @@ export interface Credentials {
   signal?: AbortSignal;
 }
 
-/** The decision: Success with the identity to use for ACLs (undefined = anonymous), or a CONNACK refusal. */
-export type AuthResult = { reasonCode: ReasonCode.Success; username: string | undefined } | { reasonCode: Exclude<ReasonCode, ReasonCode.Success> };
+/** Which count of failed logins refused a CONNECT before its credentials were checked. */
+export type ThrottledBy = 'address' | 'username';
+
+/**
+ * The decision: Success with the identity to use for ACLs (undefined = anonymous), or a CONNACK refusal;
+ * `throttled` when the refusal came from too many failed logins rather than from these credentials.
+ */
+export type AuthResult =
+  | { reasonCode: ReasonCode.Success; username: string | undefined }
+  | { reasonCode: Exclude<ReasonCode, ReasonCode.Success>; throttled?: ThrottledBy };
 
 /** Decides whether a client may connect. */
 export interface Authenticator {

@@ -1,27 +1,39 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ReasonCode } from '@nestmq/mqtt-protocol';
 import { UserRepository, isDatabaseUnavailable } from '@nestmq/persistence';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
 import { AuthResult, Authenticator, Credentials } from './authenticator';
 
-const digest = (value: Buffer | string): Buffer => createHash('sha256').update(value).digest();
-
 /**
- * User names and passwords: the users table (bcrypt), then the static AUTH_USERS list; anonymous access
- * when ALLOW_ANONYMOUS is on. An unknown user and a wrong password get the same answer after the same
- * work. With anonymous access on, a client presenting a name nobody has is let in as anonymous: the name
- * it claimed gives it no one's ACL rules.
+ * User names and passwords: the static AUTH_USERS list, then the users table; anonymous access when
+ * ALLOW_ANONYMOUS is on. A password is the CONNECT's bytes as sent (binary data in MQTT), compared with
+ * bcrypt; one over 72 bytes never matches.
+ *
+ * Every refusal of a name costs one bcrypt comparison at BCRYPT_COST, so the time an answer takes tells
+ * nothing about which names exist or where: an unknown name is compared against a decoy hash, a static
+ * user against its password hashed at start-up, a database user (disabled or not) against its stored
+ * hash. With anonymous access on, a client presenting a name nobody has is let in as anonymous (after the
+ * same comparison): the name it claimed gives it no one's ACL rules.
  */
 @Injectable()
-export class PasswordAuthenticator implements Authenticator {
-  private readonly staticUsers: Map<string, Buffer>;
+export class PasswordAuthenticator implements Authenticator, OnModuleInit {
+  /** The static users' passwords, hashed on the password threads: the event loop goes on meanwhile. */
+  private readonly staticUsers: Promise<Map<string, string>>;
 
   constructor(
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     private readonly users: UserRepository,
   ) {
-    this.staticUsers = new Map([...config.users].map(([name, password]) => [name, digest(password)]));
+    this.staticUsers = Promise.all([...config.users].map(async ([name, password]) => [name, await users.hashPassword(password)] as const)).then(
+      (entries) => new Map(entries),
+    );
+    // Awaited by onModuleInit, which reports a failure; this keeps it from being unhandled before then.
+    this.staticUsers.catch(() => undefined);
+  }
+
+  /** The broker starts listening only once every static password is hashed. */
+  async onModuleInit(): Promise<void> {
+    await this.staticUsers;
   }
 
   async authenticate({ username, password, signal }: Credentials): Promise<AuthResult> {
@@ -31,9 +43,9 @@ export class PasswordAuthenticator implements Authenticator {
         : { reasonCode: ReasonCode.NotAuthorized };
     }
     const secret = password ?? Buffer.alloc(0);
-    const staticDigest = this.staticUsers.get(username);
-    if (staticDigest !== undefined) {
-      return timingSafeEqual(staticDigest, digest(secret))
+    const staticHash = (await this.staticUsers).get(username);
+    if (staticHash !== undefined) {
+      return (await this.users.matchesHash(secret, staticHash, signal))
         ? { reasonCode: ReasonCode.Success, username }
         : { reasonCode: ReasonCode.BadUserNameOrPassword };
     }
@@ -48,8 +60,7 @@ export class PasswordAuthenticator implements Authenticator {
   }
 
   private async checkUsersTable(username: string, secret: Buffer, signal: AbortSignal | undefined): Promise<AuthResult> {
-    // bcrypt compares at most 72 bytes; a password is binary in MQTT, read here as UTF-8.
-    const user = await this.users.verify(username, secret.toString('utf8'), signal);
+    const user = await this.users.verify(username, secret, signal);
     if (user !== null) return { reasonCode: ReasonCode.Success, username };
     if (this.config.allowAnonymous && (await this.users.findByUsername(username)) === null) {
       return { reasonCode: ReasonCode.Success, username: undefined };

@@ -1,4 +1,4 @@
-import { topicMatches } from '@nestmq/mqtt-protocol';
+import { isValidTopicFilter, topicMatches } from '@nestmq/mqtt-protocol';
 
 export type Access = 'read' | 'write' | 'readwrite' | 'deny';
 
@@ -31,6 +31,12 @@ export class AclSyntaxError extends Error {
  * refused when no read rule can match any of its topics, or a deny rule covers all of them; otherwise it
  * is accepted and each message is checked against the read rules on delivery (canRead), as Mosquitto does,
  * so `#` may be subscribed to where some topics are denied.
+ *
+ * Every rule must be a valid topic filter (with %c and %u standing for one whole or partial level), so a
+ * malformed rule never matches more than it says. A client identifier or user name that cannot stand in a
+ * level as it is (empty, or holding `+`, `#` or `/`; for %u, no user at all) would widen a pattern into
+ * other clients' topics (Mosquitto's CVE-2017-7650): the allowing patterns that use it do not apply, and
+ * the denying ones deny everything from the level where it stands on.
  */
 export class TopicAcl {
   private constructor(
@@ -61,6 +67,10 @@ export class TopicAcl {
       if (rest.length > 1 && ['read', 'write', 'readwrite', 'deny'].includes(rest[0])) access = rest.shift() as Access;
       const filter = rest.join(' ');
       if (filter === '') throw new AclSyntaxError(`${where}: "${keyword}" needs a topic`);
+      const checked = keyword === 'pattern' ? filter.replaceAll('%c', 'c').replaceAll('%u', 'u') : filter;
+      if (!isValidTopicFilter(checked)) {
+        throw new AclSyntaxError(`${where}: "${filter}" is not a topic filter ('#' only as the last level, '+' only as a whole level)`);
+      }
       (keyword === 'pattern' ? patterns : current).push({ access, filter });
     });
     return new TopicAcl(anonymous, byUser, patterns);
@@ -94,12 +104,39 @@ export class TopicAcl {
     };
     for (const rule of username === undefined ? this.anonymous : (this.byUser.get(username) ?? [])) add(rule, rule.filter);
     for (const rule of this.patterns) {
-      // A pattern naming the user does not apply to anonymous clients.
-      if (username === undefined && rule.filter.includes('%u')) continue;
-      add(rule, rule.filter.replaceAll('%c', clientId).replaceAll('%u', username ?? ''));
+      const filter = substitute(rule.filter, clientId, username);
+      if (filter !== null) add(rule, filter);
+      else if (rule.access === 'deny') add(rule, deniedFrom(rule.filter, clientId, username));
     }
     return out;
   }
+}
+
+/** A value that can stand in a topic level as it is: one level, no wildcard. */
+function fitsInLevel(value: string | undefined): value is string {
+  return value !== undefined && value !== '' && !/[+#/]/.test(value);
+}
+
+/** The pattern with %c and %u replaced, or null when a value it uses cannot stand in a level. */
+function substitute(pattern: string, clientId: string, username: string | undefined): string | null {
+  const usesClient = pattern.includes('%c');
+  const usesUser = pattern.includes('%u');
+  if ((usesClient && !fitsInLevel(clientId)) || (usesUser && !fitsInLevel(username))) return null;
+  return pattern.replaceAll('%c', clientId).replaceAll('%u', username ?? '');
+}
+
+/**
+ * A denying pattern whose value cannot stand in its level: everything from the first such level on is
+ * denied (`clients/%c/secret` for client id `a/b` denies `clients/#`), more than meant, never less.
+ */
+function deniedFrom(pattern: string, clientId: string, username: string | undefined): string {
+  const kept: string[] = [];
+  for (const level of pattern.split('/')) {
+    if ((level.includes('%c') && !fitsInLevel(clientId)) || (level.includes('%u') && !fitsInLevel(username))) break;
+    kept.push(level.replaceAll('%c', clientId).replaceAll('%u', username ?? ''));
+  }
+  kept.push('#');
+  return kept.join('/');
 }
 
 /** True when every topic `inner` can match is matched by `outer` (both plain filters). */

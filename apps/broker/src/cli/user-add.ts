@@ -15,6 +15,11 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
+  // bcrypt reads 72 bytes: a longer password would be stored cut short, and is never accepted at CONNECT.
+  if (given !== undefined && Buffer.byteLength(given) > PasswordHasher.MAX_PASSWORD_BYTES) {
+    console.error(`nestmq: the password has ${Buffer.byteLength(given)} bytes; at most ${PasswordHasher.MAX_PASSWORD_BYTES} are allowed (bcrypt ignores the rest)`);
+    return 2;
+  }
   loadDotEnv();
   const config = loadBrokerConfig();
   const options = { url: config.databaseUrl, dataDir: config.dataDir };

@@ -45,6 +45,16 @@ export interface BrokerConfig {
   /** CONNECTs awaiting their authentication answer at once, in total and per client address (0x89 beyond). */
   maxPendingConnects: number;
   maxPendingConnectsPerAddress: number;
+  /**
+   * Failed logins an address (an IPv6 /64) and a user name may have in a burst before further CONNECTs
+   * from it or for it are refused unchecked with 0x9F; 0 = no limit of that kind.
+   */
+  loginFailuresPerAddress: number;
+  loginFailuresPerUser: number;
+  /** Seconds in which a full burst of failed logins drains away; 0 = no login throttling. */
+  loginFailureWindow: number;
+  /** Bytes each login-failure table (addresses, user names) may hold; the least recently failed are forgotten first. */
+  loginThrottleBytes: number;
   /** Bytes of topic names each per-topic cache (routes, history decisions) may hold before it starts over. */
   topicCacheBytes: number;
   /** Bytes of topic names a connection's Topic Aliases may hold, each direction (inbound beyond: 0x97). */
@@ -62,6 +72,11 @@ export interface BrokerConfig {
   maxRetainedBytes: number;
   /** Sessions held at once, online and offline: a CONNECT that would create one more gets 0x97. */
   maxSessions: number;
+  /**
+   * A CONNECT with the client identifier of a session another user owns: `refuse` (0x87 Not authorized,
+   * the session and its connection untouched), or `clean` (that session ends, a new one starts).
+   */
+  sessionUserMismatch: 'refuse' | 'clean';
   /** Subscriptions one session may hold, in count and in bytes of filters: a new one beyond gets 0x97 in SUBACK. */
   maxSubscriptions: number;
   maxSubscriptionBytes: number;
@@ -164,7 +179,12 @@ function users(env: Env): Map<string, string> {
     if (entry.trim() === '') continue;
     const colon = entry.indexOf(':');
     if (colon <= 0) throw new ConfigError(`AUTH_USERS: "${entry.split(':')[0]}" has no password (expected name:password)`);
-    map.set(entry.slice(0, colon).trim(), entry.slice(colon + 1));
+    const password = entry.slice(colon + 1);
+    // bcrypt reads 72 bytes (PasswordHasher.MAX_PASSWORD_BYTES): a longer password would be cut silently.
+    if (Buffer.byteLength(password) > 72) {
+      throw new ConfigError(`AUTH_USERS: the password of "${entry.slice(0, colon).trim()}" has ${Buffer.byteLength(password)} bytes; at most 72 are allowed`);
+    }
+    map.set(entry.slice(0, colon).trim(), password);
   }
   return map;
 }
@@ -221,6 +241,10 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   if (mqttsPort !== null && (!tlsCertFile || !tlsKeyFile)) {
     throw new ConfigError('MQTTS_PORT is set: TLS_CERT_FILE and TLS_KEY_FILE are required');
   }
+  const sessionUserMismatch = (env.SESSION_USER_MISMATCH?.trim() || 'refuse').toLowerCase();
+  if (sessionUserMismatch !== 'refuse' && sessionUserMismatch !== 'clean') {
+    throw new ConfigError(`SESSION_USER_MISMATCH=${env.SESSION_USER_MISMATCH}: expected refuse or clean`);
+  }
   const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL=${env.LOG_LEVEL}: expected one of ${LOG_LEVELS.join(', ')}`);
@@ -248,6 +272,10 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     maxPropertyBytes: integer(env, 'MAX_PROPERTY_BYTES', 65536, 64, 268_435_455),
     maxPendingConnects: integer(env, 'MAX_PENDING_CONNECTS', 256, 1, 1_000_000),
     maxPendingConnectsPerAddress: integer(env, 'MAX_PENDING_CONNECTS_PER_ADDRESS', 32, 1, 1_000_000),
+    loginFailuresPerAddress: integer(env, 'LOGIN_FAILURES_PER_ADDRESS', 10, 0, 1_000_000),
+    loginFailuresPerUser: integer(env, 'LOGIN_FAILURES_PER_USER', 10, 0, 1_000_000),
+    loginFailureWindow: duration(env, 'LOGIN_FAILURE_WINDOW', 60),
+    loginThrottleBytes: integer(env, 'LOGIN_THROTTLE_BYTES', 8 * 1024 * 1024, 1024, 2 ** 40),
     topicCacheBytes: integer(env, 'TOPIC_CACHE_BYTES', 32 * 1024 * 1024, 0, 2 ** 40),
     maxTopicAliasBytes: integer(env, 'MAX_TOPIC_ALIAS_BYTES', 1024 * 1024, 1024, 2 ** 40),
     maxPendingBytes: integer(env, 'MAX_PENDING_BYTES', 8 * 1024 * 1024, 1024, 2 ** 31),
@@ -259,6 +287,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     maxRetainedMessages: integer(env, 'MAX_RETAINED_MESSAGES', 1_000_000, 1, 1_000_000_000),
     maxRetainedBytes: integer(env, 'MAX_RETAINED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
     maxSessions: integer(env, 'MAX_SESSIONS', 1_000_000, 1, 100_000_000),
+    sessionUserMismatch,
     maxSubscriptions: integer(env, 'MAX_SUBSCRIPTIONS', 10_000, 1, 100_000_000),
     maxSubscriptionBytes: integer(env, 'MAX_SUBSCRIPTION_BYTES', 1024 * 1024, 1024, 2 ** 40),
     maxClientIdBytes: integer(env, 'MAX_CLIENT_ID_BYTES', 1024, 23, 65535),

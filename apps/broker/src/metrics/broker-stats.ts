@@ -21,6 +21,8 @@ export class BrokerStats {
   retainedRefused = 0;
   /** CONNECTs refused with 0x89 because too many were awaiting authentication. */
   connectsRefusedBusy = 0;
+  /** CONNECTs refused with 0x9F, unchecked, because their address or user name had too many failed logins. */
+  connectsRefusedThrottled = 0;
   /** Connections closed before their CONNECT was whole because MAX_CONNECTING_BYTES was reached. */
   connectsRefusedConnectingBytes = 0;
 }

@@ -1,7 +1,7 @@
 import { QoS } from '@nestmq/mqtt-protocol';
 import type { TopicAcl } from '../auth/topic-acl';
 import { Message } from '../routing/message';
-import type { DeliverFn } from '../routing/router';
+import type { DeliverFn, MayReadFn } from '../routing/router';
 import { TopicCache } from '../routing/topic-cache';
 import { Session } from '../session/session';
 
@@ -21,15 +21,22 @@ export function deliverToSession(session: Session, message: Message, qos: QoS, r
   session.outbound.deliver(connection, message, qos, retain, subscriptionIds, message.receivedAt);
 }
 
-/** Delivery with topic ACLs: a message the session's user may not read is not delivered (decision cached per topic). */
-export function deliverWithAcl(acl: TopicAcl): DeliverFn {
-  return (session, message, qos, retain, subscriptionIds) => {
+/** The ACL's read decision for a session, remembered per topic in the session. */
+export function mayReadWithAcl(acl: TopicAcl): MayReadFn {
+  return (session, topic) => {
     const decisions = (session.readDecisions ??= new TopicCache(READ_DECISION_BYTES));
-    let allowed = decisions.get(message.topic);
+    let allowed = decisions.get(topic);
     if (allowed === undefined) {
-      allowed = acl.canRead(session.username, session.clientId, message.topic);
-      decisions.set(message.topic, allowed);
+      allowed = acl.canRead(session.username, session.clientId, topic);
+      decisions.set(topic, allowed);
     }
-    if (allowed) deliverToSession(session, message, qos, retain, subscriptionIds);
+    return allowed;
+  };
+}
+
+/** Delivery with topic ACLs: a message the session's user may not read is not delivered. */
+export function deliverWithAcl(mayRead: MayReadFn): DeliverFn {
+  return (session, message, qos, retain, subscriptionIds) => {
+    if (mayRead(session, message.topic)) deliverToSession(session, message, qos, retain, subscriptionIds);
   };
 }

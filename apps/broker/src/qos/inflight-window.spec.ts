@@ -53,6 +53,22 @@ describe('InflightWindow', () => {
     assert.equal(window.queued, 0);
   });
 
+  it('discards the messages picked, in flight and queued, but keeps a released QoS 2 message and the byte count right', () => {
+    const window = new InflightWindow(100);
+    const sink = new RecordingSink(3);
+    for (const p of ['a', 'x', 'b', 'y', 'c', 'z']) window.deliver(sink, message(p), p === 'a' || p === 'x' ? 2 : 1, false, null, 0);
+    // 'a' and 'x' (QoS 2) and 'b' in flight; 'x' is released: the client has it.
+    window.received(sink.written[1].packetId);
+    const held = window.heldBytes;
+    const picked = (o: { message: Message }): boolean => 'xyz'.includes(o.message.payload.toString());
+    assert.equal(window.discard(picked), 2, "'y' and 'z'; 'x' was released");
+    assert.equal(window.heldBytes, held - 2 * message('y').byteSize);
+    assert.deepEqual([...window.inflight.values()].map((o) => o.message.payload.toString()), ['a', 'x', 'b']);
+    assert.equal(window.queued, 1);
+    window.complete(sink.written[0].packetId, sink, 0);
+    assert.deepEqual(sink.written.map((w) => w.payload), ['a', 'x', 'b', 'c'], 'the queue drains what is left, in order');
+  });
+
   it('never reuses a Packet Identifier that is still in flight [MQTT-2.2.1-4]', () => {
     const window = new InflightWindow(10);
     const sink = new RecordingSink(65535);

@@ -142,6 +142,33 @@ export class InflightWindow {
     this.drain(sink, now);
   }
 
+  /**
+   * Drops the messages `unwanted` picks, in flight (unless already released: the client has it, only the
+   * PUBREL handshake remains) and queued; returns how many went.
+   */
+  discard(unwanted: (outbound: Outbound) => boolean): number {
+    let count = 0;
+    const gone = (o: Outbound): void => {
+      this.heldBytes -= o.message.byteSize;
+      if (o.storeId !== 0) this.journal?.removed(o);
+      count++;
+    };
+    for (const [packetId, o] of this.inflight) {
+      if (o.released || !unwanted(o)) continue;
+      this.inflight.delete(packetId);
+      gone(o);
+    }
+    const kept: Outbound[] = [];
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const o = this.queue[i];
+      if (unwanted(o)) gone(o);
+      else kept.push(o);
+    }
+    this.queue = kept;
+    this.queueHead = 0;
+    return count;
+  }
+
   /** Drops everything (Clean Start, session end). */
   clear(): void {
     this.inflight.clear();

@@ -21,9 +21,16 @@ interface RouteEntry {
   someNoLocal: boolean;
 }
 
+/** A shared group as one topic's route sees it: the members that may read that topic. */
+interface GroupRoute {
+  group: SharedGroup;
+  /** The group's own list when every member may read (no ACL); a filtered copy otherwise. */
+  readers: Subscriber[];
+}
+
 interface Route {
   entries: RouteEntry[];
-  groups: SharedGroup[];
+  groups: GroupRoute[];
 }
 
 /** The route of every topic nobody subscribes to: shared, so a flood of such topics allocates no routes. */
@@ -34,17 +41,24 @@ const GROUP_LOOKAHEAD = 16;
 /** Delivers one message to one session: the QoS machinery and the connection decide how. */
 export type DeliverFn = (session: Session, message: Message, qos: QoS, retain: boolean, subscriptionIds: number[] | null) => void;
 
+/** May this session read messages on `topic`? (The topic ACL; absent when there is none.) */
+export type MayReadFn = (session: Session, topic: string) => boolean;
+
 export class Router {
   readonly trie = new SubscriptionTrie();
   readonly retained: RetainedStore;
   /** Bounded in bytes of topic names: topics are the publishers' to choose, up to 64 KiB each. */
   private readonly routes: TopicCache<Route>;
 
+  /** Messages to a shared group none of whose members may read their topic: delivered to nobody. */
+  unreadableInGroups = 0;
+
   constructor(
     private readonly deliver: DeliverFn,
     private readonly persistence: SessionPersistence = NO_PERSISTENCE,
     routeCacheBytes = 32 * 1024 * 1024,
     retainedLimits: { messages: number; bytes: number } = { messages: Infinity, bytes: Infinity },
+    private readonly mayRead: MayReadFn | null = null,
   ) {
     this.retained = new RetainedStore(persistence, retainedLimits.messages, retainedLimits.bytes);
     this.routes = new TopicCache(routeCacheBytes);
@@ -116,12 +130,16 @@ export class Router {
   }
 
   /**
-   * One member per message, round robin, preferring online members with nothing queued among the next
-   * GROUP_LOOKAHEAD: a message costs the same in a group of any size, however many members lag.
+   * One member per message, round robin among those that may read the topic [MQTT-4.8.2], preferring
+   * online members with nothing queued among the next GROUP_LOOKAHEAD: a message costs the same in a group
+   * of any size, however many members lag. When no member may read it, it goes to nobody, counted; it did
+   * match a subscription, so the publisher is not told otherwise (no 0x10 that would reveal the ACL).
    */
-  private deliverToGroup(group: SharedGroup, message: Message): number {
-    const members = group.list;
-    if (members.length === 0) return 0;
+  private deliverToGroup({ group, readers: members }: GroupRoute, message: Message): number {
+    if (members.length === 0) {
+      this.unreadableInGroups++;
+      return 1;
+    }
     let chosen: Subscriber | undefined;
     const lookahead = Math.min(members.length, GROUP_LOOKAHEAD);
     for (let i = 0; i < lookahead; i++) {
@@ -160,7 +178,9 @@ export class Router {
       this.routes.setIfRoom(topic, NO_ROUTE);
       return NO_ROUTE;
     }
-    const route: Route = { entries, groups: match.groups };
+    const mayRead = this.mayRead;
+    const groups = match.groups.map((group) => ({ group, readers: mayRead === null ? group.list : group.list.filter((s) => mayRead(s.session, topic)) }));
+    const route: Route = { entries, groups };
     this.routes.set(topic, route);
     return route;
   }

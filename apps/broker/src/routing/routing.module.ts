@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
-import { deliverToSession, deliverWithAcl } from '../qos/deliver';
+import { deliverToSession, deliverWithAcl, mayReadWithAcl } from '../qos/deliver';
 import { SESSION_PERSISTENCE, SessionPersistence } from '../session/session-persistence';
 import { Router } from './router';
 
@@ -8,11 +8,16 @@ import { Router } from './router';
   providers: [
     {
       provide: Router,
-      useFactory: (config: BrokerConfig, persistence: SessionPersistence) =>
-        new Router(config.acl ? deliverWithAcl(config.acl) : deliverToSession, persistence, config.topicCacheBytes, {
-          messages: config.maxRetainedMessages,
-          bytes: config.maxRetainedBytes,
-        }),
+      useFactory: (config: BrokerConfig, persistence: SessionPersistence) => {
+        const mayRead = config.acl ? mayReadWithAcl(config.acl) : null;
+        return new Router(
+          mayRead ? deliverWithAcl(mayRead) : deliverToSession,
+          persistence,
+          config.topicCacheBytes,
+          { messages: config.maxRetainedMessages, bytes: config.maxRetainedBytes },
+          mayRead,
+        );
+      },
       inject: [BROKER_CONFIG, SESSION_PERSISTENCE],
     },
   ],

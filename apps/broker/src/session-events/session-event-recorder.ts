@@ -56,9 +56,12 @@ export class SessionEventRecorder {
     this.record('connect', clientId, username, facts);
   }
 
-  /** A refused CONNECT, under the user name the client claimed: the login audit trail. Never the password. */
-  refused(clientId: string, claimedUsername: string | undefined, reasonCode: number, protocolVersion: number, address: string): void {
-    this.record('connect_refused', clientId, claimedUsername, { reasonCode, protocolVersion, address });
+  /**
+   * A refused CONNECT, under the user name the client claimed: the login audit trail. Never the password.
+   * `throttled`: refused unchecked because the address or the user name had too many failed logins.
+   */
+  refused(clientId: string, claimedUsername: string | undefined, reasonCode: number, protocolVersion: number, address: string, throttled?: 'address' | 'username'): void {
+    this.record('connect_refused', clientId, claimedUsername, throttled === undefined ? { reasonCode, protocolVersion, address } : { reasonCode, protocolVersion, address, throttled });
   }
 
   /** `reasonCode` null: the socket ended without a DISCONNECT either way. */

@@ -34,8 +34,11 @@ export class SessionRegistry {
     return this.store.get(clientId);
   }
 
-  /** Attaches an accepted connection to its session; returns it and whether state was resumed (Session Present). */
-  attach(connection: Connection, connect: ConnectPacket): { session: Session; sessionPresent: boolean } {
+  /**
+   * Attaches an accepted connection to its session; returns it and whether state was resumed (Session
+   * Present). `fresh` starts a new session whatever Clean Start says (the old one belonged to another user).
+   */
+  attach(connection: Connection, connect: ConnectPacket, fresh = false): { session: Session; sessionPresent: boolean } {
     const clientId = connection.clientId;
     let session = this.store.get(clientId);
     if (session?.connection) {
@@ -48,7 +51,7 @@ export class SessionRegistry {
       session = this.store.get(clientId);
     }
     let sessionPresent = false;
-    if (session !== undefined && !connect.clean) {
+    if (session !== undefined && !connect.clean && !fresh) {
       sessionPresent = true;
       session.expiryTimer?.cancel();
       session.expiryTimer = undefined;

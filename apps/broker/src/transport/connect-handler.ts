@@ -5,9 +5,12 @@ import {
   Properties,
   ReasonCode,
   hasMoreLevelsThan,
+  isSysTopic,
+  isWellFormedUtf8,
   toConnectReturnCode,
 } from '@nestmq/mqtt-protocol';
 import { createHash, randomBytes } from 'node:crypto';
+import { mayReadWithAcl } from '../qos/deliver';
 import { Connection, ConnectionState } from './connection';
 
 /** What the CONNECT steps work out and CONNACK reports. */
@@ -16,6 +19,8 @@ interface ConnectContext {
   assignedClientId?: string;
   serverKeepAlive?: number;
   sessionPresent: boolean;
+  /** Refused by the login throttle: which count refused it, for the login audit trail. */
+  throttled?: 'address' | 'username';
 }
 
 /** A step returns a reason code to refuse the connection, or nothing to go on. */
@@ -94,7 +99,10 @@ function checkWill(c: Connection, { connect }: ConnectContext): ReasonCode | und
   if (hasMoreLevelsThan(will.topic, config.maxTopicLevels)) return ReasonCode.TopicNameInvalid;
   if (will.qos > config.maximumQoS) return ReasonCode.QoSNotSupported;
   if (will.retain && !config.retainAvailable) return ReasonCode.RetainNotSupported;
+  if (isSysTopic(will.topic)) return ReasonCode.NotAuthorized;
   if (config.acl !== null && !config.acl.canPublish(c.username, c.clientId, will.topic)) return ReasonCode.NotAuthorized;
+  // As a PUBLISH with the same is refused: the will is checked when it is accepted, not when it goes out.
+  if (will.properties?.payloadFormatIndicator === true && !isWellFormedUtf8(will.payload)) return ReasonCode.PayloadFormatInvalid;
   return undefined;
 }
 
@@ -105,8 +113,10 @@ function refuseEnhancedAuth(_c: Connection, { connect }: ConnectContext): Reason
 /**
  * Asks the authenticator, as one of a bounded number of CONNECTs waiting at once (beyond: CONNACK 0x89
  * Server busy, 3 Server unavailable in 3.1.1). A client that closes its socket meanwhile aborts its check.
+ * An address or user name with too many failed logins is refused unchecked with 0x9F (see LoginThrottle).
  */
-async function authenticate(c: Connection, { connect }: ConnectContext): Promise<ReasonCode | undefined> {
+async function authenticate(c: Connection, ctx: ConnectContext): Promise<ReasonCode | undefined> {
+  const { connect } = ctx;
   const pending = c.broker.pendingAuthentications;
   if (!pending.enter(c.remoteAddress)) {
     c.broker.stats.connectsRefusedBusy++;
@@ -129,16 +139,30 @@ async function authenticate(c: Connection, { connect }: ConnectContext): Promise
     c.authentication = undefined;
     pending.leave(c.remoteAddress);
   }
-  if (result.reasonCode !== ReasonCode.Success) return result.reasonCode;
+  if (result.reasonCode !== ReasonCode.Success) {
+    if (result.throttled !== undefined) {
+      c.broker.stats.connectsRefusedThrottled++;
+      ctx.throttled = result.throttled;
+    }
+    return result.reasonCode;
+  }
   c.username = result.username;
   return undefined;
 }
 
-/** A new session beyond MAX_SESSIONS is refused with 0x97 Quota exceeded (3 Server unavailable in 3.1.1). */
+/**
+ * A new session beyond MAX_SESSIONS is refused with 0x97 Quota exceeded (3 Server unavailable in 3.1.1).
+ * A session belongs to the user that created it: another user's CONNECT with its identifier neither
+ * resumes it nor takes over its connection (0x87, 5 in 3.1.1), unless SESSION_USER_MISMATCH=clean, which
+ * ends it and starts a new one.
+ */
 function attachSession(c: Connection, ctx: ConnectContext): ReasonCode | undefined {
   const sessions = c.broker.sessions;
-  if (sessions.get(c.clientId) === undefined && sessions.size >= c.broker.config.maxSessions) return ReasonCode.QuotaExceeded;
-  ctx.sessionPresent = sessions.attach(c, ctx.connect).sessionPresent;
+  const existing = sessions.get(c.clientId);
+  if (existing === undefined && sessions.size >= c.broker.config.maxSessions) return ReasonCode.QuotaExceeded;
+  const foreign = existing !== undefined && existing.username !== c.username;
+  if (foreign && c.broker.config.sessionUserMismatch === 'refuse') return ReasonCode.NotAuthorized;
+  ctx.sessionPresent = sessions.attach(c, ctx.connect, foreign).sessionPresent;
   return undefined;
 }
 
@@ -179,7 +203,16 @@ function acknowledge(c: Connection, ctx: ConnectContext): void {
   c.writePacket(connack);
   c.state = ConnectionState.Connected;
   c.lastPacketAt = Date.now();
-  if (ctx.sessionPresent) session.outbound.resume(c, c.lastPacketAt);
+  if (ctx.sessionPresent) {
+    // What was queued or sent under the rules of the time is read under today's: an ACL file changed
+    // across a restart applies to what the session still holds.
+    const acl = config.acl;
+    if (acl !== null) {
+      const mayRead = mayReadWithAcl(acl);
+      session.outbound.discard((o) => !mayRead(session, o.message.topic));
+    }
+    session.outbound.resume(c, c.lastPacketAt);
+  }
   c.resume();
 }
 
@@ -194,12 +227,12 @@ function responseInformation(clientId: string): string {
 }
 
 /** CONNACK with the refusal, then close [MQTT-3.2.2-7]; 3.1/3.1.1 clients get the nearest return code. */
-function refuse(c: Connection, code: ReasonCode, { connect }: ConnectContext): void {
+function refuse(c: Connection, code: ReasonCode, { connect, throttled }: ConnectContext): void {
   c.writePacket({ type: PacketType.Connack, sessionPresent: false, reasonCode: c.v5 ? code : toConnectReturnCode(code) });
   c.close();
   // The login audit trail: the user name the client claimed, never its password; the 5.0 reason code
   // whatever the protocol level, so 3.1.1 refusals read the same.
-  c.broker.sessionEvents?.refused(c.clientId || connect.clientId, connect.username, code, connect.protocolVersion, c.remoteAddress);
+  c.broker.sessionEvents?.refused(c.clientId || connect.clientId, connect.username, code, connect.protocolVersion, c.remoteAddress, throttled);
 }
 
 /** The `connect` event: what was agreed in CONNACK, and where the client connects from. */

@@ -13,6 +13,7 @@ import {
   copyPropertiesWithout,
   encodePacket,
   hasMoreLevelsThan,
+  isSysTopic,
   isValidTopicFilter,
   isWellFormedUtf8,
   parseSharedSubscription,
@@ -128,8 +129,9 @@ export function handlePublish(c: Connection, view: PublishView): void {
   }
 
   const acl = config.acl;
-  if (acl !== null && !c.mayPublish(acl, topic)) {
-    // Refused by the ACL: 0x87 in the acknowledgement (5.0); 3.1.1 has no way to say it, so the message is dropped.
+  // Clients read $SYS and never write it, whatever the ACL says.
+  if ((acl !== null && !c.mayPublish(acl, topic)) || isSysTopic(topic)) {
+    // Refused: 0x87 in the acknowledgement (5.0); 3.1.1 has no way to say it, so the message is dropped.
     if (qos > 0) c.acknowledge(ackBytes(qos === 1 ? PacketType.Puback : PacketType.Pubrec, packetId, ReasonCode.NotAuthorized, c.v5), false);
     return;
   }

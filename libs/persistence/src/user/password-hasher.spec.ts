@@ -23,6 +23,57 @@ describe('PasswordHasher', () => {
     assert.equal(await passwords.compare('b0b', hashSync('b0b', 4)), true);
   });
 
+  it('compares the bytes of a binary password as sent, not their UTF-8 reading', async () => {
+    const hash = await passwords.hash('caf\u00e9', 4);
+    assert.equal(await passwords.compare(Buffer.from('caf\u00e9'), hash), true);
+    assert.equal(await passwords.compare(Buffer.from('caf\u00e9', 'latin1'), hash), false, 'the same text in Latin-1');
+    // Every byte that is not UTF-8 reads as U+FFFD: compared as text, any of them would match this hash.
+    const replacement = await passwords.hash('\ufffd', 4);
+    assert.equal(await passwords.compare(Buffer.from('\ufffd'), replacement), true);
+    assert.equal(await passwords.compare(Buffer.from([0xff]), replacement), false);
+    assert.equal(await passwords.compare(Buffer.from([0xc3]), replacement), false);
+  });
+
+  it('refuses to hash a password bcrypt would cut at 72 bytes, or bytes that are not UTF-8', async () => {
+    const longest = 'x'.repeat(PasswordHasher.MAX_PASSWORD_BYTES);
+    assert.equal(await passwords.compare(longest, await passwords.hash(longest, 4)), true);
+    await assert.rejects(passwords.hash(`${longest}y`, 4), (e: unknown) => e instanceof RangeError && /at most 72 bytes.*73/.test(e.message));
+    await assert.rejects(passwords.hash('\u00e9'.repeat(37), 4), /74/, '72 characters are not 72 bytes');
+    await assert.rejects(passwords.hash(Buffer.from([0x61, 0xff]), 4), RangeError);
+  });
+
+  it('never matches a password over 72 bytes, even one whose first 72 are right', async () => {
+    const longest = 'k'.repeat(72);
+    const hash = await passwords.hash(longest, 4);
+    assert.ok(compareSync(`${longest}-and-more`, hash), 'bcrypt alone ignores the rest');
+    assert.equal(await passwords.compare(`${longest}-and-more`, hash), false);
+    assert.equal(await passwords.compare(Buffer.alloc(65_535, 'k'), hash), false);
+  });
+
+  it('takes as long to refuse a password it cannot match as to refuse a wrong one', async () => {
+    const hash = await passwords.hash('right', 8);
+    const time = async (password: Buffer | string): Promise<number> => {
+      const samples: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const started = process.hrtime.bigint();
+        assert.equal(await passwords.compare(password, hash), false);
+        samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      return samples.sort((a, b) => a - b)[3];
+    };
+    const wrong = await time('wrong');
+    const tooLong = await time('r'.repeat(100));
+    const notUtf8 = await time(Buffer.from([0xff, 0xfe]));
+    assert.ok(tooLong >= 0.5 * wrong && notUtf8 >= 0.5 * wrong, `medians: wrong ${wrong} ms, too long ${tooLong} ms, not UTF-8 ${notUtf8} ms`);
+  });
+
+  it('reads the cost factor of a bcrypt hash', async () => {
+    assert.equal(PasswordHasher.costOf(await passwords.hash('x', 5)), 5);
+    assert.equal(PasswordHasher.costOf(hashSync('x', 4)), 4);
+    assert.equal(PasswordHasher.costOf('!locked'), undefined);
+    assert.equal(PasswordHasher.costOf(''), undefined);
+  });
+
   it('keeps the event loop turning while a cost-12 hash runs', async () => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -12,6 +13,12 @@ export interface PasswordHasherOptions {
   /** The threads' entry point; tests substitute one that dies. */
   script?: string;
 }
+
+/**
+ * bcrypt reads at most 72 bytes of a password: two passwords sharing their first 72 bytes would have the
+ * same hash. A longer password is refused when it is set, and never matches when it is checked.
+ */
+const MAX_PASSWORD_BYTES = 72;
 
 /** Default thread count: two, or one on a single core. */
 export function defaultPasswordThreads(): number {
@@ -43,18 +50,41 @@ export class PasswordHasher {
     this.script = options.script ?? join(__dirname, 'password-worker.js');
   }
 
-  /** A bcrypt hash of the password with a fresh salt. */
-  hash(password: string, cost: number): Promise<string> {
-    return this.run({ op: 'hash', password, cost }) as Promise<string>;
+  static readonly MAX_PASSWORD_BYTES = MAX_PASSWORD_BYTES;
+
+  /**
+   * A bcrypt hash of the password's bytes (a string is taken as UTF-8) with a fresh salt. Rejects with a
+   * RangeError a password bcrypt could not hash whole: longer than 72 bytes, or bytes that are not UTF-8
+   * (the threads' bcrypt reads text; every stored password is therefore UTF-8).
+   */
+  hash(password: Buffer | string, cost: number): Promise<string> {
+    const bytes = toBytes(password);
+    if (bytes.length > MAX_PASSWORD_BYTES) {
+      return Promise.reject(new RangeError(`a password may be at most ${MAX_PASSWORD_BYTES} bytes (bcrypt ignores the rest); this one has ${bytes.length}`));
+    }
+    if (!isUtf8(bytes)) return Promise.reject(new RangeError('a password must be UTF-8 text to be stored'));
+    return this.run({ op: 'hash', password: bytes.toString('utf8'), cost }) as Promise<string>;
   }
 
   /**
-   * Whether the password is the one the bcrypt hash was made from. An aborted `signal` rejects at once
-   * with an AbortError and takes a check still waiting out of the queue, so a caller that went away (a
-   * client that closed its socket) neither holds its request nor delays those behind it.
+   * Whether the password's bytes are the ones the bcrypt hash was made from. A password that cannot have
+   * been hashed (over 72 bytes, or not UTF-8, see hash) never matches, after the same comparison as any
+   * other, so its answer takes as long. An aborted `signal` rejects at once with an AbortError and takes a
+   * check still waiting out of the queue, so a caller that went away (a client that closed its socket)
+   * neither holds its request nor delays those behind it.
    */
-  compare(password: string, hash: string, signal?: AbortSignal): Promise<boolean> {
-    return this.run({ op: 'compare', password, hash }, signal) as Promise<boolean>;
+  async compare(password: Buffer | string, hash: string, signal?: AbortSignal): Promise<boolean> {
+    const bytes = toBytes(password);
+    const storable = bytes.length <= MAX_PASSWORD_BYTES && isUtf8(bytes);
+    const text = (storable ? bytes : bytes.subarray(0, MAX_PASSWORD_BYTES)).toString('utf8');
+    const matches = (await this.run({ op: 'compare', password: text, hash }, signal)) as boolean;
+    return matches && storable;
+  }
+
+  /** The cost factor a bcrypt hash was made with; undefined when it is not a bcrypt hash. */
+  static costOf(hash: string): number | undefined {
+    const match = BCRYPT_HASH.exec(hash);
+    return match ? Number(match[1]) : undefined;
   }
 
   /** Checks waiting for a thread. */
@@ -152,6 +182,16 @@ export class PasswordHasher {
     }
     this.dispatch();
   }
+}
+
+const BCRYPT_HASH = /^\$2[aby]?\$(\d\d)\$[./A-Za-z0-9]{53}$/;
+
+/**
+ * A string's bytes are its UTF-8 encoding. Through Buffer, a lone surrogate becomes U+FFFD as in any
+ * UTF-8 a client sends, where bcrypt's own encoder would give it bytes no client could send.
+ */
+function toBytes(password: Buffer | string): Buffer {
+  return typeof password === 'string' ? Buffer.from(password, 'utf8') : password;
 }
 
 function abortError(): Error {

@@ -11,6 +11,7 @@ export class UserExistsError extends Error {
 
 export interface NewUser {
   username: string;
+  /** At most 72 bytes (PasswordHasher.MAX_PASSWORD_BYTES): a longer one is refused with a RangeError. */
   password: string;
   roles?: string[];
   enabled?: boolean;
@@ -54,6 +55,7 @@ export class UserRepository {
     return this.users.find({ order: { username: 'ASC' } });
   }
 
+  /** Refuses, with a RangeError, a password over 72 bytes: bcrypt would silently ignore the rest. */
   async setPassword(username: string, password: string): Promise<boolean> {
     const result = await this.users.update({ username }, { passwordHash: await this.passwords.hash(password, this.bcryptCost), updatedAt: new Date() });
     return (result.affected ?? 0) > 0;
@@ -70,15 +72,47 @@ export class UserRepository {
   }
 
   /**
-   * The enabled user whose password this is, or null. Runs one bcrypt comparison whatever the outcome,
-   * so the time taken does not tell whether the name exists.
+   * The enabled user whose password this is, or null. Runs one bcrypt comparison at the configured cost
+   * whatever the outcome (an unknown user, a disabled one, a wrong password, a password over 72 bytes),
+   * so the time taken does not tell whether the name exists. `signal` cancels the check (see
+   * PasswordHasher.compare). A hash made at another cost is made again at the configured one on the next
+   * successful login, so that this user's refusals too take as long as everyone's.
    */
-  /** `signal` cancels the password check (see PasswordHasher.compare). */
-  async verify(username: string, password: string, signal?: AbortSignal): Promise<UserEntity | null> {
+  async verify(username: string, password: Buffer | string, signal?: AbortSignal): Promise<UserEntity | null> {
     const user = await this.findByUsername(username);
-    const stored = user?.passwordHash ?? (await this.decoy());
-    const matches = await this.passwords.compare(password, stored, signal);
-    return matches && user !== null && user.enabled ? user : null;
+    // A stored value that is not a bcrypt hash (a locked account marked by hand) would be refused without
+    // any work: it is compared as the decoy is, and never matches.
+    const usable = user !== null && PasswordHasher.costOf(user.passwordHash) !== undefined;
+    const stored = usable ? user.passwordHash : await this.decoy();
+    const matches = (await this.passwords.compare(password, stored, signal)) && usable;
+    if (!matches || user === null || !user.enabled) return null;
+    if (PasswordHasher.costOf(stored) !== this.bcryptCost) this.rehash(user, password);
+    return user;
+  }
+
+  /**
+   * A hash of the password at the configured cost, for credentials kept outside the users table (a
+   * static list read at start-up), so that they are checked at the same cost as the table's.
+   */
+  hashPassword(password: Buffer | string): Promise<string> {
+    return this.passwords.hash(password, this.bcryptCost);
+  }
+
+  /** One bcrypt comparison against a hash made by hashPassword; `signal` as in verify. */
+  matchesHash(password: Buffer | string, hash: string, signal?: AbortSignal): Promise<boolean> {
+    return this.passwords.compare(password, hash, signal);
+  }
+
+  /**
+   * Replaces the hash with one at the configured cost, in the background: the login it follows does not
+   * wait for it. Only if the hash is still the one checked, so a password set meanwhile is kept.
+   */
+  private rehash(user: UserEntity, password: Buffer | string): void {
+    this.passwords
+      .hash(password, this.bcryptCost)
+      .then((passwordHash) => this.users.update({ username: user.username, passwordHash: user.passwordHash }, { passwordHash, updatedAt: new Date() }))
+      // Nothing is lost: the old hash still works, and the next login tries again.
+      .catch(() => undefined);
   }
 
   private decoy(): Promise<string> {
