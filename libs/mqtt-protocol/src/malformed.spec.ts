@@ -86,6 +86,7 @@ const CASES: Case[] = [
   { name: 'Message Expiry Interval twice in PUBLISH', version: 5, bytes: frame(0x30, '0001 61 0a 02 00000001 02 00000002'), reasonCode: ReasonCode.ProtocolError },
   { name: 'Subscription Identifier twice in SUBSCRIBE', version: 5, bytes: frame(0x82, '0001 04 0b 01 0b 02 0001 61 00'), reasonCode: ReasonCode.ProtocolError },
   { name: 'Reason String twice in PUBACK', version: 5, bytes: frame(0x40, '0001 00 08 1f 0001 61 1f 0001 62'), reasonCode: ReasonCode.ProtocolError },
+  { name: 'Will Response Topic with a wildcard', version: 0, bytes: connect5('06', '00', '0001 63 04 08000123 0001 74 0000'), reasonCode: ReasonCode.ProtocolError, rule: 'MQTT-3.3.2-14' },
   { name: 'Receive Maximum 0', version: 0, bytes: connect5('02', '03 21 0000'), reasonCode: ReasonCode.ProtocolError },
   { name: 'Maximum Packet Size 0', version: 0, bytes: connect5('02', '05 27 00000000'), reasonCode: ReasonCode.ProtocolError },
   { name: 'Request Problem Information of 2', version: 0, bytes: connect5('02', '02 17 02'), reasonCode: ReasonCode.ProtocolError },

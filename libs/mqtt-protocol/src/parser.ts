@@ -334,6 +334,11 @@ export class PacketParser {
     const packet: ConnectPacket = { type: PacketType.Connect, protocolName, protocolVersion: version, clean, keepAlive, clientId };
     if (willFlag) {
       const willProperties = version === 5 ? readProperties(r, WILL_PROPERTIES) : undefined;
+      // The will goes out as a PUBLISH: its Response Topic obeys the same rule [MQTT-3.3.2-14].
+      const responseTopic = willProperties?.responseTopic;
+      if (responseTopic !== undefined && (responseTopic.includes('+') || responseTopic.includes('#'))) {
+        throw protocolError('Will Response Topic contains a wildcard', 'MQTT-3.3.2-14');
+      }
       const topicStart = r.lengthPrefixed('Will Topic');
       checkTopicName(r.buf, topicStart, r.pos, 'Will Topic');
       const will: WillMessage = {

@@ -44,6 +44,29 @@ describe('TopicAcl (Mosquitto acl_file format)', () => {
     assert.equal(ACL.canSubscribe(undefined, 'x', 'users//inbox'), false, '%u patterns skip anonymous clients');
   });
 
+  it('never lets a client identifier or user name with +, # or / (or empty) widen a pattern [CVE-2017-7650]', () => {
+    const acl = TopicAcl.parse('pattern readwrite clients/%c/#\npattern read users/%u/inbox\npattern deny clients/%c/locked\nuser carol\ntopic readwrite #');
+    for (const id of ['+', '#', '+/+', 'a/b', '']) {
+      assert.equal(acl.canPublish('bob', id, `clients/${id}/x`), false, `client id "${id}"`);
+      assert.equal(acl.canSubscribe('bob', id, 'clients/#'), false, `client id "${id}"`);
+    }
+    for (const name of ['+', '#', 'a/b', '']) assert.equal(acl.canRead(name, 'c', `users/${name}/inbox`), false, `user name "${name}"`);
+    assert.equal(acl.canRead('bob', 'c', 'users/bob/inbox'), true);
+    // A deny pattern covers more, never less: everything from the level the value would stand in.
+    assert.equal(acl.canPublish('carol', 'x', 'clients/y/locked'), true);
+    assert.equal(acl.canPublish('carol', 'x', 'clients/x/locked'), false);
+    assert.equal(acl.canPublish('carol', 'a/b', 'clients/a/b/locked'), false);
+    assert.equal(acl.canPublish('carol', 'a/b', 'clients/q'), false);
+    assert.equal(acl.canPublish('carol', 'a/b', 'other/q'), true);
+  });
+
+  it('refuses a rule that is not a topic filter, which would match more than it says', () => {
+    for (const rule of ['topic read a/#/b', 'topic read a/b#', 'topic read a+/b', 'pattern read x/%c#', 'pattern read #/%u']) {
+      assert.throws(() => TopicAcl.parse(rule), (e: unknown) => e instanceof AclSyntaxError && /not a topic filter/.test(e.message), rule);
+    }
+    assert.ok(TopicAcl.parse('pattern read devices/dev-%c/+/#'));
+  });
+
   it('reports the line of a syntax error', () => {
     assert.throws(() => TopicAcl.parse('topic read a\nfrobnicate b'), (e: unknown) => e instanceof AclSyntaxError && /line 2/.test(e.message));
     assert.throws(() => TopicAcl.parse('user'), /needs a name/);

@@ -35,6 +35,19 @@ describe('loadBrokerConfig', () => {
     assert.equal(loadBrokerConfig({ SESSION_EVENTS_RETENTION: '90d' }).sessionEventsRetention, 90 * 86400);
   });
 
+  it('bounds what clients can grow by default, as the README table says', () => {
+    const c = loadBrokerConfig({});
+    assert.equal(c.historyMaxBytes, 4 * 1024 ** 3);
+    assert.equal(c.sessionEventsMaxBytes, 1024 ** 3);
+    assert.equal(c.maxConnectingBytes, 256 * 1024 * 1024);
+    assert.equal(c.sessionUserMismatch, 'refuse');
+    assert.equal(c.loginFailuresPerAddress, 10);
+    assert.equal(c.loginFailuresPerUser, 10);
+    assert.equal(c.loginFailureWindow, 60);
+    assert.equal(loadBrokerConfig({ SESSION_USER_MISMATCH: 'Clean' }).sessionUserMismatch, 'clean');
+    assert.equal(loadBrokerConfig({ LOGIN_FAILURE_WINDOW: '5m' }).loginFailureWindow, 300);
+  });
+
   it('parses AUTH_USERS, passwords containing colons included', () => {
     const c = loadBrokerConfig({ AUTH_USERS: 'alice:secret, bob:a:b' });
     assert.deepEqual([...c.users], [['alice', 'secret'], ['bob', 'a:b']]);
@@ -52,6 +65,11 @@ describe('loadBrokerConfig', () => {
     ['SESSION_EVENTS', 'sometimes', /SESSION_EVENTS=sometimes: expected true or false/],
     ['SESSION_EVENTS_RETENTION', 'a month', /SESSION_EVENTS_RETENTION=a month: expected a duration/],
     ['SESSION_EVENTS_BUFFER', '5', /SESSION_EVENTS_BUFFER=5: expected an integer from 10/],
+    ['SESSION_USER_MISMATCH', 'merge', /SESSION_USER_MISMATCH=merge: expected refuse or clean/],
+    ['HISTORY_MAX_BYTES', '1000', /HISTORY_MAX_BYTES=1000: expected an integer from 65536/],
+    ['MAX_CONNECTING_BYTES', '-1', /MAX_CONNECTING_BYTES=-1: expected an integer/],
+    ['LOGIN_FAILURES_PER_ADDRESS', 'many', /LOGIN_FAILURES_PER_ADDRESS=many: expected an integer/],
+    ['AUTH_USERS', `long:${'x'.repeat(73)}`, /AUTH_USERS: the password of "long" has 73 bytes; at most 72/],
   ] as const) {
     it(`rejects ${name}=${value} with a message naming it`, () => {
       assert.throws(() => loadBrokerConfig({ [name]: value }), (e: unknown) => e instanceof ConfigError && message.test(e.message));
@@ -64,5 +82,8 @@ describe('loadBrokerConfig', () => {
     writeFileSync(join(dir, 'bad.acl'), 'topik read a/#\n');
     assert.ok(loadBrokerConfig({ ACL_FILE: join(dir, 'good.acl') }).acl);
     assert.throws(() => loadBrokerConfig({ ACL_FILE: join(dir, 'bad.acl') }), /ACL_FILE=.*line 1: unknown keyword "topik"/);
+    // A malformed filter would match more than it says: the file does not load.
+    writeFileSync(join(dir, 'malformed.acl'), 'topic read a/#\npattern readwrite clients/#/%c\n');
+    assert.throws(() => loadBrokerConfig({ ACL_FILE: join(dir, 'malformed.acl') }), /line 2: "clients\/#\/%c" is not a topic filter/);
   });
 });
