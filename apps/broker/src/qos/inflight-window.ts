@@ -1,7 +1,7 @@
-import { PacketType, encodePacket } from '@nestmq/mqtt-protocol';
 import { Message } from '../routing/message';
 import { PacketIdAllocator } from './packet-id-allocator';
 import { PacketSink } from './packet-sink';
+import { RESEND_ON_RECONNECT, RedeliveryPolicy } from './redelivery-policy';
 
 /** A QoS 1/2 message on its way to one session. */
 export interface Outbound {
@@ -37,7 +37,6 @@ export class InflightWindow {
   readonly inflight = new Map<number, Outbound>();
   private queue: Outbound[] = [];
   private queueHead = 0;
-  private readonly ids = new PacketIdAllocator();
   private readonly isInFlight = (id: number): boolean => this.inflight.has(id);
 
   /** Set while the session is persistent. */
@@ -49,6 +48,8 @@ export class InflightWindow {
     private readonly maxQueued: number,
     /** Bytes of messages held at most, in flight and queued; one message is always let in. */
     private readonly maxHeldBytes = Infinity,
+    private readonly ids = new PacketIdAllocator(),
+    private readonly redelivery: RedeliveryPolicy = RESEND_ON_RECONNECT,
   ) {}
 
   /** Messages stored before a restart: those already sent back in flight, the rest queued, in order. */
@@ -129,16 +130,9 @@ export class InflightWindow {
     }
   }
 
-  /** On session resume: resend what is unacknowledged, in order, then what was queued. */
+  /** On session resume: resend what is unacknowledged (as the redelivery policy says), then what was queued. */
   resume(sink: PacketSink, now: number): void {
-    for (const outbound of this.inflight.values()) {
-      if (outbound.released) {
-        sink.write(encodePacket({ type: PacketType.Pubrel, packetId: outbound.packetId, reasonCode: 0 }, sink.v5 ? 5 : 4)!);
-      } else {
-        const bytes = sink.encodePublish(outbound.message, outbound.qos, outbound.retain, true, outbound.subscriptionIds, now);
-        if (bytes !== null) sink.writePublish(bytes, outbound.packetId);
-      }
-    }
+    this.redelivery.resend(this.inflight.values(), sink, now);
     this.drain(sink, now);
   }
 

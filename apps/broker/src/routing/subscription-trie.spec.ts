@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { topicMatches } from '@nestmq/mqtt-protocol';
+import { InflightWindow } from '../qos/inflight-window';
 import { Session, SubscriptionRecord } from '../session/session';
 import { SharedGroup, Subscriber, SubscriptionTrie } from './subscription-trie';
 
@@ -10,7 +11,7 @@ const record = (topicFilter: string): SubscriptionRecord => ({
 });
 
 function subscribe(trie: SubscriptionTrie, clientId: string, filter: string, group?: string): Session {
-  const session = new Session(clientId, 10);
+  const session = new Session(clientId, new InflightWindow(10));
   trie.add(filter, { session, record: record(filter) }, group);
   return session;
 }
@@ -67,7 +68,7 @@ describe('SubscriptionTrie', () => {
   });
 
   it("keeps a shared group's members exact through joins, re-subscriptions and leaves in any order", () => {
-    const sessions = Array.from({ length: 8 }, (_, i) => new Session(`c${i}`, 10));
+    const sessions = Array.from({ length: 8 }, (_, i) => new Session(`c${i}`, new InflightWindow(10)));
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(7), fc.nat(2))), (ops) => {
         const group = new SharedGroup('g', 'jobs/+');

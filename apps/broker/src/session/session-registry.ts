@@ -1,6 +1,7 @@
 import { ConnectPacket, ProtocolVersion, ReasonCode, WillMessage } from '@nestmq/mqtt-protocol';
 import { BrokerStats } from '../metrics/broker-stats';
 import type { Outbound } from '../qos/inflight-window';
+import { InflightWindows } from '../qos/inflight-windows';
 import { Router } from '../routing/router';
 import type { SessionEventRecorder } from '../session-events/session-event-recorder';
 import type { Connection } from '../transport/connection';
@@ -20,7 +21,7 @@ export class SessionRegistry {
     private readonly router: Router,
     private readonly wills: WillScheduler,
     private readonly stats: BrokerStats,
-    private readonly queueLimits: { messages: number; bytes: number },
+    private readonly windows: InflightWindows,
     private readonly maxSessionExpiry: number | undefined,
     private readonly persistence: SessionPersistence = NO_PERSISTENCE,
     private readonly events: SessionEventRecorder | null = null,
@@ -58,7 +59,7 @@ export class SessionRegistry {
       this.wills.cancel(session);
     } else {
       if (session !== undefined) this.end(session, false);
-      session = new Session(clientId, this.queueLimits.messages, this.queueLimits.bytes);
+      session = new Session(clientId, this.windows.create());
       this.store.put(session);
     }
     if (session.username !== connection.username) session.readDecisions = undefined;
@@ -159,7 +160,7 @@ export class SessionRegistry {
    */
   restore(stored: Iterable<RestoredSession>, now: number): void {
     for (const s of stored) {
-      const session = new Session(s.clientId, this.queueLimits.messages, this.queueLimits.bytes);
+      const session = new Session(s.clientId, this.windows.create());
       session.username = s.username;
       session.protocolVersion = s.protocolVersion;
       session.expiryInterval = s.expiryInterval;

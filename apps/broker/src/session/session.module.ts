@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
 import { BrokerStats } from '../metrics/broker-stats';
 import { MetricsModule } from '../metrics/metrics.module';
+import { InflightWindows } from '../qos/inflight-windows';
+import { QosModule } from '../qos/qos.module';
 import { Router } from '../routing/router';
 import { RoutingModule } from '../routing/routing.module';
 import { WillModule } from '../will/will.module';
@@ -17,7 +19,7 @@ import { InMemorySessionStore, SessionStore } from './session-store';
 export const SESSION_STORE = Symbol('SESSION_STORE');
 
 @Module({
-  imports: [RoutingModule, WillModule, MetricsModule, SessionEventsModule],
+  imports: [RoutingModule, WillModule, MetricsModule, SessionEventsModule, QosModule],
   providers: [
     { provide: SESSION_STORE, useFactory: (): SessionStore => new InMemorySessionStore() },
     {
@@ -30,15 +32,16 @@ export const SESSION_STORE = Symbol('SESSION_STORE');
         config: BrokerConfig,
         persistence: SessionPersistence,
         events: SessionEventRecorder | null,
+        windows: InflightWindows,
       ) => {
-        const registry = new SessionRegistry(store, router, wills, stats, { messages: config.maxQueuedMessages, bytes: config.maxQueuedBytes }, config.maxSessionExpiry, persistence, events);
+        const registry = new SessionRegistry(store, router, wills, stats, windows, config.maxSessionExpiry, persistence, events);
         // A will that went out is no longer part of the stored session.
         wills.onPublished = (session) => {
           if (session.persisted && store.get(session.clientId) === session) registry.save(session);
         };
         return registry;
       },
-      inject: [SESSION_STORE, Router, WillScheduler, BrokerStats, BROKER_CONFIG, SESSION_PERSISTENCE, SESSION_EVENT_RECORDER],
+      inject: [SESSION_STORE, Router, WillScheduler, BrokerStats, BROKER_CONFIG, SESSION_PERSISTENCE, SESSION_EVENT_RECORDER, InflightWindows],
     },
     SessionRestorer,
   ],

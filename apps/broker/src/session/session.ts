@@ -28,7 +28,6 @@ export class Session {
   readonly subscriptions = new Map<string, SubscriptionRecord>();
   /** UTF-8 bytes of the subscribed filters, bounded by MAX_SUBSCRIPTION_BYTES. */
   subscriptionBytes = 0;
-  readonly outbound: InflightWindow;
   /** QoS 2 PUBLISH received and answered with PUBREC, awaiting PUBREL: never routed twice [MQTT-4.3.3-10]. */
   readonly inboundQoS2 = new Set<number>();
   /** Seconds; NEVER_EXPIRES for ever, 0 = ends with the connection. */
@@ -48,11 +47,9 @@ export class Session {
 
   constructor(
     readonly clientId: string,
-    maxQueued: number,
-    maxQueuedBytes = Infinity,
-  ) {
-    this.outbound = new InflightWindow(maxQueued, maxQueuedBytes);
-  }
+    /** Outgoing QoS 1/2: in flight and queued, bounded (see QosModule). */
+    readonly outbound: InflightWindow,
+  ) {}
 
   get online(): boolean {
     return this.connection !== null;

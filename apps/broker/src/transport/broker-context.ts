@@ -3,6 +3,7 @@ import { BrokerConfig } from '../config/broker-config';
 import type { HistoryRecorder } from '../history/history-recorder';
 import { KeepAliveMonitor } from '../keepalive/keep-alive-monitor';
 import { BrokerStats } from '../metrics/broker-stats';
+import { InflightCap } from '../qos/inflight-cap';
 import { Router } from '../routing/router';
 import { SessionPersistence } from '../session/session-persistence';
 import { SessionRegistry } from '../session/session-registry';
@@ -28,6 +29,7 @@ export class BrokerContext {
     readonly persistence: SessionPersistence,
     readonly history: HistoryRecorder | null,
     readonly sessionEvents: SessionEventRecorder | null = null,
+    readonly inflightCap: InflightCap = new InflightCap(config.maxInflightMessages),
   ) {
     this.pendingAuthentications = new PendingAuthentications(config.maxPendingConnects, config.maxPendingConnectsPerAddress);
     this.internalErrors = new InternalErrorLog(stats);

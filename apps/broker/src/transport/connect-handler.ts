@@ -62,9 +62,8 @@ function adoptProtocol(c: Connection, { connect }: ConnectContext): undefined {
   c.protocolVersion = connect.protocolVersion;
   c.v5 = connect.protocolVersion === 5;
   const p = connect.properties;
-  // The client's Receive Maximum, but never more than the server's own cap on what one client may hold
-  // unacknowledged (MAX_INFLIGHT_MESSAGES): the rest waits in the session's bounded queue.
-  c.peerReceiveMaximum = Math.min(p?.receiveMaximum ?? 65535, c.broker.config.maxInflightMessages);
+  // The rest waits in the session's bounded queue.
+  c.peerReceiveMaximum = c.broker.inflightCap.receiveMaximumFor(p?.receiveMaximum);
   if (p) {
     if (p.maximumPacketSize !== undefined) c.peerMaxPacketSize = p.maximumPacketSize;
     if (p.topicAliasMaximum !== undefined) c.peerTopicAliasMaximum = p.topicAliasMaximum;

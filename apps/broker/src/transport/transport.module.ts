@@ -8,6 +8,8 @@ import { KeepAliveMonitor } from '../keepalive/keep-alive-monitor';
 import { KeepAliveModule } from '../keepalive/keepalive.module';
 import { BrokerStats } from '../metrics/broker-stats';
 import { MetricsModule } from '../metrics/metrics.module';
+import { InflightCap } from '../qos/inflight-cap';
+import { QosModule } from '../qos/qos.module';
 import { Router } from '../routing/router';
 import { RoutingModule } from '../routing/routing.module';
 import { SessionModule } from '../session/session.module';
@@ -20,7 +22,7 @@ import { FlushScheduler } from './flush-scheduler';
 import { ListenersService } from './listeners.service';
 
 @Module({
-  imports: [AuthModule, HistoryModule, KeepAliveModule, MetricsModule, RoutingModule, SessionModule, SessionEventsModule],
+  imports: [AuthModule, HistoryModule, KeepAliveModule, MetricsModule, QosModule, RoutingModule, SessionModule, SessionEventsModule],
   providers: [
     { provide: FlushScheduler, useValue: new FlushScheduler() },
     {
@@ -36,8 +38,9 @@ import { ListenersService } from './listeners.service';
         persistence: SessionPersistence,
         history: HistoryRecorder | null,
         sessionEvents: SessionEventRecorder | null,
-      ) => new BrokerContext(config, router, sessions, authenticator, keepAlive, stats, flusher, persistence, history, sessionEvents),
-      inject: [BROKER_CONFIG, Router, SessionRegistry, AUTHENTICATOR, KeepAliveMonitor, BrokerStats, FlushScheduler, SESSION_PERSISTENCE, HISTORY_RECORDER, SESSION_EVENT_RECORDER],
+        inflightCap: InflightCap,
+      ) => new BrokerContext(config, router, sessions, authenticator, keepAlive, stats, flusher, persistence, history, sessionEvents, inflightCap),
+      inject: [BROKER_CONFIG, Router, SessionRegistry, AUTHENTICATOR, KeepAliveMonitor, BrokerStats, FlushScheduler, SESSION_PERSISTENCE, HISTORY_RECORDER, SESSION_EVENT_RECORDER, InflightCap],
     },
     ListenersService,
   ],
