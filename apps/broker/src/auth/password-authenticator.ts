@@ -17,7 +17,7 @@ import { AuthResult, Authenticator, Credentials } from './authenticator';
  */
 @Injectable()
 export class PasswordAuthenticator implements Authenticator, OnModuleInit {
-  /** The static users' passwords, hashed on the password threads: the event loop goes on meanwhile. */
+  /** The static users' passwords, hashed off the event loop (bcrypt on libuv's thread pool) at start-up. */
   private readonly staticUsers: Promise<Map<string, string>>;
 
   constructor(

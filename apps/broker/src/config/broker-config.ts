@@ -93,7 +93,7 @@ export interface BrokerConfig {
   dataDir: string;
   /** bcrypt cost factor for new password hashes. */
   bcryptCost: number;
-  /** Worker threads that hash and check passwords, off the event loop. */
+  /** Passwords hashed and checked at once, on libuv's thread pool, off the event loop (at most UV_THREADPOOL_SIZE - 2). */
   bcryptThreads: number;
   /** The first admin user, created when no admin exists. */
   adminUsername: string;

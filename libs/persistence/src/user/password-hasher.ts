@@ -1,17 +1,13 @@
+import * as bcrypt from 'bcrypt';
 import { isUtf8 } from 'node:buffer';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type { PasswordAnswer, PasswordRequest } from './password-worker';
 
 export interface PasswordHasherOptions {
   /**
-   * Hashes computed at once. The default leaves the other cores to the broker and the database, so a
-   * burst of CONNECTs queues here instead of starving them.
+   * Hashes computed at once, each on a thread of libuv's pool. The default leaves the other cores to the
+   * broker and the database, so a burst of CONNECTs queues here instead of starving them.
    */
   threads?: number;
-  /** The threads' entry point; tests substitute one that dies. */
-  script?: string;
 }
 
 /**
@@ -20,65 +16,109 @@ export interface PasswordHasherOptions {
  */
 const MAX_PASSWORD_BYTES = 72;
 
+/**
+ * Threads of libuv's pool that password hashing never takes. The pool also serves asynchronous file
+ * system calls, DNS lookups (a PostgreSQL, LDAP or HTTP hook host name), zlib and some crypto: with every
+ * thread busy on bcrypt, a burst of logins would stall all of them for as long as the burst lasts.
+ */
+const RESERVED_POOL_THREADS = 2;
+
 /** Default thread count: two, or one on a single core. */
 export function defaultPasswordThreads(): number {
   return Math.min(2, availableParallelism());
 }
 
+/**
+ * The size of libuv's thread pool, read as libuv reads it: UV_THREADPOOL_SIZE when set (a value that is
+ * no number counts as 1), 4 otherwise, at most 1024.
+ *
+ * The hasher does not set UV_THREADPOOL_SIZE itself: libuv reads it once, when the pool first runs work,
+ * and in the broker that happens while the database opens, before any hasher exists, so a value set here
+ * would be ignored or not depending on start-up order. Nor would a larger pool help by default: bcrypt is
+ * all CPU, and more hashes at once than cores only share the cores (on two cores, the default two hashes
+ * at once already take both). Whoever wants more threads sets UV_THREADPOOL_SIZE where the process starts.
+ */
+function threadPoolSize(): number {
+  const raw = process.env.UV_THREADPOOL_SIZE;
+  if (raw === undefined) return 4;
+  return Math.min(1024, Math.max(1, Number.parseInt(raw, 10) || 0));
+}
+
+type Answer = string | boolean;
+
 interface Job {
-  request: PasswordRequest;
-  resolve: (result: string | boolean) => void;
-  reject: (e: Error) => void;
+  /** Hands the request to bcrypt, which calls back once from libuv's pool. */
+  start: (done: (error: Error | undefined, result: Answer) => void) => void;
+  /** Answers the caller; later calls are ignored (an aborted or closed job is still finished by bcrypt). */
+  finish: (error: Error | undefined, result?: Answer) => void;
 }
 
 /**
- * bcrypt on a few worker threads. bcryptjs is pure JavaScript: on the broker's thread, every password
- * check would stall every client for the whole hash (tens of ms at cost 10-12). Requests beyond the
- * thread count wait in order. Threads start on first use and are replaced when one dies.
+ * bcrypt (the native library) on libuv's thread pool, never on the event loop, with at most `threads`
+ * hashes at once. Requests beyond that wait in order in this hasher's own queue rather than in libuv's:
+ * work handed to libuv cannot be taken back, while a request still waiting here is dropped when its
+ * caller goes away, and libuv keeps threads free for the file system and DNS.
  */
 export class PasswordHasher {
   private readonly threads: number;
-  private readonly script: string;
-  private readonly idle: Worker[] = [];
-  private readonly busy = new Map<Worker, Job>();
   private readonly queue: Job[] = [];
+  /** Requests handed to bcrypt and not yet called back: each holds a pool thread. */
+  private readonly running = new Set<Job>();
+  private readonly idleWaiters: Array<() => void> = [];
   private closed = false;
 
   constructor(options: PasswordHasherOptions = {}) {
     this.threads = options.threads ?? defaultPasswordThreads();
     if (!Number.isInteger(this.threads) || this.threads < 1) throw new RangeError(`password threads: expected a positive integer, got ${this.threads}`);
-    this.script = options.script ?? join(__dirname, 'password-worker.js');
+    const pool = threadPoolSize();
+    if (this.threads > pool - RESERVED_POOL_THREADS) {
+      throw new RangeError(
+        `password threads: ${this.threads} would leave fewer than ${RESERVED_POOL_THREADS} of the ${pool} threads of libuv's pool ` +
+          `to file system and DNS work; set UV_THREADPOOL_SIZE to at least ${this.threads + RESERVED_POOL_THREADS}, or use fewer password threads`,
+      );
+    }
   }
 
   static readonly MAX_PASSWORD_BYTES = MAX_PASSWORD_BYTES;
 
   /**
    * A bcrypt hash of the password's bytes (a string is taken as UTF-8) with a fresh salt. Rejects with a
-   * RangeError a password bcrypt could not hash whole: longer than 72 bytes, or bytes that are not UTF-8
-   * (the threads' bcrypt reads text; every stored password is therefore UTF-8).
+   * RangeError a password bcrypt could not hash whole (longer than 72 bytes), and bytes that are not
+   * UTF-8: every way to set a password (the CLI, the admin API, AUTH_USERS) hands over text, so such bytes
+   * are text decoded wrongly somewhere, stored as a password no one could type.
    */
-  hash(password: Buffer | string, cost: number): Promise<string> {
+  async hash(password: Buffer | string, cost: number): Promise<string> {
     const bytes = toBytes(password);
     if (bytes.length > MAX_PASSWORD_BYTES) {
-      return Promise.reject(new RangeError(`a password may be at most ${MAX_PASSWORD_BYTES} bytes (bcrypt ignores the rest); this one has ${bytes.length}`));
+      throw new RangeError(`a password may be at most ${MAX_PASSWORD_BYTES} bytes (bcrypt ignores the rest); this one has ${bytes.length}`);
     }
-    if (!isUtf8(bytes)) return Promise.reject(new RangeError('a password must be UTF-8 text to be stored'));
-    return this.run({ op: 'hash', password: bytes.toString('utf8'), cost }) as Promise<string>;
+    if (!isUtf8(bytes)) throw new RangeError('a password must be UTF-8 text to be stored');
+    // bcrypt would read the value as 10 when it is 0, and clamp it when it is out of range.
+    if (!Number.isInteger(cost) || cost < 4 || cost > 31) throw new RangeError(`bcrypt cost: expected an integer from 4 to 31, got ${cost}`);
+    // The salt's 16 random bytes are read here: bcrypt's own salt would first take a turn on the pool.
+    const salt = bcrypt.genSaltSync(cost);
+    return (await this.schedule((done) => bcrypt.hash(bytes, salt, done))) as string;
   }
 
   /**
-   * Whether the password's bytes are the ones the bcrypt hash was made from. A password that cannot have
-   * been hashed (over 72 bytes, or not UTF-8, see hash) never matches, after the same comparison as any
-   * other, so its answer takes as long. An aborted `signal` rejects at once with an AbortError and takes a
-   * check still waiting out of the queue, so a caller that went away (a client that closed its socket)
-   * neither holds its request nor delays those behind it.
+   * Whether the password's bytes, as they are (MQTT passwords are binary data), are the ones the bcrypt
+   * hash was made from. A password over 72 bytes never matches, after the same comparison as any other
+   * (of its first 72 bytes), so its answer takes as long.
+   *
+   * An aborted `signal` rejects at once with an AbortError. A check still waiting in the queue is taken
+   * out and never reaches bcrypt, so a caller that went away (a client that closed its socket) neither
+   * holds its place nor delays those behind it. One already handed to bcrypt cannot be stopped: it keeps
+   * its thread until it ends, and its answer is dropped.
    */
   async compare(password: Buffer | string, hash: string, signal?: AbortSignal): Promise<boolean> {
+    if (typeof hash !== 'string') throw new TypeError(`illegal arguments: the hash must be a string, got ${typeof hash}`);
     const bytes = toBytes(password);
-    const storable = bytes.length <= MAX_PASSWORD_BYTES && isUtf8(bytes);
-    const text = (storable ? bytes : bytes.subarray(0, MAX_PASSWORD_BYTES)).toString('utf8');
-    const matches = (await this.run({ op: 'compare', password: text, hash }, signal)) as boolean;
-    return matches && storable;
+    const fits = bytes.length <= MAX_PASSWORD_BYTES;
+    const key = fits ? bytes : bytes.subarray(0, MAX_PASSWORD_BYTES);
+    // $2y$ (PHP's name, and bcryptjs accepted it) is the same algorithm as $2b$, which alone bcrypt reads.
+    const readable = hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash;
+    const matches = (await this.schedule((done) => bcrypt.compare(key, readable, done), signal)) as boolean;
+    return matches && fits;
   }
 
   /** The cost factor a bcrypt hash was made with; undefined when it is not a bcrypt hash. */
@@ -92,95 +132,67 @@ export class PasswordHasher {
     return this.queue.length;
   }
 
-  /** Stops the threads; what is waiting or running is rejected. */
+  /**
+   * Rejects what is waiting or running, and refuses what comes after. Resolves once bcrypt has returned
+   * from every hash it was given, which cannot be stopped halfway: nothing of this hasher runs after it.
+   */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const error = closedError();
-    for (const job of this.queue.splice(0)) job.reject(error);
-    for (const job of this.busy.values()) job.reject(error);
-    const workers = [...this.idle, ...this.busy.keys()];
-    this.idle.length = 0;
-    this.busy.clear();
-    await Promise.all(workers.map((w) => w.terminate()));
+    if (!this.closed) {
+      this.closed = true;
+      const error = closedError();
+      for (const job of this.queue.splice(0)) job.finish(error);
+      for (const job of this.running) job.finish(error);
+    }
+    while (this.running.size > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private run(request: PasswordRequest, signal?: AbortSignal): Promise<string | boolean> {
+  private schedule(start: Job['start'], signal?: AbortSignal): Promise<Answer> {
     if (this.closed) return Promise.reject(closedError());
     if (signal?.aborted) return Promise.reject(abortError());
-    return new Promise((resolve, reject) => {
-      const job: Job = { request, resolve, reject };
-      if (signal !== undefined) {
-        const onAbort = (): void => {
-          const at = this.queue.indexOf(job);
-          if (at >= 0) this.queue.splice(at, 1);
-          // A check already running finishes on its thread; its answer is ignored.
-          reject(abortError());
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        const done = (): void => signal.removeEventListener('abort', onAbort);
-        job.resolve = (result) => {
-          done();
-          resolve(result);
-        };
-        job.reject = (e) => {
-          done();
-          reject(e);
-        };
-      }
+    return new Promise<Answer>((resolve, reject) => {
+      let finished = false;
+      const onAbort = (): void => {
+        const at = this.queue.indexOf(job);
+        if (at >= 0) this.queue.splice(at, 1);
+        job.finish(abortError());
+      };
+      const job: Job = {
+        start,
+        finish: (error, result) => {
+          if (finished) return;
+          finished = true;
+          signal?.removeEventListener('abort', onAbort);
+          if (error !== undefined) reject(error);
+          else resolve(result!);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(job);
       this.dispatch();
     });
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0) {
-      const worker = this.idle.pop() ?? (this.busy.size < this.threads ? this.spawn() : undefined);
-      if (worker === undefined) return;
-      this.start(worker, this.queue.shift()!);
+    while (this.running.size < this.threads && this.queue.length > 0) {
+      const job = this.queue.shift()!;
+      this.running.add(job);
+      let called = false;
+      const done = (error: Error | undefined, result: Answer): void => {
+        if (called) return;
+        called = true;
+        // The thread is free only now, whether or not the caller is still waiting for the answer.
+        this.running.delete(job);
+        job.finish(error ?? undefined, result);
+        if (this.running.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+        this.dispatch();
+      };
+      try {
+        job.start(done);
+      } catch (e) {
+        // Refused before it reached the pool: answered on a later turn, as bcrypt answers.
+        queueMicrotask(() => done(e instanceof Error ? e : new Error(String(e)), false));
+      }
     }
-  }
-
-  private spawn(): Worker {
-    const worker = new Worker(this.script);
-    worker.on('message', (answer: PasswordAnswer) => this.settle(worker, answer));
-    worker.on('error', (e) => this.lose(worker, e));
-    worker.on('exit', (code) => this.lose(worker, new Error(`a password thread stopped (exit code ${code})`)));
-    return worker;
-  }
-
-  private start(worker: Worker, job: Job): void {
-    this.busy.set(worker, job);
-    // A thread keeps the process alive only while it owes an answer: an idle pool must not hold a
-    // CLI or a test run open.
-    worker.ref();
-    worker.postMessage(job.request);
-  }
-
-  private settle(worker: Worker, answer: PasswordAnswer): void {
-    const job = this.busy.get(worker);
-    if (job === undefined) return;
-    this.busy.delete(worker);
-    if ('error' in answer) job.reject(new Error(answer.error));
-    else job.resolve(answer.result);
-    const next = this.queue.shift();
-    if (next !== undefined) return this.start(worker, next);
-    worker.unref();
-    this.idle.push(worker);
-  }
-
-  /** A thread died ('error' then 'exit', or 'exit' alone): its request fails, the queue moves on. */
-  private lose(worker: Worker, e: Error): void {
-    const job = this.busy.get(worker);
-    if (job !== undefined) {
-      this.busy.delete(worker);
-      job.reject(e);
-    } else {
-      const at = this.idle.indexOf(worker);
-      if (at < 0) return;
-      this.idle.splice(at, 1);
-    }
-    this.dispatch();
   }
 }
 
@@ -188,7 +200,7 @@ const BCRYPT_HASH = /^\$2[aby]?\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 
 /**
  * A string's bytes are its UTF-8 encoding. Through Buffer, a lone surrogate becomes U+FFFD as in any
- * UTF-8 a client sends, where bcrypt's own encoder would give it bytes no client could send.
+ * UTF-8 a client sends, where another encoder could give it bytes no client could send.
  */
 function toBytes(password: Buffer | string): Buffer {
   return typeof password === 'string' ? Buffer.from(password, 'utf8') : password;

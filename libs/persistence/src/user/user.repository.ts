@@ -17,7 +17,7 @@ export interface NewUser {
   enabled?: boolean;
 }
 
-/** Users and their bcrypt-hashed passwords. The hashing runs on the given hasher's threads; its owner closes it. */
+/** Users and their bcrypt-hashed passwords. The hashing runs on the given hasher, off the event loop; its owner closes it. */
 export class UserRepository {
   private readonly users: Repository<UserEntity>;
   /** Compared against when the user does not exist, so an unknown name costs what a wrong password costs. */
@@ -118,7 +118,7 @@ export class UserRepository {
   private decoy(): Promise<string> {
     if (this.decoyHash === undefined) {
       const decoy = this.passwords.hash('decoy password that no user has', this.bcryptCost);
-      // A hash lost with a crashed thread must not fail every later unknown user: the next one retries.
+      // A failed hash (the hasher closing, bcrypt refusing) must not fail every later unknown user: the next one retries.
       decoy.catch(() => {
         if (this.decoyHash === decoy) this.decoyHash = undefined;
       });

@@ -1,0 +1,310 @@
+/**
+ * Password CONNECT benchmark: how many CONNECTs with a user name and password NestMQ answers per second
+ * when many clients log in at once, with the right password and with a wrong one (a password guesser).
+ *
+ *   npm run bench:auth                  # build, then run
+ *   BENCH_WRITE=1 npm run bench:auth    # also write bench/results/auth.txt
+ *
+ * The broker runs as a child process on its embedded database, with one user in its users table added
+ * before it starts by the same code as `npm run user:add`, at BCRYPT_COST 10. Each client has a loopback
+ * address of its own (127.0.1.N), as devices would, so the per-address bound on pending CONNECTs is not
+ * what limits the rate; the login throttle is off (LOGIN_FAILURES_PER_ADDRESS=0, LOGIN_FAILURES_PER_USER=0)
+ * so that every wrong password is checked rather than refused unchecked. A client connects, waits for its
+ * CONNACK, sends DISCONNECT (or is closed by the broker after a refusal), waits for the close, and connects
+ * again, until the phase ends. Beside them one connected client sends PINGREQ every 20 ms: its round trips
+ * show whether the broker's event loop keeps turning while passwords are checked.
+ *
+ * Environment (defaults in brackets): BENCH_CLIENTS [50]; BENCH_SECONDS measured per phase [10];
+ * BENCH_WARMUP_SECONDS before it [2]; BENCH_ROUNDS [2], each a right-password then a wrong-password phase,
+ * medians reported; BENCH_BCRYPT_COST [10]; BENCH_NESTMQ_ENV extra broker variables ("BCRYPT_THREADS=1").
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ConnectPacket, PacketParser, PacketType, ParseStatus, encodePacket } from '@nestmq/mqtt-protocol';
+import { cpuModel, envNumber, formatRate, median, table } from '../codec/harness';
+import { BrokerProcess, NESTMQ_ENV, benchTempDir, machineBusySeconds, sleep, startBroker } from './processes';
+
+const REPO = path.resolve(__dirname, '../../..');
+const USER_ADD = path.join(REPO, 'apps/broker/dist/src/cli/user-add.js');
+
+const CLIENTS = Math.round(envNumber('BENCH_CLIENTS', 50));
+const SECONDS = envNumber('BENCH_SECONDS', 10);
+const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 2);
+const ROUNDS = Math.round(envNumber('BENCH_ROUNDS', 2));
+const COST = Math.round(envNumber('BENCH_BCRYPT_COST', 10));
+if (CLIENTS > 250) throw new Error('BENCH_CLIENTS: at most 250 (one address each in 127.0.1.0/24)');
+
+const USERNAME = 'bench-user';
+const PASSWORD = 'bench-password-right';
+const WRONG = 'bench-password-wrong';
+
+const BROKER_ENV: Record<string, string> = {
+  BCRYPT_COST: String(COST),
+  LOGIN_FAILURES_PER_ADDRESS: '0',
+  LOGIN_FAILURES_PER_USER: '0',
+  // A fixed admin password: a generated one would be printed, and is hashed at start-up either way.
+  ADMIN_PASSWORD: 'bench-admin-password',
+};
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const DISCONNECT = Buffer.from([0xe0, 0x01, 0x00]);
+const PINGREQ = Buffer.from([0xc0, 0x00]);
+
+interface Attempt {
+  reasonCode: number;
+  ms: number;
+}
+
+/** One login: connect from `localAddress`, CONNECT, CONNACK, then DISCONNECT (or the broker's close). */
+function login(port: number, localAddress: string, clientId: string, password: string): Promise<Attempt> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const parser = new PacketParser({ protocolVersion: 5 });
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress });
+    socket.setNoDelay(true);
+    let answer: Attempt | undefined;
+    const timer = setTimeout(() => socket.destroy(new Error(`${clientId}: no CONNACK within 30 s`)), 30_000);
+    const connect: ConnectPacket = {
+      type: PacketType.Connect,
+      protocolName: 'MQTT',
+      protocolVersion: 5,
+      clean: true,
+      keepAlive: 60,
+      clientId,
+      username: USERNAME,
+      password: Buffer.from(password),
+    };
+    socket.on('connect', () => socket.write(encodePacket(connect, 5)!));
+    socket.on('data', (chunk) => {
+      parser.push(chunk);
+      for (let s = parser.read(); s !== ParseStatus.NeedMore; s = parser.read()) {
+        const packet = s === ParseStatus.Packet ? parser.packet : undefined;
+        if (packet?.type !== PacketType.Connack || answer !== undefined) {
+          socket.destroy(new Error(`${clientId}: unexpected ${packet ? PacketType[packet.type] : `parse status ${s}`}`));
+          return;
+        }
+        answer = { reasonCode: packet.reasonCode, ms: performance.now() - started };
+        if (packet.reasonCode === 0) socket.end(DISCONNECT);
+      }
+    });
+    let error: Error | undefined;
+    socket.on('error', (e) => (error = e));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      if (answer !== undefined) resolve(answer);
+      else reject(error ?? new Error(`${clientId}: closed without a CONNACK`));
+    });
+  });
+}
+
+/** A logged-in client that sends PINGREQ every 20 ms and keeps the round trips of a window. */
+async function pinger(port: number): Promise<{ window(): number[]; stop(): void }> {
+  const socket = net.connect({ port, host: '127.0.0.1' });
+  socket.setNoDelay(true);
+  const parser = new PacketParser({ protocolVersion: 5 });
+  let rtts: number[] = [];
+  let sentAt: number | undefined;
+  const connected = new Promise<void>((resolve, reject) => {
+    socket.on('error', reject);
+    socket.on('data', (chunk) => {
+      parser.push(chunk);
+      for (let s = parser.read(); s !== ParseStatus.NeedMore; s = parser.read()) {
+        const packet = parser.packet;
+        if (packet?.type === PacketType.Connack) {
+          if (packet.reasonCode === 0) resolve();
+          else reject(new Error(`pinger: CONNACK 0x${packet.reasonCode.toString(16)}`));
+        } else if (packet?.type === PacketType.Pingresp && sentAt !== undefined) {
+          rtts.push(performance.now() - sentAt);
+          sentAt = undefined;
+        }
+      }
+    });
+  });
+  socket.on('connect', () =>
+    socket.write(
+      encodePacket(
+        { type: PacketType.Connect, protocolName: 'MQTT', protocolVersion: 5, clean: true, keepAlive: 600, clientId: 'bench-pinger', username: USERNAME, password: Buffer.from(PASSWORD) },
+        5,
+      )!,
+    ),
+  );
+  await connected;
+  const timer = setInterval(() => {
+    // One ping in flight at a time: an unanswered one counts from when it was sent.
+    if (sentAt !== undefined) return;
+    sentAt = performance.now();
+    socket.write(PINGREQ);
+  }, 20);
+  return {
+    window: () => {
+      const out = rtts;
+      rtts = [];
+      return out;
+    },
+    stop: () => {
+      clearInterval(timer);
+      socket.destroy();
+    },
+  };
+}
+
+interface PhaseResult {
+  password: 'right' | 'wrong';
+  /** CONNACKs by reason code within the measured window. */
+  counts: Map<number, number>;
+  seconds: number;
+  latencies: number[];
+  pings: number[];
+  brokerCpu: number;
+  machineCpu: number;
+}
+
+async function phase(broker: BrokerProcess, ping: { window(): number[] }, password: 'right' | 'wrong'): Promise<PhaseResult> {
+  let measuring = false;
+  let stopping = false;
+  const counts = new Map<number, number>();
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  const loop = async (i: number): Promise<void> => {
+    const address = `127.0.1.${i + 1}`;
+    while (!stopping) {
+      try {
+        const a = await login(broker.port, address, `bench-auth-${i}`, password === 'right' ? PASSWORD : WRONG);
+        if (measuring) {
+          counts.set(a.reasonCode, (counts.get(a.reasonCode) ?? 0) + 1);
+          latencies.push(a.ms);
+        }
+      } catch (e) {
+        failures.push((e as Error).message);
+        if (failures.length > 20) throw new Error(`too many failed logins: ${failures.slice(0, 3).join('; ')}`);
+      }
+    }
+  };
+  const loops = Array.from({ length: CLIENTS }, (_, i) => loop(i));
+  await sleep(WARMUP_SECONDS * 1000);
+  ping.window();
+  const cpu0 = broker.cpu();
+  const machine0 = machineBusySeconds();
+  const t0 = performance.now();
+  measuring = true;
+  await sleep(SECONDS * 1000);
+  measuring = false;
+  const seconds = (performance.now() - t0) / 1000;
+  const brokerCpu = (broker.cpu() - cpu0) / seconds;
+  const machineCpu = (machineBusySeconds() - machine0) / seconds;
+  const pings = ping.window();
+  stopping = true;
+  await Promise.all(loops);
+  if (broker.exited() !== null) throw new Error(`the broker ${broker.exited()}:\n${broker.output()}`);
+  if (failures.length > 0) log(`  ${failures.length} logins failed: ${failures.slice(0, 3).join('; ')}`);
+  return { password, counts, seconds, latencies, pings, brokerCpu, machineCpu };
+}
+
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '-');
+
+function hashing(): string {
+  const deps = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
+  return ['bcrypt', 'bcryptjs'].filter((name) => deps[name] !== undefined).map((name) => `${name}@${deps[name]}`).join(', ') || 'unknown';
+}
+
+function revision(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head} with uncommitted changes` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  const startLoad = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const dataDir = path.join(benchTempDir(), 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const env = { ...NESTMQ_ENV, ...BROKER_ENV };
+  execFileSync(process.execPath, [USER_ADD, USERNAME, PASSWORD], { env: { ...process.env, ...env, DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const broker = await startBroker('nestmq', { protocolVersion: 5, env: BROKER_ENV });
+  const results: PhaseResult[] = [];
+  try {
+    const ping = await pinger(broker.port);
+    try {
+      for (let round = 1; round <= ROUNDS; round++) {
+        for (const password of ['right', 'wrong'] as const) {
+          const r = await phase(broker, ping, password);
+          results.push(r);
+          const total = [...r.counts.values()].reduce((a, b) => a + b, 0);
+          log(`round ${round}, ${password} password: ${formatRate(total / r.seconds)} CONNACK/s (${[...r.counts].map(([c, n]) => `0x${c.toString(16).padStart(2, '0')}: ${n}`).join(', ')})`);
+        }
+      }
+    } finally {
+      ping.stop();
+    }
+  } finally {
+    await broker.stop();
+  }
+  const endLoad = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+  const rows = (['right', 'wrong'] as const).map((password) => {
+    const of = results.filter((r) => r.password === password);
+    const rate = (code: number) => median(of.map((r) => (r.counts.get(code) ?? 0) / r.seconds));
+    const others = median(of.map((r) => [...r.counts].filter(([c]) => c !== 0x00 && c !== 0x86).reduce((a, [, n]) => a + n, 0)));
+    const latencies = of.flatMap((r) => r.latencies);
+    const pings = of.flatMap((r) => r.pings);
+    return [
+      password,
+      formatRate(rate(0x00)),
+      formatRate(rate(0x86)),
+      String(others),
+      ms(percentile(latencies, 0.5)),
+      ms(percentile(latencies, 0.99)),
+      ms(percentile(pings, 0.5)),
+      ms(percentile(pings, 0.99)),
+      ms(Math.max(...pings)),
+      `${Math.round(median(of.map((r) => r.brokerCpu)) * 100)}%`,
+      `${Math.round(median(of.map((r) => r.machineCpu)) * 100)}%`,
+    ];
+  });
+  const out = [
+    'NestMQ password CONNECT benchmark',
+    `command: BENCH_WRITE=1 npm run bench:auth`,
+    `date:    ${new Date().toISOString()}; revision ${revision()}; password hashing: ${hashing()}`,
+    `node:    ${process.version}, ${os.platform()} ${os.arch()}; cpu: ${cpuModel()}, ${os.cpus().length} logical CPUs; load average at start ${startLoad}, at end ${endLoad}`,
+    `method:  MQTT 5.0, ${CLIENTS} clients at once, each from its own 127.0.1.N address, connecting as one users-table user`,
+    `         (embedded database, BCRYPT_COST ${COST}, broker defaults otherwise; login throttle off), CONNECT -> CONNACK ->`,
+    `         DISCONNECT -> close -> again; ${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured per phase, ${ROUNDS} rounds, medians of the rounds;`,
+    '         ping = PINGREQ round trip of one other connected client, every 20 ms; broker CPU = utime + stime of the',
+    '         broker process (all its threads, 100% = one core); machine CPU = every process, the load generator included',
+    '',
+    table(
+      ['password', 'CONNACK 0x00/s', 'CONNACK 0x86/s', 'other CONNACKs', 'CONNACK p50 ms', 'p99 ms', 'ping p50 ms', 'p99 ms', 'max ms', 'broker CPU', 'machine CPU'],
+      rows,
+      [false, true, true, true, true, true, true, true, true, true, true],
+    ),
+    '',
+  ].join('\n');
+  process.stdout.write(`\n${out}`);
+  if (process.env.BENCH_WRITE === '1') {
+    const file = path.join(REPO, 'bench/results/auth.txt');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, out);
+    log(`written to ${path.relative(REPO, file)}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`auth benchmark: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);
