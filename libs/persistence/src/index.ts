@@ -2,7 +2,7 @@ export { applyMigrations, connectDatabase, createDataSource, openDatabase, ENTIT
 export { DatabaseError } from './database-error';
 export { isDatabaseUnavailable } from './database-unavailable';
 export { DatabaseOptions, describeDatabase } from './database-options';
-export { PasswordHasher, PasswordHasherOptions, defaultPasswordThreads } from './user/password-hasher';
+export { PasswordHasher, PasswordHasherOptions, defaultPasswordThreads, passwordThreadsProblem } from './user/password-hasher';
 export { UserEntity } from './user/user.entity';
 export { NewUser, UserExistsError, UserRepository } from './user/user.repository';
 export { DurableState } from './write-behind/durable-state';

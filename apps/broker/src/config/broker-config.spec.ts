@@ -48,6 +48,10 @@ describe('loadBrokerConfig', () => {
     assert.equal(loadBrokerConfig({ LOGIN_FAILURE_WINDOW: '5m' }).loginFailureWindow, 300);
   });
 
+  it('allows more password threads when UV_THREADPOOL_SIZE makes room for them', () => {
+    assert.equal(loadBrokerConfig({ BCRYPT_THREADS: '6', UV_THREADPOOL_SIZE: '8' }).bcryptThreads, 6);
+  });
+
   it('parses AUTH_USERS, passwords containing colons included', () => {
     const c = loadBrokerConfig({ AUTH_USERS: 'alice:secret, bob:a:b' });
     assert.deepEqual([...c.users], [['alice', 'secret'], ['bob', 'a:b']]);
@@ -65,6 +69,7 @@ describe('loadBrokerConfig', () => {
     ['SESSION_EVENTS', 'sometimes', /SESSION_EVENTS=sometimes: expected true or false/],
     ['SESSION_EVENTS_RETENTION', 'a month', /SESSION_EVENTS_RETENTION=a month: expected a duration/],
     ['SESSION_EVENTS_BUFFER', '5', /SESSION_EVENTS_BUFFER=5: expected an integer from 10/],
+    ['BCRYPT_THREADS', '3', /BCRYPT_THREADS=3: 3 would leave fewer than 2 of the 4 threads of libuv's pool .*UV_THREADPOOL_SIZE to at least 5/],
     ['SESSION_USER_MISMATCH', 'merge', /SESSION_USER_MISMATCH=merge: expected refuse or clean/],
     ['HISTORY_MAX_BYTES', '1000', /HISTORY_MAX_BYTES=1000: expected an integer from 65536/],
     ['MAX_CONNECTING_BYTES', '-1', /MAX_CONNECTING_BYTES=-1: expected an integer/],

@@ -1,5 +1,5 @@
 import { isValidTopicFilter } from '@nestmq/mqtt-protocol';
-import { defaultPasswordThreads } from '@nestmq/persistence';
+import { defaultPasswordThreads, passwordThreadsProblem } from '@nestmq/persistence';
 import { readFileSync } from 'node:fs';
 import { AclSyntaxError, TopicAcl } from '../auth/topic-acl';
 
@@ -245,6 +245,9 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   if (sessionUserMismatch !== 'refuse' && sessionUserMismatch !== 'clean') {
     throw new ConfigError(`SESSION_USER_MISMATCH=${env.SESSION_USER_MISMATCH}: expected refuse or clean`);
   }
+  const bcryptThreads = integer(env, 'BCRYPT_THREADS', defaultPasswordThreads(), 1, 64);
+  const threadsProblem = passwordThreadsProblem(bcryptThreads, env.UV_THREADPOOL_SIZE);
+  if (threadsProblem !== undefined) throw new ConfigError(`BCRYPT_THREADS=${bcryptThreads}: ${threadsProblem}`);
   const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL=${env.LOG_LEVEL}: expected one of ${LOG_LEVELS.join(', ')}`);
@@ -298,7 +301,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     databaseUrl: databaseUrl(env),
     dataDir: env.DATA_DIR?.trim() || './data',
     bcryptCost: integer(env, 'BCRYPT_COST', 10, 4, 15),
-    bcryptThreads: integer(env, 'BCRYPT_THREADS', defaultPasswordThreads(), 1, 64),
+    bcryptThreads,
     adminUsername: env.ADMIN_USERNAME?.trim() || 'admin',
     adminPassword: env.ADMIN_PASSWORD || undefined,
     historyTopics: topicFilters(env, 'HISTORY_TOPICS', '#'),

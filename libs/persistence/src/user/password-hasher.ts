@@ -23,6 +23,19 @@ const MAX_PASSWORD_BYTES = 72;
  */
 const RESERVED_POOL_THREADS = 2;
 
+/**
+ * Why password threads are refused: a message naming the setting to change, or undefined when `threads`
+ * leaves RESERVED_POOL_THREADS of libuv's pool (sized by `uvThreadpoolSize`, as UV_THREADPOOL_SIZE says) free.
+ */
+export function passwordThreadsProblem(threads: number, uvThreadpoolSize = process.env.UV_THREADPOOL_SIZE): string | undefined {
+  const pool = threadPoolSize(uvThreadpoolSize);
+  if (threads <= pool - RESERVED_POOL_THREADS) return undefined;
+  return (
+    `${threads} would leave fewer than ${RESERVED_POOL_THREADS} of the ${pool} threads of libuv's pool ` +
+    `to file system and DNS work; set UV_THREADPOOL_SIZE to at least ${threads + RESERVED_POOL_THREADS}, or use fewer password threads`
+  );
+}
+
 /** Default thread count: two, or one on a single core. */
 export function defaultPasswordThreads(): number {
   return Math.min(2, availableParallelism());
@@ -38,8 +51,7 @@ export function defaultPasswordThreads(): number {
  * all CPU, and more hashes at once than cores only share the cores (on two cores, the default two hashes
  * at once already take both). Whoever wants more threads sets UV_THREADPOOL_SIZE where the process starts.
  */
-function threadPoolSize(): number {
-  const raw = process.env.UV_THREADPOOL_SIZE;
+function threadPoolSize(raw = process.env.UV_THREADPOOL_SIZE): number {
   if (raw === undefined) return 4;
   return Math.min(1024, Math.max(1, Number.parseInt(raw, 10) || 0));
 }
@@ -70,13 +82,8 @@ export class PasswordHasher {
   constructor(options: PasswordHasherOptions = {}) {
     this.threads = options.threads ?? defaultPasswordThreads();
     if (!Number.isInteger(this.threads) || this.threads < 1) throw new RangeError(`password threads: expected a positive integer, got ${this.threads}`);
-    const pool = threadPoolSize();
-    if (this.threads > pool - RESERVED_POOL_THREADS) {
-      throw new RangeError(
-        `password threads: ${this.threads} would leave fewer than ${RESERVED_POOL_THREADS} of the ${pool} threads of libuv's pool ` +
-          `to file system and DNS work; set UV_THREADPOOL_SIZE to at least ${this.threads + RESERVED_POOL_THREADS}, or use fewer password threads`,
-      );
-    }
+    const problem = passwordThreadsProblem(this.threads);
+    if (problem !== undefined) throw new RangeError(`password threads: ${problem}`);
   }
 
   static readonly MAX_PASSWORD_BYTES = MAX_PASSWORD_BYTES;
