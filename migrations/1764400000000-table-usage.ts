@@ -37,22 +37,17 @@ export class TableUsage1764400000000 implements MigrationInterface {
     for (const { name, rowBytes } of TABLES) {
       await q.query(`CREATE FUNCTION ${name}_row_bytes(r ${name}) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT (${rowBytes})::bigint $$`);
       await q.query(`INSERT INTO table_usage SELECT '${name}', count(*), coalesce(sum(${name}_row_bytes(r)), 0) FROM ${name} r`);
-      await q.query(`
-        CREATE FUNCTION ${name}_usage_added() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          UPDATE table_usage u SET rows = u.rows + s.n, bytes = u.bytes + s.b
-            FROM (SELECT count(*) AS n, coalesce(sum(${name}_row_bytes(r)), 0) AS b FROM added r) s
-            WHERE u.table_name = '${name}';
-          RETURN NULL;
-        END $$`);
-      await q.query(`
-        CREATE FUNCTION ${name}_usage_removed() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          UPDATE table_usage u SET rows = u.rows - s.n, bytes = u.bytes - s.b
-            FROM (SELECT count(*) AS n, coalesce(sum(${name}_row_bytes(r)), 0) AS b FROM removed r) s
-            WHERE u.table_name = '${name}';
-          RETURN NULL;
-        END $$`);
+      // Rows counted in (INSERT, transition table `added`) and out (DELETE, `removed`) by the same function.
+      for (const [change, sign] of [['added', '+'], ['removed', '-']] as const) {
+        await q.query(`
+          CREATE FUNCTION ${name}_usage_${change}() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            UPDATE table_usage u SET rows = u.rows ${sign} s.n, bytes = u.bytes ${sign} s.b
+              FROM (SELECT count(*) AS n, coalesce(sum(${name}_row_bytes(r)), 0) AS b FROM ${change} r) s
+              WHERE u.table_name = '${name}';
+            RETURN NULL;
+          END $$`);
+      }
       await q.query(`
         CREATE FUNCTION ${name}_usage_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN

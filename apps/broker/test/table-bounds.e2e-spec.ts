@@ -11,20 +11,11 @@ import { HISTORY_RECORDER, HistoryRetention } from '../src/history/history.modul
 import { HistoryRecorder } from '../src/history/history-recorder';
 import { SESSION_EVENT_RECORDER } from '../src/session-events/session-events.module';
 import { SessionEventRecorder } from '../src/session-events/session-event-recorder';
-import { connectClient } from './support/clients';
+import { connectClient, eventuallyAsync } from './support/clients';
 import { RawClient } from './support/raw-client';
 import { TestBroker, startBrokerOn, startTestBroker } from './support/test-broker';
 
 const KiB = 1024;
-
-/** Resolves once the async `condition` holds; for what the broker does on its own timers. */
-async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** QoS 0 PUBLISH packets, one per distinct topic (what no per-topic bound holds back), of random bytes the database cannot compress. */
 function distinctTopics(prefix: string, count: number, payloadBytes: number): Buffer {
@@ -50,9 +41,9 @@ describe('HISTORY_MAX_BYTES: the message history stays within its bytes, however
     const raw = await RawClient.connected(broker.mqttPort);
     // 400 topics of 4 KiB: over three times the bound, and every topic far below HISTORY_MAX_PER_TOPIC.
     raw.sendBytes(distinctTopics('flood', 400, 4 * KiB));
-    await until(async () => recorder.recorded === 400, 20_000, 'all 400 messages recorded');
+    await eventuallyAsync(async () => recorder.recorded === 400, 20_000, 'all 400 messages recorded');
     // The broker's own five-second check, not a call from the test, brings it back within the bound.
-    await until(async () => (await usage.size()).bytes <= 512 * KiB, 20_000, 'the history to be trimmed to 512 KiB');
+    await eventuallyAsync(async () => (await usage.size()).bytes <= 512 * KiB, 20_000, 'the history to be trimmed to 512 KiB');
     const history = broker.app.get(MessageHistoryRepository);
     assert.equal((await history.latest('flood/399', 1)).length, 1, 'the newest message is kept');
     assert.equal((await history.latest('flood/0', 1)).length, 0, 'the oldest message is gone');
@@ -78,7 +69,7 @@ describe('SESSION_EVENTS_MAX_BYTES: session events stay within their bytes, howe
       const batch = await Promise.all(Array.from({ length: 10 }, (_, j) => connectClient(broker.url, { clientId: `${String(i + j).padStart(4, '0')}-${'c'.repeat(995)}` })));
       await Promise.all(batch.map((c) => c.endAsync()));
     }
-    await until(
+    await eventuallyAsync(
       async () => {
         await recorder.flush();
         return (await usage.size()).rows >= 1;
@@ -86,7 +77,7 @@ describe('SESSION_EVENTS_MAX_BYTES: session events stay within their bytes, howe
       10_000,
       'the events to be written',
     );
-    await until(async () => (await usage.size()).bytes <= 256 * KiB, 20_000, 'the session events to be trimmed to 256 KiB');
+    await eventuallyAsync(async () => (await usage.size()).bytes <= 256 * KiB, 20_000, 'the session events to be trimmed to 256 KiB');
     const ds = broker.app.get<DataSource>(DATA_SOURCE);
     const [oldest] = (await ds.query(`SELECT client_id FROM session_events ORDER BY id LIMIT 1`)) as Array<{ client_id: string }>;
     assert.ok(Number(oldest.client_id.slice(0, 4)) > 0, `the oldest events went first (oldest left: ${oldest.client_id.slice(0, 4)})`);
@@ -113,7 +104,7 @@ describe('the embedded database reuses the space of deleted rows (it has no auto
     for (let round = 0; round < 8; round++) {
       const before = recorder.recorded;
       raw.sendBytes(distinctTopics(`round${round}`, 256, 4 * KiB));
-      await until(async () => recorder.recorded - before === 256, 20_000, `round ${round} recorded`);
+      await eventuallyAsync(async () => recorder.recorded - before === 256, 20_000, `round ${round} recorded`);
       await bound.enforce();
       await vacuum.vacuum();
       sizes.push(await tableBytes());

@@ -28,8 +28,8 @@ export class BrokerContext {
     readonly flusher: FlushScheduler,
     readonly persistence: SessionPersistence,
     readonly history: HistoryRecorder | null,
-    readonly sessionEvents: SessionEventRecorder | null = null,
-    readonly inflightCap: InflightCap = new InflightCap(config.maxInflightMessages),
+    readonly sessionEvents: SessionEventRecorder | null,
+    readonly inflightCap: InflightCap,
   ) {
     this.pendingAuthentications = new PendingAuthentications(config.maxPendingConnects, config.maxPendingConnectsPerAddress);
     this.internalErrors = new InternalErrorLog(stats);

@@ -91,3 +91,12 @@ export async function eventually(condition: () => boolean, timeoutMs = 5000, wha
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Like eventually, for a condition that must ask asynchronously (the database, say), every 100 ms. */
+export async function eventuallyAsync(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
