@@ -254,6 +254,31 @@ describe('authorization: a session belongs to the user that created it (A2)', ()
   });
 });
 
+describe('authorization: a 65,535-byte user name, again and again', () => {
+  let small: TestBroker;
+  before(async () => {
+    // Counted per user name only: every client here comes from 127.0.0.1.
+    small = await startTestBroker({}, { ALLOW_ANONYMOUS: 'false', AUTH_USERS: USERS, LOGIN_FAILURES_PER_ADDRESS: '0' });
+  });
+  after(() => small.close());
+
+  it('answers a 65,535-byte user name with 0x86, then, repeated, with 0x9F from the login throttle; the broker unharmed', async () => {
+    const name = 'n'.repeat(65_535);
+    const codes: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const raw = await RawClient.open(small.mqttPort);
+      raw.send({ type: PacketType.Connect, protocolName: 'MQTT', protocolVersion: 5, clean: true, keepAlive: 0, clientId: `long-${i}`, username: name, password: Buffer.from('x') } as ConnectPacket);
+      codes.push((await raw.expect(PacketType.Connack)).reasonCode);
+      raw.destroy();
+    }
+    assert.deepEqual(codes.slice(0, 10), Array(10).fill(ReasonCode.BadUserNameOrPassword));
+    assert.deepEqual(codes.slice(10), [ReasonCode.ConnectionRateExceeded, ReasonCode.ConnectionRateExceeded]);
+    const alice = await connectAs(small.mqttPort, 'alice', 'after-long-names');
+    assert.equal(alice.code, 0);
+    alice.raw.destroy();
+  });
+});
+
 describe('authorization: SESSION_USER_MISMATCH=clean gives another user a new session', () => {
   let broker: TestBroker;
   let acl: ReturnType<typeof aclFile>;
