@@ -38,5 +38,14 @@ if (files.length === 0) {
   console.error('no compiled spec files found: run `npm run build` first');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', ...files], { cwd: root, stdio: 'inherit' });
-process.exit(result.status ?? 1);
+// One embedded PostgreSQL server for the whole run, where database suites create their databases.
+const { startEmbeddedTestServer } = await import(join(root, 'libs/persistence/dist/testing/test-database.js'));
+const server = await startEmbeddedTestServer();
+let status;
+try {
+  const env = { ...process.env, TEST_EMBEDDED_URL: server.url };
+  status = spawnSync(process.execPath, ['--test', ...files], { cwd: root, stdio: 'inherit', env }).status;
+} finally {
+  await server.close();
+}
+process.exit(status ?? 1);

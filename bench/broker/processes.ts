@@ -1,10 +1,11 @@
 /**
  * The brokers under test as child processes: NestMQ (node apps/broker/dist/src/main.js) and a Mosquitto
- * started from a generated configuration file, each on a free 127.0.0.1 port; their CPU time and RSS read
- * from /proc; and the guarantee that no child outlives the benchmark, whatever way it ends.
+ * started from a generated configuration file, each on a free 127.0.0.1 port; their CPU time (with that of
+ * every process they started) and RSS read from /proc; and the guarantee that no child outlives the
+ * benchmark, whatever way it ends.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -96,14 +97,69 @@ export function cpuSeconds(pid: number): number {
 
 /** [utime, stime] of a process (all its threads), in seconds; NaN when it is gone. */
 export function cpuTimes(pid: number): [number, number] {
+  const fields = statFields(pid);
+  // Fields 14 and 15 of stat(5); statFields starts at field 3.
+  return fields ? [Number(fields[11]) / clkTck(), Number(fields[12]) / clkTck()] : [NaN, NaN];
+}
+
+/**
+ * [user, system] CPU seconds of a process and every process it started, directly or not (NestMQ's embedded
+ * PostgreSQL: the postmaster and its backends); NaN when the process is gone. Each one counts utime + cutime
+ * and stime + cstime (fields 14-17 of stat(5)): a descendant that exited and was reaped moved its time into
+ * its parent's cutime / cstime, so backends that come and go between two readings are neither lost nor
+ * counted twice, and the difference of two readings is the CPU the whole tree used in between.
+ */
+export function treeCpuTimes(pid: number): [number, number] {
+  let user = 0;
+  let system = 0;
+  for (const member of processTree(pid)) {
+    const fields = statFields(member);
+    if (fields === undefined) {
+      // The broker itself gone: no figure. A descendant reaped since the tree was read: its time went into
+      // its parent's cutime / cstime, read before that here; missed by this one reading, never counted twice.
+      if (member === pid) return [NaN, NaN];
+      continue;
+    }
+    user += (Number(fields[11]) + Number(fields[13])) / clkTck();
+    system += (Number(fields[12]) + Number(fields[14])) / clkTck();
+  }
+  return [user, system];
+}
+
+/**
+ * A process and its descendants, every parent before its children, read from the parent pid (field 4) of
+ * every /proc/PID/stat now: children come and go, so each call looks again.
+ */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [pid];
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields === undefined) continue;
+    const parent = Number(fields[1]);
+    const siblings = children.get(parent);
+    if (siblings) siblings.push(Number(entry));
+    else children.set(parent, [Number(entry)]);
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
+  return tree;
+}
+
+/** Fields 3 onwards of /proc/PID/stat (fields[0] is the state); undefined when the process is gone. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may hold spaces: count fields after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of stat(5); the slice starts at field 3.
-    return [Number(fields[11]) / clkTck(), Number(fields[12]) / clkTck()];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return [NaN, NaN];
+    return undefined;
   }
 }
 
@@ -155,30 +211,45 @@ export function freePort(): Promise<number> {
 // ---- the brokers -------------------------------------------------------------------------------------------
 
 /**
- * Environment of the NestMQ process, beyond MQTT_PORT and DATA_DIR (also printed in the results). Message
- * history and session events are off (HISTORY_TOPICS empty, SESSION_EVENTS=false), as Mosquitto runs
- * without persistence and connection messages (npm run bench:persistence measures recording);
- * BENCH_NESTMQ_ENV adds or overrides variables ("HISTORY_TOPICS=# LOG_LEVEL=info").
+ * What NestMQ records while it runs. `lean`: message history and session events off (HISTORY_TOPICS empty,
+ * SESSION_EVENTS=false), as Mosquitto runs without persistence and connection messages (npm run
+ * bench:persistence measures recording). `defaults`: neither variable set, so the README's defaults apply:
+ * the history of every topic and the session events are recorded into the embedded PostgreSQL database.
  */
-export const NESTMQ_ENV: Readonly<Record<string, string>> = {
-  MQTT_HOST: '127.0.0.1',
-  WS_PORT: '0',
-  HTTP_PORT: '0',
-  ALLOW_ANONYMOUS: 'true',
-  SYS_INTERVAL: '0',
-  LOG_LEVEL: 'warn',
-  RECEIVE_MAXIMUM: '65535',
-  MAX_QUEUED_MESSAGES: '1000000',
-  MAX_PENDING_BYTES: String(8 * 1024 * 1024),
-  HISTORY_TOPICS: '',
-  SESSION_EVENTS: 'false',
-  ...Object.fromEntries(
-    (process.env.BENCH_NESTMQ_ENV ?? '')
-      .split(/\s+/)
-      .filter((kv) => kv.includes('='))
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  ),
-};
+export type NestmqProfile = 'lean' | 'defaults';
+
+export const NESTMQ_PROFILES: readonly NestmqProfile[] = ['lean', 'defaults'];
+
+/** BENCH_NESTMQ_ENV: variables to add or override, space-separated ("HISTORY_TOPICS=# LOG_LEVEL=info"). */
+const NESTMQ_ENV_OVERRIDES: Readonly<Record<string, string>> = Object.fromEntries(
+  (process.env.BENCH_NESTMQ_ENV ?? '')
+    .split(/\s+/)
+    .filter((kv) => kv.includes('='))
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
+
+/**
+ * Environment of the NestMQ process, beyond MQTT_PORT and DATA_DIR (also printed in the results), for a
+ * profile; BENCH_NESTMQ_ENV adds or overrides variables on top of either.
+ */
+export function nestmqEnv(profile: NestmqProfile): Readonly<Record<string, string>> {
+  return {
+    MQTT_HOST: '127.0.0.1',
+    WS_PORT: '0',
+    HTTP_PORT: '0',
+    ALLOW_ANONYMOUS: 'true',
+    SYS_INTERVAL: '0',
+    LOG_LEVEL: 'warn',
+    RECEIVE_MAXIMUM: '65535',
+    MAX_QUEUED_MESSAGES: '1000000',
+    MAX_PENDING_BYTES: String(8 * 1024 * 1024),
+    ...(profile === 'lean' ? { HISTORY_TOPICS: '', SESSION_EVENTS: 'false' } : {}),
+    ...NESTMQ_ENV_OVERRIDES,
+  };
+}
+
+/** The `lean` environment: what every NestMQ run gets unless it asks for another profile. */
+export const NESTMQ_ENV: Readonly<Record<string, string>> = nestmqEnv('lean');
 
 /**
  * Mosquitto with its persistence on and saved on every change (`autosave_interval 1` with
@@ -226,9 +297,12 @@ export interface BrokerProcess {
   kind: BrokerKind;
   pid: number;
   port: number;
-  /** utime + stime in seconds, NaN after exit. */
+  /**
+   * utime + stime in seconds of the broker and every process it started (NestMQ's embedded PostgreSQL),
+   * NaN after exit.
+   */
   cpu(): number;
-  /** stime alone (time in the kernel on the broker's behalf: system calls, TCP). */
+  /** The system part alone (time in the kernel on their behalf: system calls, TCP). */
   systemCpu(): number;
   rssKiB(): number;
   /** Null while running; otherwise how it ended. */
@@ -253,7 +327,9 @@ export interface StartOptions {
   inspect?: boolean;
   /** Protocol level for the readiness probe. */
   protocolVersion: ProtocolVersion;
-  /** NestMQ only: variables over NESTMQ_ENV (DATABASE_URL, HISTORY_TOPICS, ...). */
+  /** NestMQ only: what it records, the environment under `env` [lean: NESTMQ_ENV]. */
+  profile?: NestmqProfile;
+  /** NestMQ only: variables over the profile's environment (DATABASE_URL, HISTORY_TOPICS, ...). */
   env?: Record<string, string>;
   /** Mosquitto only: persistence lines instead of `persistence false`. */
   mosquittoPersistence?: string[];
@@ -268,9 +344,13 @@ export async function startBroker(kind: BrokerKind, options: StartOptions): Prom
     mkdirSync(dataDir, { recursive: true });
     const flags = [...(options.nodeFlags ?? [])];
     if (options.inspect) flags.push('--inspect=127.0.0.1:0');
+    // What it records is the profile's (and BENCH_NESTMQ_ENV's) to say, not this shell's.
+    const inherited = { ...process.env };
+    delete inherited.HISTORY_TOPICS;
+    delete inherited.SESSION_EVENTS;
     child = spawn(process.execPath, [...flags, NESTMQ_MAIN], {
       cwd: benchTempDir(),
-      env: { ...process.env, ...NESTMQ_ENV, ...options.env, MQTT_PORT: String(port), DATA_DIR: dataDir },
+      env: { ...inherited, ...nestmqEnv(options.profile ?? 'lean'), ...options.env, MQTT_PORT: String(port), DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } else {
@@ -327,8 +407,11 @@ export async function startBroker(kind: BrokerKind, options: StartOptions): Prom
     kind,
     pid,
     port,
-    cpu: () => cpuSeconds(pid),
-    systemCpu: () => cpuTimes(pid)[1],
+    cpu: () => {
+      const [user, system] = treeCpuTimes(pid);
+      return user + system;
+    },
+    systemCpu: () => treeCpuTimes(pid)[1],
     rssKiB: () => rssKiB(pid),
     exited: () => ended,
     collectGarbage:

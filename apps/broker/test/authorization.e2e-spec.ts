@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConnectPacket, PacketType, ProtocolVersion, QoS, ReasonCode } from '@nestmq/mqtt-protocol';
-import { createTestDatabase } from '@nestmq/persistence/testing';
+import { createTestDatabase, defaultDatabaseKind } from '@nestmq/persistence/testing';
 import { Router } from '../src/routing/router';
 import { Inbox, connectClient, publish } from './support/clients';
 import { RawClient } from './support/raw-client';
@@ -313,11 +313,9 @@ describe('authorization: SESSION_USER_MISMATCH=clean gives another user a new se
 
 describe('authorization: what a session holds is read under the rules of the day it is resumed', () => {
   it('drops queued messages an ACL changed across a restart no longer allows, and delivers the rest', async () => {
-    // A database that outlives the broker: PostgreSQL, or the embedded one in a directory (memory:// would not).
+    // A database that outlives the broker.
     const acl = aclFile(ACL);
-    const db = process.env.TEST_DATABASE_URL
-      ? await createTestDatabase('postgres')
-      : { options: { dataDir: join(acl.file, '..', 'data') }, drop: async () => undefined };
+    const db = await createTestDatabase(defaultDatabaseKind());
     const env = { ALLOW_ANONYMOUS: 'false', ACL_FILE: acl.file, AUTH_USERS: USERS };
     try {
       let broker = await startBrokerOn(db.options, {}, env);

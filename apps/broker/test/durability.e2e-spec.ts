@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createTestDatabase, databaseKinds } from '@nestmq/persistence/testing';
+import { DatabaseKind, createTestDatabase, databaseKinds, removeDataDir } from '@nestmq/persistence/testing';
 import { connectClient, connectWithInbox, publish } from './support/clients';
 import { freePort, spawnBroker } from './support/broker-process';
 
 /** Where the broker keeps its data across restarts: a PostgreSQL database, or an embedded one on disk. */
-async function storage(kind: 'postgres' | 'pglite'): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+async function storage(kind: DatabaseKind): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
   if (kind === 'postgres') {
     const db = await createTestDatabase('postgres');
     return { env: { DATABASE_URL: db.options.url! }, drop: db.drop };
   }
   const dir = mkdtempSync(join(tmpdir(), 'nestmq-durable-'));
-  return { env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  return { env: { DATA_DIR: dir }, drop: () => removeDataDir(dir) };
 }
 
 for (const kind of databaseKinds()) {

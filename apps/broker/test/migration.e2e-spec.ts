@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TestDatabase, createTestDatabase, databaseKinds } from '@nestmq/persistence/testing';
+import { DatabaseKind, TestDatabase, createTestDatabase, databaseKinds, removeDataDir } from '@nestmq/persistence/testing';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,13 +21,13 @@ function runScript(script: string, env: Record<string, string>): { status: numbe
 }
 
 /** The environment naming a fresh database of each kind to a child process (an in-memory one would die with it). */
-async function freshDatabase(kind: 'postgres' | 'pglite'): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+async function freshDatabase(kind: DatabaseKind): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
   if (kind === 'postgres') {
     const db: TestDatabase = await createTestDatabase('postgres');
     return { env: { DATABASE_URL: db.options.url! }, drop: () => db.drop() };
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'nestmq-data-'));
-  return { env: { DATA_DIR: dataDir }, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  return { env: { DATA_DIR: dataDir }, drop: () => removeDataDir(dataDir) };
 }
 
 for (const kind of databaseKinds()) {

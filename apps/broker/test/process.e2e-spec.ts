@@ -8,6 +8,7 @@ import { connectClient, withTimeout } from './support/clients';
 import { spawnSync } from 'node:child_process';
 import { MAIN, freePort, spawnBroker } from './support/broker-process';
 import { RawClient } from './support/raw-client';
+import { isPostgresProcess, readPostmasterPid, removeDataDir } from '@nestmq/persistence/testing';
 
 describe('the broker process', () => {
   it('prints where it listens, and on SIGTERM tells 5.0 clients 0x8B, closes 3.1.1 clients and exits 0', async () => {
@@ -62,13 +63,16 @@ describe('the broker process', () => {
       const port = await freePort();
       const env = { MQTT_PORT: String(port), MQTT_HOST: '127.0.0.1', DATA_DIR: dataDir, BCRYPT_COST: '4' };
       const broker = await spawnBroker(env);
-      assert.match(broker.output(), /using the embedded PGlite database in /);
+      assert.match(broker.output(), /using the embedded PostgreSQL database in /);
+      const server = readPostmasterPid(join(dataDir, 'postgres'));
+      assert.ok(server && isPostgresProcess(server.pid), 'the broker started its PostgreSQL server');
       const password = /created admin user "admin" with password (\S+)/.exec(broker.output())?.[1];
       assert.ok(password, broker.output());
       const client = await connectClient(`mqtt://127.0.0.1:${port}`, { username: 'admin', password });
       await client.endAsync();
       broker.child.kill('SIGTERM');
       assert.equal(await broker.exited, 0);
+      assert.equal(isPostgresProcess(server.pid), false, 'the server stopped with the broker');
       // The data survives a restart, and the password is not printed again.
       const again = await spawnBroker(env);
       assert.doesNotMatch(again.output(), /created admin user/);
@@ -77,11 +81,11 @@ describe('the broker process', () => {
       again.child.kill('SIGTERM');
       assert.equal(await again.exited, 0);
     } finally {
-      rmSync(dataDir, { recursive: true, force: true });
+      await removeDataDir(dataDir);
     }
   });
 
-  it('adds users from the command line, and keeps a running broker\'s embedded database to itself', async () => {
+  it('adds users from the command line, also while the broker runs on the embedded database, which no second broker may share', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nestmq-data-'));
     const env = { DATA_DIR: dataDir, BCRYPT_COST: '4', PATH: process.env.PATH ?? '' };
     const userAdd = (...args: string[]) => spawnSync(process.execPath, [join(MAIN, '..', 'cli', 'user-add.js'), ...args], { env, encoding: 'utf8' });
@@ -92,16 +96,53 @@ describe('the broker process', () => {
       assert.equal(userAdd('dev-1', 'again').status, 1, 'a second user of that name is refused');
       const port = await freePort();
       const broker = await spawnBroker({ ...env, MQTT_PORT: String(port), MQTT_HOST: '127.0.0.1' });
-      const busy = userAdd('dev-2', 'x');
-      assert.equal(busy.status, 1);
-      assert.match(busy.stderr, new RegExp(`in use by process ${broker.child.pid}`));
-      const client = await connectClient(`mqtt://127.0.0.1:${port}`, { username: 'dev-1', password: 'pa55' });
-      await client.endAsync();
+      const server = readPostmasterPid(join(dataDir, 'postgres'));
+      const whileRunning = userAdd('dev-2', 'pa66');
+      assert.equal(whileRunning.status, 0, whileRunning.stderr);
+      assert.equal(readPostmasterPid(join(dataDir, 'postgres'))?.pid, server?.pid, "added through the broker's own server, which kept running");
+      for (const [username, password] of [['dev-1', 'pa55'], ['dev-2', 'pa66']]) {
+        const client = await connectClient(`mqtt://127.0.0.1:${port}`, { username, password });
+        await client.endAsync();
+      }
+      const second = await spawnBroker({ ...env, MQTT_PORT: '0', MQTT_HOST: '127.0.0.1' }, null);
+      assert.equal(await second.exited, 1);
+      assert.match(second.output(), new RegExp(`the embedded database in .* is in use by process ${broker.child.pid}; stop it first`));
       broker.child.kill('SIGTERM');
       assert.equal(await broker.exited, 0);
-      assert.equal(userAdd('dev-2', 'x').status, 0, 'free again once the broker stopped');
+      assert.equal(userAdd('dev-3', 'x').status, 0, 'and with the broker stopped, through a server of its own');
     } finally {
-      rmSync(dataDir, { recursive: true, force: true });
+      await removeDataDir(dataDir);
+    }
+  });
+
+  it('after a SIGKILL, the next start stops the server the killed broker left behind and comes back on the same data', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nestmq-data-'));
+    try {
+      const port = await freePort();
+      const env = { MQTT_PORT: String(port), MQTT_HOST: '127.0.0.1', DATA_DIR: dataDir, ALLOW_ANONYMOUS: 'true' };
+      const first = await spawnBroker(env);
+      const retained = await connectClient(`mqtt://127.0.0.1:${port}`);
+      await retained.publishAsync('kept/1', 'still here', { qos: 1, retain: true });
+      await retained.endAsync();
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const left = readPostmasterPid(join(dataDir, 'postgres'));
+      assert.ok(left && isPostgresProcess(left.pid), 'a killed broker cannot stop its server');
+
+      const second = await spawnBroker(env);
+      assert.equal(isPostgresProcess(left.pid), false, 'the server left behind was stopped');
+      const now = readPostmasterPid(join(dataDir, 'postgres'));
+      assert.ok(now && now.pid !== left.pid && isPostgresProcess(now.pid));
+      const reader = await connectClient(`mqtt://127.0.0.1:${port}`);
+      const message = new Promise<string>((resolve) => reader.once('message', (_t, payload) => resolve(payload.toString())));
+      await reader.subscribeAsync('kept/#');
+      assert.equal(await withTimeout(message, 10_000, 'the retained message'), 'still here');
+      await reader.endAsync();
+      second.child.kill('SIGTERM');
+      assert.equal(await second.exited, 0);
+      assert.equal(isPostgresProcess(now.pid), false);
+    } finally {
+      await removeDataDir(dataDir);
     }
   });
 

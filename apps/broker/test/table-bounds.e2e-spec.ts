@@ -3,17 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { PacketType, PublishPacket, encodePacket } from '@nestmq/mqtt-protocol';
 import { MessageHistoryRepository, TableUsage } from '@nestmq/persistence';
-import { createTestDatabase } from '@nestmq/persistence/testing';
 import { DataSource } from 'typeorm';
 import { DATA_SOURCE } from '../src/database/database.module';
-import { EmbeddedVacuum } from '../src/database/embedded-vacuum';
 import { HISTORY_RECORDER, HistoryRetention } from '../src/history/history.module';
 import { HistoryRecorder } from '../src/history/history-recorder';
 import { SESSION_EVENT_RECORDER } from '../src/session-events/session-events.module';
 import { SessionEventRecorder } from '../src/session-events/session-event-recorder';
 import { connectClient, eventuallyAsync } from './support/clients';
 import { RawClient } from './support/raw-client';
-import { TestBroker, startBrokerOn, startTestBroker } from './support/test-broker';
+import { TestBroker, startTestBroker } from './support/test-broker';
 
 const KiB = 1024;
 
@@ -81,38 +79,5 @@ describe('SESSION_EVENTS_MAX_BYTES: session events stay within their bytes, howe
     const ds = broker.app.get<DataSource>(DATA_SOURCE);
     const [oldest] = (await ds.query(`SELECT client_id FROM session_events ORDER BY id LIMIT 1`)) as Array<{ client_id: string }>;
     assert.ok(Number(oldest.client_id.slice(0, 4)) > 0, `the oldest events went first (oldest left: ${oldest.client_id.slice(0, 4)})`);
-  });
-});
-
-describe('the embedded database reuses the space of deleted rows (it has no autovacuum)', () => {
-  let broker: TestBroker;
-  before(async () => {
-    const db = await createTestDatabase('pglite');
-    broker = await startBrokerOn(db.options, {}, { HISTORY_MAX_BYTES: String(256 * KiB) });
-  });
-  after(() => broker.close());
-
-  it('keeps the history table near its bound through rounds of records and trims', async () => {
-    const ds = broker.app.get<DataSource>(DATA_SOURCE);
-    const recorder = broker.app.get<HistoryRecorder>(HISTORY_RECORDER);
-    const bound = broker.app.get(HistoryRetention).bound;
-    const vacuum = broker.app.get(EmbeddedVacuum);
-    const tableBytes = async (): Promise<number> => Number(((await ds.query(`SELECT pg_total_relation_size('message_history') AS n`)) as Array<{ n: string }>)[0].n);
-    const raw = await RawClient.connected(broker.mqttPort);
-    const sizes: number[] = [];
-    // Eight rounds of 1 MiB recorded and trimmed to 256 KiB: 8 MiB written, 7.75 MiB deleted.
-    for (let round = 0; round < 8; round++) {
-      const before = recorder.recorded;
-      raw.sendBytes(distinctTopics(`round${round}`, 256, 4 * KiB));
-      await eventuallyAsync(async () => recorder.recorded - before === 256, 20_000, `round ${round} recorded`);
-      await bound.enforce();
-      await vacuum.vacuum();
-      sizes.push(await tableBytes());
-    }
-    raw.destroy();
-    // Without VACUUM the table grows by about 1.5 MiB a round, whatever was deleted (12 MiB here); with it, about 2 MiB in all.
-    const last = sizes[sizes.length - 1];
-    assert.ok(last < 3 * 1024 * KiB, `the table holds ${(last / 1024 / 1024).toFixed(1)} MiB after 8 MiB went through a 256 KiB bound (per round: ${sizes.join(', ')})`);
-    assert.ok(last <= sizes[2] * 1.5, `no growth round after round: ${sizes.join(', ')}`);
   });
 });

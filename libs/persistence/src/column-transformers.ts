@@ -20,8 +20,8 @@ export const bigintAsNumber: ValueTransformer = {
 };
 
 /**
- * `bytea` as a Buffer on both databases: `pg` returns a Buffer, the embedded PGlite a plain Uint8Array
- * (whose toString() prints numbers). The Buffer shares the Uint8Array's memory: nothing is copied.
+ * `bytea` as a Buffer whatever the driver hands back (`pg` gives a Buffer; a plain Uint8Array, whose
+ * toString() prints numbers, is wrapped). The Buffer shares the Uint8Array's memory: nothing is copied.
  */
 export const bytesAsBuffer: ValueTransformer = {
   to: (value: Uint8Array | null | undefined) => value,

@@ -37,6 +37,6 @@ describe('database errors', () => {
 
   it('never prints the password of DATABASE_URL', () => {
     assert.equal(describeDatabase({ url: 'postgres://u:secret@db.example:6543/mq', dataDir: 'x' }), 'PostgreSQL at db.example:6543/mq');
-    assert.equal(describeDatabase({ dataDir: './data' }), 'embedded PGlite database in ./data');
+    assert.equal(describeDatabase({ dataDir: './data' }), 'embedded PostgreSQL database in ./data');
   });
 });

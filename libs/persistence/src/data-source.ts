@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DatabaseError } from './database-error';
 import { DatabaseOptions, describeDatabase } from './database-options';
-import { EmbeddedDatabaseLock } from './embedded/embedded-lock';
-import { pgliteDriver } from './embedded/pglite-driver';
+import { EmbeddedServer } from './embedded/embedded-server';
 import { InboundQos2Entity } from './inbound-qos2/inbound-qos2.entity';
 import { MessageHistoryEntity } from './message-history/message-history.entity';
 import { RetainedMessageEntity } from './retained-message/retained-message.entity';
@@ -32,11 +31,6 @@ export const ENTITIES = [
 /** Compiled migrations, one file per schema change, from the repository's `migrations/` folder. */
 const MIGRATIONS = join(__dirname, '..', '..', '..', 'migrations', 'dist', '*.js');
 
-/** The embedded database's files live in DATA_DIR/pglite. */
-function pgliteDataDir(dataDir: string): string {
-  return dataDir.startsWith('memory://') ? dataDir : join(dataDir, 'pglite');
-}
-
 /**
  * How the `pg` pool treats a PostgreSQL server that goes away while the broker runs. Every caller
  * survives a failed query by itself (the write-behind queue retries with backoff, a CONNECT gets 0x88),
@@ -54,43 +48,60 @@ const SERVER_CONNECTIONS = {
   poolErrorHandler: (): void => undefined,
 };
 
-export function createDataSource(options: DatabaseOptions): DataSource {
-  const common = {
-    type: 'postgres' as const,
+/** A DataSource for the PostgreSQL server at `url` (not yet initialised). */
+export function createDataSource(url: string, logging = false, poolSize?: number): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
     entities: ENTITIES,
     migrations: [MIGRATIONS],
     migrationsTableName: 'nestmq_migrations',
     // The schema is defined by migrations alone, and needs no extension (gen_random_uuid is built in).
     synchronize: false,
     installExtensions: false,
-    logging: options.logging ?? false,
-  };
-  if (options.url !== undefined) return new DataSource({ ...common, url: options.url, ...SERVER_CONNECTIONS });
-  return new DataSource({ ...common, driver: pgliteDriver(pgliteDataDir(options.dataDir)) });
+    logging,
+    poolSize,
+    ...SERVER_CONNECTIONS,
+  });
 }
 
 /**
- * Connects without migrating, holding the embedded database's lock until `destroy()`. A failure becomes
- * one DatabaseError naming the database and the cause, for the caller to print before it exits.
+ * Connections to the embedded server: enough for the write-behind batches, history, session events
+ * and logins to overlap, few enough that its backends stay small beside the broker.
+ */
+const EMBEDDED_POOL_SIZE = 8;
+
+/**
+ * Connects without migrating: to DATABASE_URL, or to the embedded server, started first (and stopped
+ * by `destroy()`). A failure becomes one DatabaseError naming the database and the cause, for the
+ * caller to print before it exits.
  */
 export async function connectDatabase(options: DatabaseOptions): Promise<DataSource> {
-  const embeddedOnDisk = options.url === undefined && !options.dataDir.startsWith('memory://');
-  const lock = embeddedOnDisk ? EmbeddedDatabaseLock.acquire(options.dataDir) : undefined;
-  const dataSource = createDataSource(options);
-  if (lock) {
+  let server: EmbeddedServer | undefined;
+  if (options.url === undefined) {
+    try {
+      server = await EmbeddedServer.open(options.dataDir, { attach: options.attachToRunning });
+    } catch (e) {
+      if (e instanceof DatabaseError) throw e;
+      throw new DatabaseError(`cannot start the ${describeDatabase(options)}: ${causeOf(e)}`);
+    }
+  }
+  const dataSource = server ? createDataSource(server.url, options.logging, EMBEDDED_POOL_SIZE) : createDataSource(options.url!, options.logging);
+  if (server) {
     const destroy = dataSource.destroy.bind(dataSource);
+    const stopServer = server.close.bind(server);
     dataSource.destroy = async () => {
       try {
-        await destroy();
+        if (dataSource.isInitialized) await destroy();
       } finally {
-        lock.release();
+        await stopServer();
       }
     };
   }
   try {
     await dataSource.initialize();
   } catch (e) {
-    lock?.release();
+    await server?.close();
     throw new DatabaseError(`cannot connect to the ${describeDatabase(options)}: ${causeOf(e)}`);
   }
   return dataSource;

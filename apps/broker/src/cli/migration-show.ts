@@ -8,7 +8,8 @@ import { exitOnFailure } from './exit-on-failure';
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadBrokerConfig();
-  const options = { url: config.databaseUrl, dataDir: config.dataDir };
+  // Reading only: while a broker runs on the embedded database, its server is asked.
+  const options = { url: config.databaseUrl, dataDir: config.dataDir, attachToRunning: true };
   const { applied, pending } = await readMigrationStatus(options);
   console.log(`migrations of the ${describeDatabase(options)}: ${applied.length} applied, ${pending.length} pending`);
   for (const name of applied) console.log(`[X] ${name}`);

@@ -22,7 +22,8 @@ async function main(): Promise<number> {
   }
   loadDotEnv();
   const config = loadBrokerConfig();
-  const options = { url: config.databaseUrl, dataDir: config.dataDir };
+  // While a broker runs on the embedded database, the user is added through its server.
+  const options = { url: config.databaseUrl, dataDir: config.dataDir, attachToRunning: true };
   const dataSource = await openDatabase(options);
   const passwords = new PasswordHasher({ threads: config.bcryptThreads });
   try {

@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
 import { DurableSessions } from '../session/durable-sessions';
 import { SESSION_PERSISTENCE } from '../session/session-persistence';
-import { EmbeddedVacuum } from './embedded-vacuum';
 
 /** The DataSource, opened and migrated before Nest starts, so a database failure is one clear line. */
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
@@ -33,9 +32,8 @@ export class DatabaseModule implements OnApplicationShutdown {
           inject: [BROKER_CONFIG, PASSWORD_HASHER],
         },
         { provide: SESSION_PERSISTENCE, useValue: new DurableSessions(dataSource) },
-        { provide: EmbeddedVacuum, useFactory: (config: BrokerConfig) => new EmbeddedVacuum(config, dataSource), inject: [BROKER_CONFIG] },
       ],
-      exports: [DATA_SOURCE, UserRepository, SESSION_PERSISTENCE, EmbeddedVacuum],
+      exports: [DATA_SOURCE, UserRepository, SESSION_PERSISTENCE],
     };
   }
 

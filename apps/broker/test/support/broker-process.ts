@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { createTestDatabase, defaultDatabaseKind } from '@nestmq/persistence/testing';
 import { withTimeout } from './clients';
 
 /** The compiled entry point, as `npm start` runs it. */
@@ -28,11 +29,15 @@ export interface BrokerProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs the broker as a child process and resolves once it prints `waitFor` (or fails if it exits first). */
+/**
+ * Runs the broker as a child process and resolves once it prints `waitFor` (or fails if it exits first).
+ * Without DATA_DIR or DATABASE_URL in `env`, it gets a test database of its own, dropped once it exits.
+ */
 export async function spawnBroker(env: Record<string, string>, waitFor: RegExp | null = /listening on mqtt:/, cwd?: string): Promise<BrokerProcess> {
+  const db = env.DATA_DIR === undefined && env.DATABASE_URL === undefined ? await createTestDatabase(defaultDatabaseKind()) : undefined;
   const child = spawn(process.execPath, [MAIN], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', SYS_INTERVAL: '0', WS_PORT: '0', DATA_DIR: 'memory://', BCRYPT_COST: '4', ...env },
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', SYS_INTERVAL: '0', WS_PORT: '0', BCRYPT_COST: '4', ...(db ? { DATABASE_URL: db.options.url! } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
@@ -40,7 +45,8 @@ export async function spawnBroker(env: Record<string, string>, waitFor: RegExp |
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
       live.delete(child);
-      resolve(code);
+      const dropped = db ? db.drop().catch(() => undefined) : Promise.resolve();
+      void dropped.then(() => resolve(code));
     }),
   );
   const ready = new Promise<void>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { DatabaseOptions } from '@nestmq/persistence';
-import { createTestDatabase } from '@nestmq/persistence/testing';
+import { createTestDatabase, defaultDatabaseKind } from '@nestmq/persistence/testing';
 import { BrokerConfig, loadBrokerConfig } from '../../src/config/broker-config';
 import { RunningBroker, startBroker } from '../../src/broker-app';
 
@@ -11,11 +11,11 @@ export interface TestBroker extends RunningBroker {
 
 /**
  * A broker in this process on an ephemeral port of 127.0.0.1, anonymous access on, quiet logs, and a
- * database of its own: a fresh PostgreSQL database when TEST_DATABASE_URL is set, else an in-memory
- * embedded one. Closing it drops the database.
+ * database of its own: a fresh database on the PostgreSQL server of TEST_DATABASE_URL when it is set,
+ * else on the embedded test server. Closing it drops the database.
  */
 export async function startTestBroker(overrides: Partial<BrokerConfig> = {}, env: Record<string, string> = {}): Promise<TestBroker> {
-  const db = await createTestDatabase(process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite');
+  const db = await createTestDatabase(defaultDatabaseKind());
   let broker: TestBroker;
   try {
     broker = await startBrokerOn(db.options, overrides, env);

@@ -16,7 +16,7 @@ for (const kind of databaseKinds()) {
         assert.equal(status.pending[0], FIRST);
         if (kind === 'postgres') {
           // (An in-memory embedded database is gone once closed; PostgreSQL shows what was left behind.)
-          const ds = createDataSource(db.options);
+          const ds = createDataSource(db.options.url!);
           await ds.initialize();
           const tables = (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)) as unknown[];
           await ds.destroy();

@@ -1,12 +1,25 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { DatabaseOptions } from '../database-options';
+import { EmbeddedServer } from '../embedded/embedded-server';
+import { isPostgresProcess, readPostmasterPid } from '../embedded/postmaster-pid';
 
-export type DatabaseKind = 'postgres' | 'pglite';
+export { isPostgresProcess, readPostmasterPid };
+
+/** A PostgreSQL server (TEST_DATABASE_URL), or the embedded server, with its own version and settings. */
+export type DatabaseKind = 'postgres' | 'embedded';
 
 /** PostgreSQL when TEST_DATABASE_URL is set (as CI sets it), and the embedded database always. */
 export function databaseKinds(): DatabaseKind[] {
-  return process.env.TEST_DATABASE_URL ? ['postgres', 'pglite'] : ['pglite'];
+  return process.env.TEST_DATABASE_URL ? ['postgres', 'embedded'] : ['embedded'];
+}
+
+/** The kind a test uses when it needs just one: the server CI provides, else the embedded one. */
+export function defaultDatabaseKind(): DatabaseKind {
+  return process.env.TEST_DATABASE_URL ? 'postgres' : 'embedded';
 }
 
 export interface TestDatabase {
@@ -16,20 +29,64 @@ export interface TestDatabase {
 }
 
 /**
- * A database of its own for one test (or benchmark run): a fresh PostgreSQL database created through
- * `adminUrl`, or an in-memory PGlite.
+ * A database of its own for one test (or benchmark run), created on the PostgreSQL server at
+ * `adminUrl` or on the embedded test server.
  */
 export async function createTestDatabase(kind: DatabaseKind, adminUrl = process.env.TEST_DATABASE_URL, prefix = 'nestmq_test'): Promise<TestDatabase> {
-  if (kind === 'pglite') return { options: { dataDir: 'memory://' }, drop: async () => undefined };
-  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const server = kind === 'embedded' ? await embeddedTestServerUrl() : adminUrl;
+  if (!server) throw new Error('TEST_DATABASE_URL is not set');
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  await withAdmin(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
-  const url = new URL(adminUrl);
+  await withAdmin(server, (c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return {
     options: { url: url.toString(), dataDir: 'unused' },
-    drop: () => withAdmin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => withAdmin(server, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
+}
+
+export interface EmbeddedTestServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * An embedded server in a temporary directory, for a whole test run: the runner starts one and passes
+ * its URL on as TEST_EMBEDDED_URL; a test file run on its own starts its own on first use.
+ */
+export async function startEmbeddedTestServer(): Promise<EmbeddedTestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'nestmq-test-db-'));
+  const server = await EmbeddedServer.open(dir);
+  return {
+    url: server.url,
+    close: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let ownServer: Promise<EmbeddedTestServer> | undefined;
+
+function embeddedTestServerUrl(): Promise<string> {
+  const given = process.env.TEST_EMBEDDED_URL;
+  if (given) return Promise.resolve(given);
+  ownServer ??= startEmbeddedTestServer();
+  return ownServer.then((s) => s.url);
+}
+
+/**
+ * Removes a DATA_DIR a test gave a broker, first stopping the embedded server a killed broker left
+ * running in it.
+ */
+export async function removeDataDir(dataDir: string): Promise<void> {
+  const status = readPostmasterPid(join(dataDir, 'postgres'));
+  if (status !== undefined && isPostgresProcess(status.pid)) {
+    process.kill(status.pid, 'SIGQUIT');
+    const deadline = Date.now() + 10_000;
+    while (isPostgresProcess(status.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  }
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 async function withAdmin<T>(url: string, action: (client: Client) => Promise<T>): Promise<T> {
