@@ -5,6 +5,7 @@
 // (FUZZ_SEED to replay a run, FUZZ_ONLY to replay some of its connections, FUZZ_CONCURRENCY, ...).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const root = new URL('..', import.meta.url).pathname;
 const spec = 'apps/broker/dist/test/fuzz.e2e-spec.js';
@@ -31,5 +32,6 @@ const env = {
   FUZZ_CONNECTIONS: process.env.FUZZ_CONNECTIONS ?? '0',
 };
 console.log(`fuzz: running for ${Math.round(duration / 1000)} s`);
-const result = spawnSync(process.execPath, ['--test', spec], { cwd: root, env, stdio: 'inherit' });
+const jest = createRequire(import.meta.url).resolve('jest/bin/jest');
+const result = spawnSync(process.execPath, [jest, '--runTestsByPath', spec], { cwd: root, env, stdio: 'inherit' });
 process.exit(result.status ?? 1);

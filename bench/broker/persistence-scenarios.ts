@@ -1,10 +1,13 @@
 /**
- * Persistence scenarios, one broker process at a time: message history recorded into PostgreSQL at a fixed
- * publish rate (rows that reached the database, broker CPU per message), and QoS 1 publishing into
- * offline persistent sessions (acknowledged messages per second, then every one delivered on reconnect).
+ * Persistence scenarios, one broker process at a time: message history recorded into PostgreSQL (the
+ * broker's embedded server, or a PostgreSQL server) at a fixed publish rate (rows that reached the
+ * database, broker CPU per message), and QoS 1 publishing into offline persistent sessions (acknowledged
+ * messages per second, then every one delivered on reconnect).
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createTestDatabase } from '@nestmq/persistence/testing';
+import { EmbeddedServer, createTestDatabase, isPostgresProcess, readPostmasterPid, removeDataDir } from '@nestmq/persistence/testing';
 import { Client } from 'pg';
 import { Anomalies, RawClient } from './client';
 import { Publisher, Subscriber } from './load';
@@ -13,32 +16,144 @@ import { CpuFigures, CpuMeter, RunOutcome, RunSettings, connectAll, crashCheck }
 
 // ---- a database of its own per run --------------------------------------------------------------------------
 
+/**
+ * Where NestMQ keeps its data in the benchmark. `embedded`: the README's default, no DATABASE_URL, the
+ * broker starts its own PostgreSQL server in a fresh DATA_DIR. `server`: a fresh database on the
+ * PostgreSQL server of BENCH_DATABASE_URL.
+ */
+export type DatabaseChoice = 'embedded' | 'server';
+
 export interface BenchDatabase {
-  url: string;
-  /** Rows in message_history (0 before the broker created the table). */
+  /** Variables for the broker: DATABASE_URL for a server, nothing for the embedded default. */
+  env: Record<string, string>;
+  /** The broker's DATA_DIR when it is the broker's own (embedded); undefined: the benchmark's shared one. */
+  dataDir: string | undefined;
+  /** Once the broker accepts clients (its embedded server is running by then). */
+  brokerStarted(): void;
+  /** Rows in message_history (0 before the broker created the table); only while the broker runs. */
   historyRows(): Promise<number>;
+  /** Closes the benchmark's own connection: before the broker stops. */
+  disconnect(): Promise<void>;
+  /** Removes the database (and DATA_DIR), after the broker stopped. */
   drop(): Promise<void>;
 }
 
+/** A pg Client on `url` for counting rows, opened on first use; an error on it (the server going away) is not fatal. */
+function rowCounter(url: () => Promise<string>): Pick<BenchDatabase, 'historyRows' | 'disconnect'> {
+  let reader: Promise<Client> | undefined;
+  return {
+    historyRows: async () => {
+      reader ??= url().then(async (connectionString) => {
+        const client = new Client({ connectionString });
+        client.on('error', () => undefined);
+        await client.connect();
+        return client;
+      });
+      let client: Client;
+      try {
+        client = await reader;
+      } catch (e) {
+        reader = undefined;
+        throw e;
+      }
+      const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM message_history`);
+      return Number(r.rows[0].n);
+    },
+    disconnect: async () => {
+      const client = await reader?.catch(() => undefined);
+      reader = undefined;
+      await client?.end().catch(() => undefined);
+    },
+  };
+}
+
+/** A database of its own on the PostgreSQL server at `adminUrl`. */
 export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
   const database = await createTestDatabase('postgres', adminUrl, 'nestmq_bench');
   const url = database.options.url!;
-  let reader: Client | undefined;
+  const counter = rowCounter(() => Promise.resolve(url));
   return {
-    url,
-    historyRows: async () => {
-      if (reader === undefined) {
-        reader = new Client({ connectionString: url });
-        await reader.connect();
-      }
-      const r = await reader.query<{ n: string }>(`SELECT count(*) AS n FROM message_history`);
-      return Number(r.rows[0].n);
-    },
+    env: { DATABASE_URL: url },
+    dataDir: undefined,
+    brokerStarted: () => undefined,
+    ...counter,
     drop: async () => {
-      await reader?.end().catch(() => undefined);
+      await counter.disconnect();
       await database.drop();
     },
   };
+}
+
+/**
+ * Embedded servers of the benchmark's brokers that may be running (DATA_DIR -> postmaster pid, once
+ * known): stopped at once if the benchmark ends abruptly. processes.ts then SIGKILLs the brokers, which
+ * leaves their servers running, and removes the temporary directory, after which nothing finds them.
+ */
+const embeddedServers = new Map<string, number | undefined>();
+
+// First of the exit listeners (processes.ts's came first), though on a signal or an uncaught error
+// processes.ts removes the directory before: hence the pids read while the brokers ran.
+process.prependListener('exit', () => {
+  for (const [dataDir, known] of embeddedServers) {
+    const pid = known ?? readPostmasterPid(path.join(dataDir, 'postgres'))?.pid;
+    if (pid !== undefined && isPostgresProcess(pid)) {
+      try {
+        process.kill(pid, 'SIGQUIT');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+});
+
+/**
+ * A fresh DATA_DIR under `parent` for a broker on its embedded default (no DATABASE_URL); the rows are
+ * counted on the broker's running server, attached to as `user:add` does (EmbeddedServer.open with
+ * attach: the server stays the broker's). drop() stops a server a killed broker left, then removes
+ * the directory.
+ */
+export function createEmbeddedBenchDatabase(parent: string): BenchDatabase {
+  const dataDir = mkdtempSync(path.join(parent, 'data-'));
+  embeddedServers.set(dataDir, undefined);
+  let attached: EmbeddedServer | undefined;
+  const counter = rowCounter(async () => {
+    // Attach only to a server a live broker owns: open() without an owner would start a server of its own.
+    if (!ownerAlive(dataDir)) throw new Error(`no running broker owns the embedded database in ${dataDir}`);
+    attached ??= await EmbeddedServer.open(dataDir, { attach: true });
+    return attached.url;
+  });
+  return {
+    env: {},
+    dataDir,
+    brokerStarted: () => {
+      embeddedServers.set(dataDir, readPostmasterPid(path.join(dataDir, 'postgres'))?.pid);
+    },
+    ...counter,
+    disconnect: async () => {
+      await counter.disconnect();
+      await attached?.close();
+      attached = undefined;
+    },
+    drop: async () => {
+      await counter.disconnect();
+      await attached?.close();
+      attached = undefined;
+      await removeDataDir(dataDir);
+      embeddedServers.delete(dataDir);
+    },
+  };
+}
+
+/** Whether DATA_DIR/nestmq.pid names a live process other than this one. */
+function ownerAlive(dataDir: string): boolean {
+  try {
+    const pid = Number(readFileSync(path.join(dataDir, 'nestmq.pid'), 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const sum = <T>(items: readonly T[], f: (item: T) => number): number => items.reduce((n, item) => n + f(item), 0);

@@ -331,6 +331,8 @@ export interface StartOptions {
   profile?: NestmqProfile;
   /** NestMQ only: variables over the profile's environment (DATABASE_URL, HISTORY_TOPICS, ...). */
   env?: Record<string, string>;
+  /** NestMQ only: its DATA_DIR, made by the caller [one directory under benchTempDir() for every run]. */
+  dataDir?: string;
   /** Mosquitto only: persistence lines instead of `persistence false`. */
   mosquittoPersistence?: string[];
 }
@@ -339,9 +341,10 @@ export async function startBroker(kind: BrokerKind, options: StartOptions): Prom
   const port = await freePort();
   let child: ChildProcess;
   if (kind === 'nestmq') {
-    // One embedded database for every NestMQ run of the benchmark: created and migrated by the first.
-    const dataDir = path.join(benchTempDir(), 'data');
-    mkdirSync(dataDir, { recursive: true });
+    // One embedded database for every NestMQ run of the benchmark (created and migrated by the first),
+    // unless the caller gives a directory of its own.
+    const dataDir = options.dataDir ?? path.join(benchTempDir(), 'data');
+    if (options.dataDir === undefined) mkdirSync(dataDir, { recursive: true });
     const flags = [...(options.nodeFlags ?? [])];
     if (options.inspect) flags.push('--inspect=127.0.0.1:0');
     // What it records is the profile's (and BENCH_NESTMQ_ENV's) to say, not this shell's.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { PacketType, ReasonCode } from '@nestmq/mqtt-protocol';
 import { Inbox, connectClient, publish } from './support/clients';
 import { RawClient } from './support/raw-client';
@@ -11,13 +11,13 @@ import { TestBroker, startTestBroker } from './support/test-broker';
 describe('topic ACL (ACL_FILE)', () => {
   let broker: TestBroker;
   let dir: string;
-  before(async () => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nestmq-acl-'));
     const file = join(dir, 'broker.acl');
     writeFileSync(file, ['topic readwrite open/#', 'topic read feed/#', 'topic deny open/secret', 'pattern readwrite own/%c/#'].join('\n'));
     broker = await startTestBroker({}, { ALLOW_ANONYMOUS: 'true', ACL_FILE: file });
   });
-  after(async () => {
+  afterAll(async () => {
     await broker.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { PacketType } from '@nestmq/mqtt-protocol';
 import { AuthModule } from '../src/auth/auth.module';
 import { KeepAliveModule } from '../src/keepalive/keepalive.module';
@@ -16,10 +16,10 @@ import { TestBroker, startTestBroker } from './support/test-broker';
 
 describe('AppModule: the broker composed from its modules', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({ maxQueuedMessages: 7, maxQueuedBytes: 1 << 20, maxInflightMessages: 3, historyTopics: [] });
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('holds the six modules the design names: Transport, Session, Auth, QoS, Will and KeepAlive', () => {
     for (const module of [TransportModule, SessionModule, AuthModule, QosModule, WillModule, KeepAliveModule]) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { ConnectPacket, PacketType, ProtocolVersion, QoS, ReasonCode } from '@nestmq/mqtt-protocol';
 import { createTestDatabase, defaultDatabaseKind } from '@nestmq/persistence/testing';
 import { Router } from '../src/routing/router';
@@ -78,11 +78,11 @@ function aclFile(text: string): { file: string; remove: () => void } {
 describe('authorization: crafted identities against every rule kind', () => {
   let broker: TestBroker;
   let acl: ReturnType<typeof aclFile>;
-  before(async () => {
+  beforeAll(async () => {
     acl = aclFile(ACL);
     broker = await startTestBroker({ maxClientIdBytes: 65_535 }, { ALLOW_ANONYMOUS: 'true', ACL_FILE: acl.file, AUTH_USERS: USERS });
   });
-  after(async () => {
+  afterAll(async () => {
     await broker.close();
     acl.remove();
   });
@@ -195,11 +195,11 @@ describe('authorization: crafted identities against every rule kind', () => {
 describe('authorization: a session belongs to the user that created it (A2)', () => {
   let broker: TestBroker;
   let acl: ReturnType<typeof aclFile>;
-  before(async () => {
+  beforeAll(async () => {
     acl = aclFile(ACL);
     broker = await startTestBroker({}, { ALLOW_ANONYMOUS: 'false', ACL_FILE: acl.file, AUTH_USERS: USERS });
   });
-  after(async () => {
+  afterAll(async () => {
     await broker.close();
     acl.remove();
   });
@@ -256,11 +256,11 @@ describe('authorization: a session belongs to the user that created it (A2)', ()
 
 describe('authorization: a 65,535-byte user name, again and again', () => {
   let small: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     // Counted per user name only: every client here comes from 127.0.0.1.
     small = await startTestBroker({}, { ALLOW_ANONYMOUS: 'false', AUTH_USERS: USERS, LOGIN_FAILURES_PER_ADDRESS: '0' });
   });
-  after(() => small.close());
+  afterAll(() => small.close());
 
   it('answers a 65,535-byte user name with 0x86, then, repeated, with 0x9F from the login throttle; the broker unharmed', async () => {
     const name = 'n'.repeat(65_535);
@@ -282,11 +282,11 @@ describe('authorization: a 65,535-byte user name, again and again', () => {
 describe('authorization: SESSION_USER_MISMATCH=clean gives another user a new session', () => {
   let broker: TestBroker;
   let acl: ReturnType<typeof aclFile>;
-  before(async () => {
+  beforeAll(async () => {
     acl = aclFile(ACL);
     broker = await startTestBroker({}, { ALLOW_ANONYMOUS: 'false', ACL_FILE: acl.file, AUTH_USERS: USERS, SESSION_USER_MISMATCH: 'clean' });
   });
-  after(async () => {
+  afterAll(async () => {
     await broker.close();
     acl.remove();
   });
@@ -350,10 +350,10 @@ describe('authorization: what a session holds is read under the rules of the day
 
 describe('authorization: $SYS and wills (O2, O3)', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({}, { ALLOW_ANONYMOUS: 'true' });
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('refuses a client writing $SYS, without an ACL file too: PUBACK 0x87, nothing retained', async () => {
     const raw = await connected(broker.mqttPort, undefined, 'sys-writer');

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { BrokerStats } from '../src/metrics/broker-stats';
 import { Inbox, connectClient, eventually, publish } from './support/clients';
 import { TestBroker, startTestBroker } from './support/test-broker';
 
 describe('bad input from many clients at once', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({ maxPacketSize: 65536, connectTimeout: 1 });
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('closes each offender, never crashes, and keeps serving everyone else', async () => {
     const subscriber = await connectClient(broker.url);

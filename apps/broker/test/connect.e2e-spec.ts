@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { connect as tcpConnect } from 'node:net';
 import { PacketType, ReasonCode } from '@nestmq/mqtt-protocol';
 import { connectClient } from './support/clients';
@@ -8,10 +8,10 @@ import { TestBroker, startTestBroker } from './support/test-broker';
 
 describe('CONNECT and CONNACK', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({ maxKeepAlive: 60, receiveMaximum: 50, topicAliasMaximum: 10, maxPacketSize: 4096, connectTimeout: 0.3 });
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('advertises the server limits and capabilities in a 5.0 CONNACK [MQTT-3.2.2]', async () => {
     const client = await RawClient.open(broker.mqttPort);
@@ -108,10 +108,10 @@ describe('CONNECT and CONNACK', () => {
 
 describe('authentication with a static user list', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({}, { ALLOW_ANONYMOUS: 'false', AUTH_USERS: 'alice:wonderland,bob:b:o:b' });
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('accepts a listed user with the right password', async () => {
     const client = await connectClient(broker.url, { username: 'bob', password: 'b:o:b' });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { DatabaseKind, createTestDatabase, databaseKinds, removeDataDir } from '@nestmq/persistence/testing';
 import { connectClient, connectWithInbox, publish } from './support/clients';
 import { freePort, spawnBroker } from './support/broker-process';

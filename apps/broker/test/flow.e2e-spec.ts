@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { PacketType, PublishPacket, ReasonCode } from '@nestmq/mqtt-protocol';
 import { BrokerStats } from '../src/metrics/broker-stats';
 import { Inbox, connectClient, eventually, publish } from './support/clients';
@@ -12,10 +12,10 @@ const publishPacket = (topic: string, payload: string, qos: 0 | 1 | 2, packetId?
 
 describe('flow control, packet size limits and topic aliases', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({ receiveMaximum: 2, topicAliasMaximum: 4, maxPacketSize: 1024 });
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('never has more unacknowledged QoS 1 messages towards a client than its Receive Maximum [MQTT-3.3.4-9]', async () => {
     const raw = await RawClient.connected(broker.mqttPort, { properties: { receiveMaximum: 3 } });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { PacketType } from '@nestmq/mqtt-protocol';
 import { connectClient, eventually, withTimeout } from './support/clients';
 import { freePort, spawnBroker } from './support/broker-process';
@@ -72,11 +72,10 @@ function summary(result: CampaignResult, extra: Record<string, unknown>): string
 describe('fuzz: structure-aware random packets against the broker process', () => {
   it(
     'stays up, keeps a QoS 1 pair round-tripping and answers new clients, whatever many connections send',
-    { timeout: config.durationMs + 180_000 },
     async () => {
       const { seed } = config;
       const replay = `FUZZ_SEED=${seed}${config.only ? ` FUZZ_ONLY=${config.only.join(',')}` : ''}`;
-      console.log(`fuzz: seed ${seed} (replay: ${replay} node scripts/run-tests.mjs fuzz.e2e-spec)`);
+      console.log(`fuzz: seed ${seed} (replay: ${replay} npx jest fuzz.e2e-spec)`);
 
       const mqttPort = await freePort();
       let wsPort = await freePort();
@@ -284,5 +283,6 @@ describe('fuzz: structure-aware random packets against the broker process', () =
       }
       assert.ok(pair.roundTrips > 0);
     },
+    config.durationMs + 180_000,
   );
 });

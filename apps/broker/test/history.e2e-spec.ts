@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { PacketType, PublishPacket, encodePacket } from '@nestmq/mqtt-protocol';
 import { MessageHistoryRepository } from '@nestmq/persistence';
 import { HISTORY_RECORDER } from '../src/history/history.module';
@@ -12,12 +12,12 @@ describe('message history', () => {
   let broker: TestBroker;
   let recorder: HistoryRecorder;
   let history: MessageHistoryRepository;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({}, { HISTORY_TOPICS: 'sensors/#,alerts/+', HISTORY_BUFFER: '100' });
     recorder = broker.app.get<HistoryRecorder>(HISTORY_RECORDER);
     history = broker.app.get(MessageHistoryRepository);
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('records the messages HISTORY_TOPICS matches, with publisher, QoS, retain and properties', async () => {
     const client = await connectClient(broker.url, { clientId: 'recorder-test', username: 'someone', password: 'x' });

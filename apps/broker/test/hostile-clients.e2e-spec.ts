@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { connect as tcpConnect, Socket } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { PacketType, ReasonCode, encodePacket, varintSize, writeVarint } from '@nestmq/mqtt-protocol';
 import { UserRepository } from '@nestmq/persistence';
 import { MqttClient } from 'mqtt';
@@ -84,11 +84,11 @@ async function openSocket(port: number): Promise<Socket> {
 describe('hostile clients: no client ends the process or grows its memory without bound', () => {
   let broker: TestBroker;
   let healthy: HealthyPair;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({ topicCacheBytes: 1024 * 1024 });
     healthy = await HealthyPair.open(broker.url);
   });
-  after(async () => {
+  afterAll(async () => {
     await healthy.close();
     await broker.close();
   });
@@ -493,14 +493,14 @@ describe('hostile clients: no client ends the process or grows its memory withou
 
 describe('hostile clients: pending authentications are bounded and cancelled', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker(
       { allowAnonymous: false, maxPendingConnects: 4, maxPendingConnectsPerAddress: 2, bcryptCost: 13, bcryptThreads: 1 },
       { ALLOW_ANONYMOUS: 'false' },
     );
     await broker.app.get(UserRepository).create({ username: 'honest', password: 'right' });
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('refuses CONNECTs beyond the per-address bound with 0x89 and cancels the checks of closed sockets (C3, A3)', async () => {
     const context = broker.app.get(BrokerContext);

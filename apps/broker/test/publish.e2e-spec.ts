@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { PacketType, PublishPacket, ReasonCode } from '@nestmq/mqtt-protocol';
 import { Inbox, connectClient, connectWithInbox, publish } from './support/clients';
 import { RawClient } from './support/raw-client';
@@ -7,10 +7,10 @@ import { TestBroker, startTestBroker } from './support/test-broker';
 
 describe('PUBLISH at QoS 0, 1 and 2', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker();
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   for (const version of [5, 4] as const) {
     for (const qos of [0, 1, 2] as const) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { PacketType, ReasonCode } from '@nestmq/mqtt-protocol';
 import { SessionEventRepository, StoredSessionEvent } from '@nestmq/persistence';
 import { KeepAliveMonitor } from '../src/keepalive/keep-alive-monitor';
@@ -50,11 +50,11 @@ const actions = (events: StoredSessionEvent[]): string[] => events.map((e) => e.
 describe('session events', () => {
   let broker: TestBroker;
   let log: EventLog;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({}, { AUTH_USERS: `alice:${PASSWORD}` });
     log = new EventLog(broker);
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('records connect, subscribe, unsubscribe and a clean disconnect, with their details', async () => {
     const client = await connectClient(broker.url, { clientId: 'ev-basic', username: 'alice', password: PASSWORD, keepalive: 30 });
@@ -173,10 +173,10 @@ describe('session events', () => {
 
 describe('session events with SESSION_EVENTS=false', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({}, { SESSION_EVENTS: 'false', AUTH_USERS: `alice:${PASSWORD}` });
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('writes nothing', async () => {
     const log = new EventLog(broker);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { PacketType, ReasonCode } from '@nestmq/mqtt-protocol';
 import { SessionRegistry } from '../src/session/session-registry';
 import { Inbox, closed, connectClient, connectWithInbox, eventually, publish, withTimeout } from './support/clients';
@@ -8,10 +8,10 @@ import { TestBroker, startTestBroker } from './support/test-broker';
 
 describe('sessions: takeover, resumption, expiry', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker();
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('tells the old connection 0x8E Session taken over and closes it [MQTT-3.1.4-3]', async () => {
     const first = await RawClient.connected(broker.mqttPort, { clientId: 'twin' });
@@ -111,10 +111,10 @@ describe('sessions: takeover, resumption, expiry', () => {
 
 describe('will messages', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker();
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   async function watcher(topic: string): Promise<[Awaited<ReturnType<typeof connectClient>>, Inbox]> {
     const client = await connectClient(broker.url);
@@ -189,10 +189,10 @@ describe('will messages', () => {
 
 describe('keep alive', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker();
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('disconnects a client silent for 1.5 x Keep Alive with 0x8D and publishes its will [MQTT-3.1.2-22]', async () => {
     const w = await connectClient(broker.url);

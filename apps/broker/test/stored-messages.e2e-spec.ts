@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { DatabaseOptions } from '@nestmq/persistence';
 import { DatabaseKind, createTestDatabase, databaseKinds } from '@nestmq/persistence/testing';
 import { PacketType } from '@nestmq/mqtt-protocol';
@@ -58,7 +58,7 @@ const range = (from: number, to: number): number[] => Array.from({ length: to - 
 
 for (const kind of databaseKinds()) {
   describe(`one message to many offline persistent sessions is stored once (${kind})`, () => {
-    it('stores each payload once with a reference per session, restores it, and deletes it after the last acknowledgement', { timeout: 120_000 }, async () => {
+    it('stores each payload once with a reference per session, restores it, and deletes it after the last acknowledgement', async () => {
       const db = await database(kind);
       let broker: TestBroker | undefined;
       try {
@@ -110,9 +110,9 @@ for (const kind of databaseKinds()) {
         await broker?.close();
         await db.drop();
       }
-    });
+    }, 120_000);
 
-    it('keeps a stored message for the sessions left when others end, and deletes it with the last one', { timeout: 60_000 }, async () => {
+    it('keeps a stored message for the sessions left when others end, and deletes it with the last one', async () => {
       const db = await database(kind);
       let broker: TestBroker | undefined;
       try {
@@ -137,9 +137,9 @@ for (const kind of databaseKinds()) {
         await broker?.close();
         await db.drop();
       }
-    });
+    }, 60_000);
 
-    it('stores a retained message given to persistent subscribers at different times once, and keeps it across a restart', { timeout: 60_000 }, async () => {
+    it('stores a retained message given to persistent subscribers at different times once, and keeps it across a restart', async () => {
       const db = await database(kind);
       let broker: TestBroker | undefined;
       try {
@@ -173,6 +173,6 @@ for (const kind of databaseKinds()) {
         await broker?.close();
         await db.drop();
       }
-    });
+    }, 60_000);
   });
 }

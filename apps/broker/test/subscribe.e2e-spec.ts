@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { PacketType, ReasonCode, Subscription } from '@nestmq/mqtt-protocol';
 import { Inbox, connectClient, publish } from './support/clients';
 import { RawClient } from './support/raw-client';
@@ -11,10 +11,10 @@ const sub = (topicFilter: string, options: Partial<Subscription> = {}): Subscrip
 
 describe('SUBSCRIBE, UNSUBSCRIBE and retained messages', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker();
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('matches wildcards and keeps $ topics away from filters starting with a wildcard [MQTT-4.7.2-1]', async () => {
     const client = await connectClient(broker.url);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { BROKER_VERSION } from '../src/version';
 import { Inbox, connectClient, eventually, publish } from './support/clients';
 import { TestBroker, startTestBroker } from './support/test-broker';
@@ -8,10 +8,10 @@ import { join } from 'node:path';
 
 describe('$SYS topics', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({ sysInterval: 0.2 });
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('publishes version, uptime, clients and message counters as retained $SYS/broker/ messages', async () => {
     const pub = await connectClient(broker.url);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { PacketType, PublishPacket, encodePacket } from '@nestmq/mqtt-protocol';
 import { MessageHistoryRepository, TableUsage } from '@nestmq/persistence';
 import { DataSource } from 'typeorm';
@@ -28,12 +28,12 @@ describe('HISTORY_MAX_BYTES: the message history stays within its bytes, however
   let broker: TestBroker;
   let usage: TableUsage;
   let recorder: HistoryRecorder;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({}, { HISTORY_MAX_BYTES: String(512 * KiB) });
     usage = new TableUsage(broker.app.get<DataSource>(DATA_SOURCE), 'message_history');
     recorder = broker.app.get<HistoryRecorder>(HISTORY_RECORDER);
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('deletes the oldest messages once the table passes the bound, and keeps the newest', async () => {
     const raw = await RawClient.connected(broker.mqttPort);
@@ -54,10 +54,10 @@ describe('HISTORY_MAX_BYTES: the message history stays within its bytes, however
 
 describe('SESSION_EVENTS_MAX_BYTES: session events stay within their bytes, however many connects', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({}, { SESSION_EVENTS_MAX_BYTES: String(256 * KiB) });
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('deletes the oldest events once the table passes the bound', async () => {
     const usage = new TableUsage(broker.app.get<DataSource>(DATA_SOURCE), 'session_events');

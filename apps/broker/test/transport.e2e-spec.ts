@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import selfsigned from 'selfsigned';
 import WebSocket from 'ws';
 import { Inbox, connectClient, publish } from './support/clients';
@@ -13,7 +13,7 @@ describe('listeners: TLS and WebSocket beside TCP', () => {
   let dir: string;
   let ca: string;
 
-  before(async () => {
+  beforeAll(async () => {
     // A certificate made for this run: CN and SAN localhost / 127.0.0.1.
     const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
       notAfterDate: new Date(Date.now() + 86_400_000),
@@ -26,7 +26,7 @@ describe('listeners: TLS and WebSocket beside TCP', () => {
     ca = pems.cert;
     broker = await startTestBroker({ mqttsPort: 0, wsPort: 0, tlsCertFile: join(dir, 'cert.pem'), tlsKeyFile: join(dir, 'key.pem') });
   });
-  after(async () => {
+  afterAll(async () => {
     await broker.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { PacketType, ReasonCode } from '@nestmq/mqtt-protocol';
 import { UserRepository } from '@nestmq/persistence';
 import { connectClient } from './support/clients';
@@ -20,11 +20,11 @@ async function connackCode(port: number, username?: string, password?: string, v
 
 describe('users in the database', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({}, { ALLOW_ANONYMOUS: 'false', ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'r00t' });
     await broker.app.get(UserRepository).create({ username: 'sensor-1', password: 'p4ss' });
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('lets a user of the users table connect with its password (bcrypt)', async () => {
     const client = await connectClient(broker.url, { username: 'sensor-1', password: 'p4ss' });
@@ -54,11 +54,11 @@ describe('users in the database', () => {
 
 describe('anonymous access beside database users', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({}, { ALLOW_ANONYMOUS: 'true' });
     await broker.app.get(UserRepository).create({ username: 'known', password: 'secret' });
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('still checks the password of a known user', async () => {
     assert.equal(await connackCode(broker.mqttPort, 'known', 'guess'), ReasonCode.BadUserNameOrPassword);

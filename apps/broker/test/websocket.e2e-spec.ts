@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { AddressInfo, Socket, createServer } from 'node:net';
 import {
@@ -115,12 +115,12 @@ describe('MQTT over WebSocket', () => {
   /** Set by the last test, which shuts the broker down itself. */
   let shutDown = false;
 
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker({ wsPort: 0 });
     stats = broker.app.get(BrokerStats);
     wsPort = broker.port('ws');
   });
-  after(async () => {
+  afterAll(async () => {
     if (!shutDown) await broker.close();
   });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { PacketParser, ParseStatus } from './parser';
 import { ReasonCode } from './reason-code';
 import { hasMoreLevelsThan } from './topic';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { encodePacket, publishPacketIdOffset } from './encoder';
 import { PacketType } from './packet-type';
 import { ConnectPacket, PublishPacket } from './packets';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { PacketType } from './packet-type';
 import { PROPERTY_DEFINITIONS, PropertyId, WILL_PROPERTIES, isPropertyAllowed } from './property';
 import { ReasonCode, isReasonCodeAllowed, packetsForReasonCode, reasonCodeName, toConnectReturnCode } from './reason-code';

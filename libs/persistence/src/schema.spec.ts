@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { ENTITIES, openDatabase } from './data-source';
 import { InboundQos2Entity } from './inbound-qos2/inbound-qos2.entity';
@@ -16,11 +16,11 @@ for (const kind of databaseKinds()) {
   describe(`entities and migrations (${kind})`, () => {
     let db: TestDatabase;
     let ds: DataSource;
-    before(async () => {
+    beforeAll(async () => {
       db = await createTestDatabase(kind);
       ds = await openDatabase(db.options);
     });
-    after(async () => {
+    afterAll(async () => {
       await ds.destroy();
       await db.drop();
     });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { ReasonCode } from '@nestmq/mqtt-protocol';
 import { AuthResult, Authenticator, Credentials } from './authenticator';
 import { LoginThrottle, LoginThrottleOptions, ThrottledAuthenticator, addressKey } from './login-throttle';

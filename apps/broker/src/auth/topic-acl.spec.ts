@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { AclSyntaxError, TopicAcl, filterCovers, filtersIntersect } from './topic-acl';
 
 const ACL = TopicAcl.parse(`

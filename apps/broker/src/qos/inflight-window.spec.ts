@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { QoS } from '@nestmq/mqtt-protocol';
 import { Message } from '../routing/message';
 import { InflightWindow } from './inflight-window';

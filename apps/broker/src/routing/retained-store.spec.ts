@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { NO_PERSISTENCE, SessionPersistence } from '../session/session-persistence';
 import { Message } from './message';
 import { RetainedStore } from './retained-store';

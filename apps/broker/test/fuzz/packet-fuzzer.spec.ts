@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { MqttProtocolError, PacketParser, PacketType, ProtocolVersion, encodePacket } from '@nestmq/mqtt-protocol';
 import { FuzzLimits, Frame, PacketFuzzer, spliceProperties } from './packet-fuzzer';
 import { Random, connectionSeed } from './random';

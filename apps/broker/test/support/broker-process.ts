@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import { afterAll } from '@jest/globals';
 import { createTestDatabase, defaultDatabaseKind } from '@nestmq/persistence/testing';
 import { withTimeout } from './clients';
 
@@ -19,7 +19,7 @@ export async function freePort(): Promise<number> {
 
 /** Brokers still running when a test file's tests are over are killed: a failed test leaves none behind. */
 const live = new Set<ChildProcess>();
-after(() => {
+afterAll(() => {
   for (const child of live) child.kill('SIGKILL');
 });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { BinaryCopyWriter, COPY_HEADER } from './binary-copy';
 
 /** The bytes of the one field written after the header and the row's field count. */

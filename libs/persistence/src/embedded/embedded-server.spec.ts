@@ -3,14 +3,14 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from '@jest/globals';
 import { Client } from 'pg';
 import { DatabaseError } from '../database-error';
 import { EmbeddedServer } from './embedded-server';
 import { isPostgresProcess, readPostmasterPid } from './postmaster-pid';
 
 const dirs: string[] = [];
-after(() => {
+afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -59,7 +59,7 @@ describe('EmbeddedServer', () => {
       else assert.equal(cluster.uid, process.getuid?.());
       url.password = 'wrong';
       await assert.rejects(query(url.toString(), 'SELECT 1'), /password authentication failed/);
-      assert.deepEqual(readdirSync(dir).sort(), ['nestmq.pid', 'postgres', 'postgres.log', 'postgres.password'], 'no initdb leftovers');
+      assert.deepEqual([...readdirSync(dir)].sort(), ['nestmq.pid', 'postgres', 'postgres.log', 'postgres.password'], 'no initdb leftovers');
     } finally {
       await server.close();
     }

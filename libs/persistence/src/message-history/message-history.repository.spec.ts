@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../data-source';
 import { TestDatabase, createTestDatabase, databaseKinds } from '../testing/test-database';
@@ -16,7 +16,7 @@ for (const kind of databaseKinds()) {
     let db: TestDatabase;
     let ds: DataSource;
     let history: MessageHistoryRepository;
-    before(async () => {
+    beforeAll(async () => {
       db = await createTestDatabase(kind);
       ds = await openDatabase(db.options);
       history = new MessageHistoryRepository(ds);
@@ -24,7 +24,7 @@ for (const kind of databaseKinds()) {
         record('a', 0), record('a', 1), record('a/b', 2), record('a/b/c', 3), record('x/b', 4), record('$SYS/a', 5), record('a_b', 6), record('a', 7),
       ]);
     });
-    after(async () => {
+    afterAll(async () => {
       await ds.destroy();
       await db.drop();
     });

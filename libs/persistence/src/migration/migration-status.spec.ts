@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { createDataSource, openDatabase } from '../data-source';
 import { createTestDatabase, databaseKinds } from '../testing/test-database';
 import { migrationStatus, readMigrationStatus } from './migration-status';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { openDatabase } from '../data-source';
 import { SessionMessageEntity } from '../session-message/session-message.entity';
 import { createTestDatabase, databaseKinds } from '../testing/test-database';

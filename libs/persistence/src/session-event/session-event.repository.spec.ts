@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../data-source';
 import { TestDatabase, createTestDatabase, databaseKinds } from '../testing/test-database';
@@ -15,7 +15,7 @@ for (const kind of databaseKinds()) {
     let db: TestDatabase;
     let ds: DataSource;
     let events: SessionEventRepository;
-    before(async () => {
+    beforeAll(async () => {
       db = await createTestDatabase(kind);
       ds = await openDatabase(db.options);
       events = new SessionEventRepository(ds);
@@ -29,7 +29,7 @@ for (const kind of databaseKinds()) {
         event('c2', 'kicked', 7, 'bob'),
       ]);
     });
-    after(async () => {
+    afterAll(async () => {
       await ds.destroy();
       await db.drop();
     });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../data-source';
 import { HistoryRecord, MessageHistoryRepository } from '../message-history/message-history.repository';
@@ -25,14 +25,14 @@ for (const kind of databaseKinds()) {
       const [row] = (await ds.query(`SELECT count(*)::bigint AS rows, coalesce(sum(${table}_row_bytes(t)), 0)::bigint AS bytes FROM ${table} t`)) as Array<Record<string, string>>;
       return { rows: Number(row.rows), bytes: Number(row.bytes) };
     };
-    before(async () => {
+    beforeAll(async () => {
       db = await createTestDatabase(kind);
       ds = await openDatabase(db.options);
       history = new MessageHistoryRepository(ds);
       usage = new TableUsage(ds, 'message_history');
     });
     beforeEach(() => ds.query('TRUNCATE message_history, session_events'));
-    after(async () => {
+    afterAll(async () => {
       await ds.destroy();
       await db.drop();
     });

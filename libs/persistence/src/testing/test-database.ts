@@ -7,7 +7,7 @@ import { DatabaseOptions } from '../database-options';
 import { EmbeddedServer } from '../embedded/embedded-server';
 import { isPostgresProcess, readPostmasterPid } from '../embedded/postmaster-pid';
 
-export { isPostgresProcess, readPostmasterPid };
+export { EmbeddedServer, isPostgresProcess, readPostmasterPid };
 
 /** A PostgreSQL server (TEST_DATABASE_URL), or the embedded server, with its own version and settings. */
 export type DatabaseKind = 'postgres' | 'embedded';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, it, mock } from 'node:test';
+import { afterAll, afterEach, beforeAll, describe, it, jest } from '@jest/globals';
 import { PasswordHasher } from './password-hasher';
 
 // The module object itself, which the hasher calls through: a method replaced here is the one it calls.
@@ -21,10 +21,10 @@ const BCRYPTJS = {
 
 describe('PasswordHasher', () => {
   let passwords: PasswordHasher;
-  before(() => {
+  beforeAll(() => {
     passwords = new PasswordHasher({ threads: 2 });
   });
-  after(() => passwords.close());
+  afterAll(() => passwords.close());
 
   it('makes standard bcrypt hashes, and verifies the right password only', async () => {
     const hash = await passwords.hash('wonderland', 4);
@@ -147,21 +147,21 @@ function watchBcrypt(): { calls: string[]; active(): number; maxActive(): number
     maxActive = Math.max(maxActive, ++active);
   };
   const compare = bcrypt.compare.bind(bcrypt) as (data: string | Buffer, hash: string, cb: (e: Error | undefined, r: boolean) => void) => void;
-  mock.method(bcrypt, 'compare', (data: string | Buffer, hash: string, cb: (e: Error | undefined, r: boolean) => void) => {
+  jest.spyOn(bcrypt, 'compare').mockImplementation(((data: string | Buffer, hash: string, cb: (e: Error | undefined, r: boolean) => void) => {
     enter(data);
     compare(data, hash, (e, r) => {
       active--;
       cb(e, r);
     });
-  });
+  }) as never);
   const hash = bcrypt.hash.bind(bcrypt) as (data: string | Buffer, salt: string, cb: (e: Error | undefined, h: string) => void) => void;
-  mock.method(bcrypt, 'hash', (data: string | Buffer, salt: string, cb: (e: Error | undefined, h: string) => void) => {
+  jest.spyOn(bcrypt, 'hash').mockImplementation(((data: string | Buffer, salt: string, cb: (e: Error | undefined, h: string) => void) => {
     enter(data);
     hash(data, salt, (e, h) => {
       active--;
       cb(e, h);
     });
-  });
+  }) as never);
   return { calls, active: () => active, maxActive: () => maxActive };
 }
 
@@ -169,11 +169,13 @@ const ABORTED = { name: 'AbortError' };
 
 describe('PasswordHasher queue in front of bcrypt', () => {
   let slowHash: string;
-  before(() => {
+  beforeAll(() => {
     // Cost 10: tens of milliseconds, so that a check handed to bcrypt is still running while the test acts.
     slowHash = bcrypt.hashSync('right', 10);
   });
-  afterEach(() => mock.restoreAll());
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
 
   it('hands bcrypt no more checks at once than its thread count, the rest in order', async () => {
     for (const threads of [1, 2]) {
@@ -187,7 +189,7 @@ describe('PasswordHasher queue in front of bcrypt', () => {
         assert.deepEqual(watch.calls, ['q0', 'q1', 'q2', 'q3', 'q4', 'p', 'q6', 'q7']);
       } finally {
         await passwords.close();
-        mock.restoreAll();
+        jest.restoreAllMocks();
       }
     }
   });
@@ -257,11 +259,11 @@ describe('PasswordHasher queue in front of bcrypt', () => {
 
   it('rejects a request bcrypt fails or throws on, and gives its thread to the next', async () => {
     const compare = bcrypt.compare.bind(bcrypt) as (data: string | Buffer, hash: string, cb: (e: Error | undefined, r: boolean) => void) => void;
-    mock.method(bcrypt, 'compare', (data: string | Buffer, hash: string, cb: (e: Error | undefined, r: boolean) => void) => {
+    jest.spyOn(bcrypt, 'compare').mockImplementation(((data: string | Buffer, hash: string, cb: (e: Error | undefined, r: boolean) => void) => {
       if (data.toString() === 'fail') return void process.nextTick(() => cb(new Error('bcrypt failed'), false));
       if (data.toString() === 'throw') throw new Error('bcrypt threw');
       compare(data, hash, cb);
-    });
+    }) as never);
     const passwords = new PasswordHasher({ threads: 1 });
     try {
       const results = await Promise.allSettled([

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../data-source';
 import { TestDatabase, createTestDatabase, databaseKinds } from '../testing/test-database';
@@ -12,13 +12,13 @@ for (const kind of databaseKinds()) {
     let ds: DataSource;
     let users: UserRepository;
     let passwords: PasswordHasher;
-    before(async () => {
+    beforeAll(async () => {
       db = await createTestDatabase(kind);
       ds = await openDatabase(db.options);
       passwords = new PasswordHasher();
       users = new UserRepository(ds, 4, passwords);
     });
-    after(async () => {
+    afterAll(async () => {
       await passwords.close();
       await ds.destroy();
       await db.drop();

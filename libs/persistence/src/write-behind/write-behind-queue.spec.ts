@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../data-source';
 import { TestDatabase, createTestDatabase, databaseKinds } from '../testing/test-database';
@@ -26,7 +26,7 @@ for (const kind of databaseKinds()) {
     let db: TestDatabase;
     let ds: DataSource;
     let state: DurableState;
-    before(async () => {
+    beforeAll(async () => {
       db = await createTestDatabase(kind);
       ds = await openDatabase(db.options);
       state = new DurableState(ds);
@@ -34,7 +34,7 @@ for (const kind of databaseKinds()) {
     const storedCount = async (): Promise<number> => Number(((await ds.query(`SELECT count(*)::int AS n FROM stored_messages`)) as Array<{ n: number }>)[0].n);
     const storedPayloadBytes = async (): Promise<number> =>
       Number(((await ds.query(`SELECT coalesce(sum(length(payload)), 0)::int AS n FROM stored_messages`)) as Array<{ n: number }>)[0].n);
-    after(async () => {
+    afterAll(async () => {
       await ds.destroy();
       await db.drop();
     });

@@ -1,0 +1,3 @@
+module.exports = async function stopEmbeddedTestServer() {
+  await globalThis.__embeddedTestServer?.close();
+};
