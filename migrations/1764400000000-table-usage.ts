@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { dropUsageTriggers, usageTriggers } from './support/usage-triggers';
 
 /** The two tables clients fill without a bound of their own: every published message, every connect. */
 const TABLES = [
@@ -35,38 +36,13 @@ export class TableUsage1764400000000 implements MigrationInterface {
         bytes bigint NOT NULL
       )`);
     for (const { name, rowBytes } of TABLES) {
-      await q.query(`CREATE FUNCTION ${name}_row_bytes(r ${name}) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT (${rowBytes})::bigint $$`);
-      await q.query(`INSERT INTO table_usage SELECT '${name}', count(*), coalesce(sum(${name}_row_bytes(r)), 0) FROM ${name} r`);
-      // Rows counted in (INSERT, transition table `added`) and out (DELETE, `removed`) by the same function.
-      for (const [change, sign] of [['added', '+'], ['removed', '-']] as const) {
-        await q.query(`
-          CREATE FUNCTION ${name}_usage_${change}() RETURNS trigger LANGUAGE plpgsql AS $$
-          BEGIN
-            UPDATE table_usage u SET rows = u.rows ${sign} s.n, bytes = u.bytes ${sign} s.b
-              FROM (SELECT count(*) AS n, coalesce(sum(${name}_row_bytes(r)), 0) AS b FROM ${change} r) s
-              WHERE u.table_name = '${name}';
-            RETURN NULL;
-          END $$`);
-      }
-      await q.query(`
-        CREATE FUNCTION ${name}_usage_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          UPDATE table_usage SET rows = 0, bytes = 0 WHERE table_name = '${name}';
-          RETURN NULL;
-        END $$`);
-      await q.query(`CREATE TRIGGER ${name}_usage_added AFTER INSERT ON ${name} REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION ${name}_usage_added()`);
-      await q.query(`CREATE TRIGGER ${name}_usage_removed AFTER DELETE ON ${name} REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION ${name}_usage_removed()`);
-      await q.query(`CREATE TRIGGER ${name}_usage_truncated AFTER TRUNCATE ON ${name} FOR EACH STATEMENT EXECUTE FUNCTION ${name}_usage_truncated()`);
+      for (const sql of usageTriggers(name, rowBytes)) await q.query(sql);
     }
   }
 
   async down(q: QueryRunner): Promise<void> {
     for (const { name } of TABLES) {
-      for (const trigger of ['added', 'removed', 'truncated']) {
-        await q.query(`DROP TRIGGER ${name}_usage_${trigger} ON ${name}`);
-        await q.query(`DROP FUNCTION ${name}_usage_${trigger}()`);
-      }
-      await q.query(`DROP FUNCTION ${name}_row_bytes(${name})`);
+      for (const sql of dropUsageTriggers(name)) await q.query(sql);
     }
     await q.query(`DROP TABLE table_usage`);
   }

@@ -30,7 +30,7 @@ export interface BenchDatabase {
   dataDir: string | undefined;
   /** Once the broker accepts clients (its embedded server is running by then). */
   brokerStarted(): void;
-  /** Rows in message_history (0 before the broker created the table); only while the broker runs. */
+  /** Messages in history_blocks (0 before the broker created the table); only while the broker runs. */
   historyRows(): Promise<number>;
   /** Closes the benchmark's own connection: before the broker stops. */
   disconnect(): Promise<void>;
@@ -56,7 +56,7 @@ function rowCounter(url: () => Promise<string>): Pick<BenchDatabase, 'historyRow
         reader = undefined;
         throw e;
       }
-      const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM message_history`);
+      const r = await client.query<{ n: string }>(`SELECT coalesce(sum(count), 0) AS n FROM history_blocks`);
       return Number(r.rows[0].n);
     },
     disconnect: async () => {
@@ -191,7 +191,7 @@ export interface HistoryRateResult extends RunOutcome, CpuFigures {
   cpuMicrosPerMessage: number;
   /** Every message of the run, warm-up included. */
   published: number;
-  /** Rows in message_history after the run (NaN with recording off). */
+  /** Messages in history_blocks after the run (NaN with recording off). */
   stored: number;
   /** Seconds from the last PUBLISH until the last row was in the database (NaN with recording off). */
   catchUpSeconds: number;
@@ -199,7 +199,7 @@ export interface HistoryRateResult extends RunOutcome, CpuFigures {
 
 /**
  * `publishers` publishers send QoS 0 at `rate` msg/s in all (paced on the clock, not by flow control) to
- * one subscriber on bench/#. With a database, the run ends when message_history holds every message
+ * one subscriber on bench/#. With a database, the run ends when history_blocks holds every message
  * published, or stops growing.
  */
 export async function runHistoryRate(

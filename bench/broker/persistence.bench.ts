@@ -9,7 +9,7 @@
  * Scenarios (BENCH_SCENARIOS=history,offline):
  *   history   message history of every PUBLISH (HISTORY_TOPICS=#) into PostgreSQL: QoS 0 publishers at fixed
  *             rates up a ladder, one subscriber on bench/#; the highest rate whose every message reached
- *             message_history (target: >= 150,000 msg/s of 64 B on the embedded default, >= 50,000 on a
+ *             history_blocks (target: >= 150,000 msg/s of 64 B on the embedded default, >= 50,000 on a
  *             server), then at that rate the broker's CPU per message with recording on and off,
  *             alternately (target: on <= 1.3 x off)
  *   offline   QoS 1 into offline persistent sessions: the sessions subscribe and disconnect, publishers send
@@ -142,7 +142,7 @@ function mosquittoPersistenceDir(): string {
 const RECORDING_ON = { HISTORY_TOPICS: '#' };
 const RECORDING_OFF = { HISTORY_TOPICS: '' };
 
-/** Clean: no problem, the rate was reached, and every message is in message_history. */
+/** Clean: no problem, the rate was reached, and every message is in history_blocks. */
 function clean(r: HistoryRateResult): boolean {
   return r.problems.length === 0 && r.achieved >= 0.97 * r.rate && r.stored === r.published;
 }

@@ -30,7 +30,7 @@ describe('HISTORY_MAX_BYTES: the message history stays within its bytes, however
   let recorder: HistoryRecorder;
   beforeAll(async () => {
     broker = await startTestBroker({}, { HISTORY_MAX_BYTES: String(512 * KiB) });
-    usage = new TableUsage(broker.app.get<DataSource>(DATA_SOURCE), 'message_history');
+    usage = new TableUsage(broker.app.get<DataSource>(DATA_SOURCE), 'history_blocks');
     recorder = broker.app.get<HistoryRecorder>(HISTORY_RECORDER);
   });
   afterAll(() => broker.close());
@@ -46,7 +46,7 @@ describe('HISTORY_MAX_BYTES: the message history stays within its bytes, however
     assert.equal((await history.latest('flood/399', 1)).length, 1, 'the newest message is kept');
     assert.equal((await history.latest('flood/0', 1)).length, 0, 'the oldest message is gone');
     const { rows } = await usage.size();
-    assert.ok(rows >= 100 && rows <= 125, `${rows} messages of about 4.2 KiB kept within 512 KiB`);
+    assert.ok(rows >= 100 && rows <= 125, `${rows} blocks of one message of about 4.2 KiB kept within 512 KiB`);
     assert.ok(broker.app.get(HistoryRetention).bound.trimmed >= 275);
     raw.destroy();
   });

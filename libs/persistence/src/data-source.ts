@@ -4,7 +4,7 @@ import { DatabaseError } from './database-error';
 import { DatabaseOptions, describeDatabase } from './database-options';
 import { EmbeddedServer } from './embedded/embedded-server';
 import { InboundQos2Entity } from './inbound-qos2/inbound-qos2.entity';
-import { MessageHistoryEntity } from './message-history/message-history.entity';
+import { HistoryBlockEntity } from './message-history/history-block.entity';
 import { RetainedMessageEntity } from './retained-message/retained-message.entity';
 import { SessionEventEntity } from './session-event/session-event.entity';
 import { SessionMessageEntity } from './session-message/session-message.entity';
@@ -23,7 +23,7 @@ export const ENTITIES = [
   SessionMessageEntity,
   InboundQos2Entity,
   RetainedMessageEntity,
-  MessageHistoryEntity,
+  HistoryBlockEntity,
   SessionEventEntity,
   TableUsageEntity,
 ];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
-import { HistoryRows, MessageHistoryRepository } from '@nestmq/persistence';
+import { HistoryBatch, MessageHistoryRepository } from '@nestmq/persistence';
 import { Message } from '../routing/message';
 import { HistoryRecorder } from './history-recorder';
 
@@ -11,7 +11,7 @@ class FlakyHistory {
   down = true;
   stored = 0;
   attempts = 0;
-  async insertRows(rows: HistoryRows): Promise<void> {
+  async insertRows(rows: HistoryBatch): Promise<void> {
     this.attempts++;
     if (this.down) throw new Error('database away');
     this.stored += rows.count;

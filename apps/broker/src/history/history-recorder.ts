@@ -1,5 +1,5 @@
 import { PacketType, Properties, decodePropertyBlock, topicMatches } from '@nestmq/mqtt-protocol';
-import { HistoryRows, MessageHistoryRepository } from '@nestmq/persistence';
+import { HistoryBatch, MessageHistoryRepository } from '@nestmq/persistence';
 import { Message } from '../routing/message';
 import { TopicCache } from '../routing/topic-cache';
 
@@ -9,15 +9,10 @@ const NOT_RECORDED = -1;
 const NEVER = -2;
 const MAX_ROUND_TOPICS = 100_000;
 
-/** Bytes a batch starts with; it grows by doubling. */
-const INITIAL_BATCH_BYTES = 256 * 1024;
-/** A batch buffer grown larger than this by a burst is let go after its write instead of reused. */
-const MAX_SPARE_BATCH_BYTES = 16 * INITIAL_BATCH_BYTES;
-
 /**
  * Records the messages whose topic matches HISTORY_TOPICS, beside the hot path: `record` encodes the
- * message at once into the current batch (PostgreSQL's binary COPY format; a decision cached per topic),
- * and a timer writes the batch in one COPY. Encoding at once keeps no message object alive until the write,
+ * message at once into the current batch, in its topic's block (a decision cached per topic), and a timer
+ * writes the batch, a row per topic, in one COPY. Encoding at once keeps no message object alive until the write,
  * which would cost more in garbage collection than the encoding. The rows waiting are bounded in count and
  * in bytes: when the database falls behind or is away and a bound is reached, messages are dropped and
  * counted, never silently.
@@ -25,11 +20,9 @@ const MAX_SPARE_BATCH_BYTES = 16 * INITIAL_BATCH_BYTES;
 export class HistoryRecorder {
   recorded = 0;
   dropped = 0;
-  private rows = new HistoryRows(INITIAL_BATCH_BYTES);
+  private batch = new HistoryBatch();
   /** A batch the database did not take: written again before anything newer. */
-  private unwritten: HistoryRows | undefined;
-  /** The batch written last, emptied: its buffer serves the next one. */
-  private spare: HistoryRows | undefined;
+  private unwritten: HistoryBatch | undefined;
   /** Per topic: NOT_RECORDED, or the retention round in which it was last recorded (cached filter decisions). */
   private readonly decisions: TopicCache<number>;
   private round = 0;
@@ -53,12 +46,12 @@ export class HistoryRecorder {
   }
 
   get buffered(): number {
-    return this.rows.count + (this.unwritten?.count ?? 0);
+    return this.batch.count + (this.unwritten?.count ?? 0);
   }
 
-  /** Bytes of rows waiting for the database. */
+  /** Bytes of messages waiting for the database. */
   get bufferedBytes(): number {
-    return this.rows.byteLength + (this.unwritten?.byteLength ?? 0);
+    return this.batch.byteLength + (this.unwritten?.byteLength ?? 0);
   }
 
   record(message: Message, username: string | undefined): void {
@@ -83,7 +76,7 @@ export class HistoryRecorder {
       }
     }
     const properties = message.properties ? JSON.stringify(propertiesToJson(decodePropertyBlock(message.properties, PacketType.Publish))) : null;
-    this.rows.add(message.topicBytes, message.payload, message.qos, message.retain, properties, message.publisherId || null, username ?? null, message.receivedAt);
+    this.batch.add(topic, message.topicBytes, message.payload, message.qos, message.retain, properties, message.publisherId || null, username ?? null, message.receivedAt);
     this.timer ??= setTimeout(this.flushNow, this.flushMs).unref();
   }
 
@@ -122,7 +115,7 @@ export class HistoryRecorder {
       if (Date.now() >= giveUpAt) {
         this.dropped += this.buffered;
         this.unwritten = undefined;
-        this.rows.reset();
+        this.batch = new HistoryBatch();
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -138,9 +131,8 @@ export class HistoryRecorder {
   private write(): Promise<boolean> {
     let batch = this.unwritten;
     if (batch === undefined) {
-      batch = this.rows;
-      this.rows = this.spare ?? new HistoryRows(INITIAL_BATCH_BYTES);
-      this.spare = undefined;
+      batch = this.batch;
+      this.batch = new HistoryBatch();
     }
     this.unwritten = batch;
     this.writing = this.repository
@@ -149,8 +141,6 @@ export class HistoryRecorder {
         () => {
           this.recorded += batch.count;
           this.unwritten = undefined;
-          batch.reset();
-          if (batch.capacity <= MAX_SPARE_BATCH_BYTES) this.spare = batch;
           return true;
         },
         // The database is away: the batch stays for the next attempt, new rows are bounded by maxBuffered.

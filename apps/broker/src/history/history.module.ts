@@ -24,7 +24,7 @@ export class HistoryRetention implements OnApplicationBootstrap, OnApplicationSh
     private readonly repository: MessageHistoryRepository,
     @Inject(DATA_SOURCE) dataSource: DataSource,
   ) {
-    this.bound = new TableBound(new TableUsage(dataSource, 'message_history'), config.historyMaxBytes);
+    this.bound = new TableBound(new TableUsage(dataSource, 'history_blocks'), config.historyMaxBytes);
   }
 
   onApplicationBootstrap(): void {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../data-source';
 import { TestDatabase, createTestDatabase, databaseKinds } from '../testing/test-database';
-import { HistoryRecord, MessageHistoryRepository } from './message-history.repository';
+import { HistoryPage, HistoryRecord, MessageHistoryRepository } from './message-history.repository';
 
 const at = (seconds: number): Date => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
 const record = (topic: string, seconds: number, payload = `${topic}@${seconds}`): HistoryRecord => ({
@@ -98,6 +98,40 @@ for (const kind of databaseKinds()) {
       assert.equal(await history.applyRetention(at(0), 1, ['k1', 'no-such-topic']), 2);
       assert.deepEqual((await history.latest('k1', 10)).map((r) => r.payload.toString()), ['k1@22']);
       assert.equal((await history.latest('k2', 10)).length, 3, 'k2 was not listed');
+    });
+
+    it('stores a block per topic and batch, however many messages it holds', async () => {
+      await history.insertBatch([...Array.from({ length: 500 }, (_, i) => record('blk/a', 200 + i)), record('blk/b', 200), record('blk/a', 900)]);
+      const blocks = (await ds.query(`SELECT topic, count FROM history_blocks WHERE topic LIKE 'blk/%' ORDER BY topic`)) as Array<{ topic: string; count: number }>;
+      assert.deepEqual(blocks, [{ topic: 'blk/a', count: 501 }, { topic: 'blk/b', count: 1 }]);
+      assert.equal((await history.latest('blk/a', 1))[0].receivedAt.getTime(), at(900).getTime());
+    });
+
+    it('pages in time order across blocks whose times overlap', async () => {
+      // Two batches whose messages interleave in time: a page must merge them, not follow the blocks.
+      await history.insertBatch([record('mix/x', 1001), record('mix/x', 1003), record('mix/x', 1005)]);
+      await history.insertBatch([record('mix/y', 1002), record('mix/y', 1004), record('mix/y', 1006)]);
+      const seen: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: HistoryPage = await history.search('mix/+', at(1000), at(2000), 2, cursor);
+        assert.ok(page.records.length <= 2);
+        seen.push(...page.records.map((r) => r.receivedAt.getTime() / 1000 - at(0).getTime() / 1000));
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      assert.deepEqual(seen, [1006, 1005, 1004, 1003, 1002, 1001]);
+      await assert.rejects(history.search('#', at(0), at(1), 1, 'bm90IGEgY3Vyc29y'), RangeError);
+    });
+
+    it('cuts a block that straddles the age limit, keeping its newer messages', async () => {
+      await history.insertBatch([record('cut', 3000), record('cut', 3001), record('cut', 3002), record('cut', 3003)]);
+      const [older] = (await ds.query(`SELECT coalesce(sum(count), 0)::int AS n FROM history_blocks WHERE last_at < $1`, [at(3002)])) as Array<{ n: number }>;
+      assert.equal(await history.applyRetention(at(3002), 100, ['cut']), older.n + 2, 'the whole blocks older than the limit, and two messages of the one it cuts');
+      const [oldest] = (await ds.query(`SELECT min(first_at) AS t FROM history_blocks`)) as Array<{ t: Date }>;
+      assert.ok(oldest.t.getTime() >= at(3002).getTime());
+      assert.deepEqual((await history.latest('cut', 10)).map((r) => r.payload.toString()), ['cut@3003', 'cut@3002']);
+      const [block] = (await ds.query(`SELECT count, first_at FROM history_blocks WHERE topic = 'cut'`)) as Array<{ count: number; first_at: Date }>;
+      assert.deepEqual([block.count, block.first_at.getTime()], [2, at(3002).getTime()]);
     });
   });
 }

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { copyBinary } from '../copy/copy-from';
-import { HISTORY_COLUMNS, HistoryRows } from './history-rows';
+import { BlockMessage, HISTORY_BLOCK_COLUMNS, HistoryBatch, decodeBlock } from './history-batch';
 
 /** One recorded PUBLISH. */
 export interface HistoryRecord {
@@ -16,6 +16,7 @@ export interface HistoryRecord {
 }
 
 export interface StoredHistoryRecord extends HistoryRecord {
+  /** `<block id>.<index in the block>`: stable for as long as the message is kept. */
   id: string;
 }
 
@@ -30,22 +31,6 @@ export interface TopicSummary {
   firstAt: Date;
   lastAt: Date;
   count: number;
-}
-
-const bytes = (value: unknown): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array));
-
-function toRecord(r: Record<string, unknown>): StoredHistoryRecord {
-  return {
-    id: String(r.id),
-    topic: r.topic as string,
-    payload: bytes(r.payload),
-    qos: Number(r.qos),
-    retain: r.retain as boolean,
-    properties: (r.properties as Record<string, unknown> | null) ?? null,
-    publisherClientId: (r.publisher_client_id as string | null) ?? null,
-    publisherUsername: (r.publisher_username as string | null) ?? null,
-    receivedAt: new Date(r.received_at as string | Date),
-  };
 }
 
 /**
@@ -74,60 +59,166 @@ export function filterToSql(filter: string): { prefix: string; regex: string } {
   return { prefix, regex };
 }
 
-/** Message history: batched inserts beside the broker's hot path, queries for admins, retention. */
+/** A block row as the queries select it. */
+interface BlockRow {
+  id: string;
+  topic: string;
+  first_at: Date;
+  last_at: Date;
+  count: number;
+  messages: Buffer;
+}
+
+const BLOCK_FIELDS = 'id, topic, first_at, last_at, count, messages';
+/** Blocks read per query while collecting a page: a page usually needs one round. */
+const BLOCKS_PER_READ = 64;
+
+/** A decoded message with where it came from, in the one order every query uses: time, then block, then index. */
+interface Located {
+  block: BlockRow;
+  message: BlockMessage;
+}
+
+const blockId = (located: Located): bigint => BigInt(located.block.id);
+
+/** Newest first: by time, then by block id, then by place in the block. */
+function newestFirst(a: Located, b: Located): number {
+  return b.message.receivedAtMs - a.message.receivedAtMs || Number(blockId(b) - blockId(a)) || b.message.index - a.message.index;
+}
+
+function toRecord({ block, message }: Located): StoredHistoryRecord {
+  return {
+    id: `${block.id}.${message.index}`,
+    topic: block.topic,
+    payload: message.payload,
+    qos: message.qos,
+    retain: message.retain,
+    properties: message.propertiesJson === null ? null : (JSON.parse(message.propertiesJson) as Record<string, unknown>),
+    publisherClientId: message.publisherClientId,
+    publisherUsername: message.publisherUsername,
+    receivedAt: new Date(message.receivedAtMs),
+  };
+}
+
+/** A page position: the last message handed out, in the newest-first order. */
+interface Cursor {
+  atMs: number;
+  block: bigint;
+  index: number;
+}
+
+function encodeCursor(l: Located): string {
+  return Buffer.from(`${l.message.receivedAtMs}|${l.block.id}|${l.message.index}`).toString('base64url');
+}
+
+function decodeCursor(text: string): Cursor {
+  const [at, block, index] = Buffer.from(text, 'base64url').toString().split('|');
+  if (!/^-?\d+$/.test(at ?? '') || !/^\d+$/.test(block ?? '') || !/^\d+$/.test(index ?? '')) throw new RangeError('not a history cursor');
+  return { atMs: Number(at), block: BigInt(block), index: Number(index) };
+}
+
+/** Whether `l` comes after the cursor in newest-first order. */
+function isAfter(l: Located, c: Cursor): boolean {
+  const at = l.message.receivedAtMs;
+  if (at !== c.atMs) return at < c.atMs;
+  const block = blockId(l);
+  if (block !== c.block) return block < c.block;
+  return l.message.index < c.index;
+}
+
+/**
+ * Message history, stored as blocks (one row per topic and batch: see HistoryBatch): batched inserts
+ * beside the broker's hot path, queries for admins that decode the blocks they need, retention.
+ */
 export class MessageHistoryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async insertBatch(records: readonly HistoryRecord[]): Promise<void> {
-    const rows = new HistoryRows();
+    const batch = new HistoryBatch();
     for (const r of records) {
-      rows.add(Buffer.from(r.topic, 'utf8'), r.payload, r.qos, r.retain, r.properties === null ? null : JSON.stringify(r.properties), r.publisherClientId, r.publisherUsername, r.receivedAt.getTime());
+      batch.add(r.topic, Buffer.from(r.topic, 'utf8'), r.payload, r.qos, r.retain, r.properties === null ? null : JSON.stringify(r.properties), r.publisherClientId, r.publisherUsername, r.receivedAt.getTime());
     }
-    await this.insertRows(rows);
+    await this.insertRows(batch);
   }
 
-  /** Rows already encoded (the broker's recorder builds them without a record object per message), in one COPY. */
-  async insertRows(rows: HistoryRows): Promise<void> {
-    if (rows.count === 0) return;
-    await copyBinary(this.dataSource, 'message_history', HISTORY_COLUMNS, rows.toBuffer());
+  /** A batch already encoded (the broker's recorder builds it without an object per message), in one COPY. */
+  async insertRows(batch: HistoryBatch): Promise<void> {
+    if (batch.count === 0) return;
+    await copyBinary(this.dataSource, 'history_blocks', HISTORY_BLOCK_COLUMNS, batch.toCopyData());
   }
 
   /** The latest `limit` messages on a topic, newest first. */
   async latest(topic: string, limit: number): Promise<StoredHistoryRecord[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT * FROM message_history WHERE topic = $1 ORDER BY received_at DESC, id DESC LIMIT $2`,
-      [topic, limit],
-    )) as Array<Record<string, unknown>>;
-    return rows.map(toRecord);
+    const page = await this.collect(`topic = $1`, [topic], limit, undefined);
+    return page.found.map(toRecord);
   }
 
   /** Messages on topics matching `filter` in [from, to), newest first, a page at a time. */
   async search(filter: string, from: Date, to: Date, limit: number, cursor?: string | null): Promise<HistoryPage> {
     const { prefix, regex } = filterToSql(filter);
-    const params: unknown[] = [`${prefix}%`, regex, from, to, limit + 1];
-    let after = '';
-    if (cursor) {
-      const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-      params.push(new Date(at), id);
-      after = `AND (received_at, id) < ($6, $7::bigint)`;
+    const fromMs = from.getTime();
+    const toMs = to.getTime();
+    const page = await this.collect(
+      `topic LIKE $1 AND topic ~ $2 AND last_at >= $3 AND first_at < $4`,
+      [`${prefix}%`, regex, from, to],
+      limit,
+      cursor ? decodeCursor(cursor) : undefined,
+      (m) => m.receivedAtMs >= fromMs && m.receivedAtMs < toMs,
+    );
+    const last = page.found[page.found.length - 1];
+    return { records: page.found.map(toRecord), nextCursor: page.more && last ? encodeCursor(last) : null };
+  }
+
+  /**
+   * The newest `limit` messages of the blocks matching `where` (and `wanted`), after `cursor`. Blocks are
+   * read newest last_at first; a block read later may still hold a message newer than one already found
+   * (blocks of different batches overlap in time), so the page is complete only once the next block's
+   * newest message is older than the page's oldest.
+   */
+  private async collect(
+    where: string,
+    params: unknown[],
+    limit: number,
+    cursor: Cursor | undefined,
+    wanted: (m: BlockMessage) => boolean = () => true,
+  ): Promise<{ found: Located[]; more: boolean }> {
+    const found: Located[] = [];
+    let readPast: { lastAt: Date; id: string } | undefined;
+    const at = params.length;
+    const cursorClause = cursor ? ` AND first_at <= $${at + 1}` : '';
+    const cursorParams = cursor ? [new Date(cursor.atMs)] : [];
+    for (;;) {
+      const pastClause = readPast ? ` AND (last_at, id) < ($${at + cursorParams.length + 1}, $${at + cursorParams.length + 2}::bigint)` : '';
+      const rows = (await this.dataSource.query(
+        `SELECT ${BLOCK_FIELDS} FROM history_blocks WHERE ${where}${cursorClause}${pastClause} ORDER BY last_at DESC, id DESC LIMIT ${BLOCKS_PER_READ}`,
+        [...params, ...cursorParams, ...(readPast ? [readPast.lastAt, readPast.id] : [])],
+      )) as BlockRow[];
+      for (const block of rows) {
+        for (const message of decodeBlock(block.messages)) {
+          const located = { block, message };
+          if (wanted(message) && (cursor === undefined || isAfter(located, cursor))) found.push(located);
+        }
+      }
+      found.sort(newestFirst);
+      const exhausted = rows.length < BLOCKS_PER_READ;
+      const next = rows[rows.length - 1];
+      // Every block still unread has last_at <= next.last_at: nothing in them is newer than that.
+      const settled = found.length > limit && (exhausted || found[limit].message.receivedAtMs > next.last_at.getTime());
+      if (exhausted || settled) {
+        const more = found.length > limit;
+        found.length = Math.min(found.length, limit);
+        return { found, more };
+      }
+      if (found.length > limit) found.length = limit + 1;
+      readPast = { lastAt: next.last_at, id: next.id };
     }
-    const rows = (await this.dataSource.query(
-      `SELECT * FROM message_history
-       WHERE topic LIKE $1 AND topic ~ $2 AND received_at >= $3 AND received_at < $4 ${after}
-       ORDER BY received_at DESC, id DESC LIMIT $5`,
-      params,
-    )) as Array<Record<string, unknown>>;
-    const records = rows.slice(0, limit).map(toRecord);
-    const last = records[records.length - 1];
-    const nextCursor = rows.length > limit && last ? Buffer.from(`${last.receivedAt.toISOString()}|${last.id}`).toString('base64url') : null;
-    return { records, nextCursor };
   }
 
   /** Every topic seen, with its first and last message time and its count. */
   async topics(): Promise<TopicSummary[]> {
     const rows = (await this.dataSource.query(
-      `SELECT topic, min(received_at) AS first_at, max(received_at) AS last_at, count(*)::bigint AS count
-       FROM message_history GROUP BY topic ORDER BY topic`,
+      `SELECT topic, min(first_at) AS first_at, max(last_at) AS last_at, sum(count)::bigint AS count
+       FROM history_blocks GROUP BY topic ORDER BY topic`,
     )) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       topic: r.topic as string,
@@ -139,59 +230,103 @@ export class MessageHistoryRepository {
 
   /**
    * Deletes what is older than `olderThan`, and beyond the newest `maxPerTopic` of each of `topics` (all
-   * topics when omitted: a scan of the whole table, for the first run). Returns the rows deleted.
+   * topics when omitted: a scan of the whole table, for the first run). Returns the messages deleted.
    */
   async applyRetention(olderThan: Date, maxPerTopic: number, topics?: readonly string[]): Promise<number> {
     return (await this.deleteOlderThan(olderThan)) + (await this.deleteBeyondCount(maxPerTopic, topics ?? (await this.topicNames())));
   }
 
-  /** In slices, so that a large backlog is never one long statement holding its locks. */
+  /**
+   * Whole blocks older than the cut go in slices, so that a large backlog is never one long statement
+   * holding its locks; a block the cut passes through keeps its newer messages.
+   */
   private async deleteOlderThan(olderThan: Date): Promise<number> {
     let total = 0;
     for (;;) {
-      const deleted = await this.countDeleted(
-        `DELETE FROM message_history WHERE id IN (SELECT id FROM message_history WHERE received_at < $1 LIMIT ${RETENTION_SLICE}) RETURNING 1`,
+      const [row] = (await this.dataSource.query(
+        `WITH gone AS (
+           DELETE FROM history_blocks WHERE id IN (SELECT id FROM history_blocks WHERE last_at < $1 LIMIT ${RETENTION_SLICE}) RETURNING count
+         )
+         SELECT count(*)::int AS blocks, coalesce(sum(count), 0)::bigint AS messages FROM gone`,
         [olderThan],
-      );
-      total += deleted;
-      if (deleted < RETENTION_SLICE) return total;
+      )) as Array<{ blocks: number; messages: string }>;
+      total += Number(row.messages);
+      if (Number(row.blocks) < RETENTION_SLICE) break;
     }
-  }
-
-  /**
-   * Per topic, the newest `maxPerTopic` rows are found through the (topic, received_at, id) index and
-   * everything behind the last of them goes: the work grows with what is deleted, not with the table.
-   */
-  private async deleteBeyondCount(maxPerTopic: number, topics: readonly string[]): Promise<number> {
-    let total = 0;
-    for (let i = 0; i < topics.length; i += RETENTION_TOPICS_PER_STATEMENT) {
-      total += await this.countDeleted(
-        `DELETE FROM message_history m USING (
-           SELECT t.topic, cut.received_at, cut.id FROM unnest($1::text[]) AS t(topic)
-           CROSS JOIN LATERAL (
-             SELECT received_at, id FROM message_history WHERE topic = t.topic ORDER BY received_at DESC, id DESC OFFSET $2 LIMIT 1
-           ) cut
-         ) c
-         WHERE m.topic = c.topic AND (m.received_at, m.id) <= (c.received_at, c.id)
-         RETURNING 1`,
-        [topics.slice(i, i + RETENTION_TOPICS_PER_STATEMENT), maxPerTopic],
-      );
+    const cutMs = olderThan.getTime();
+    const straddling = (await this.dataSource.query(`SELECT ${BLOCK_FIELDS} FROM history_blocks WHERE first_at < $1 AND last_at >= $1`, [olderThan])) as BlockRow[];
+    for (const block of straddling) {
+      const messages = decodeBlock(block.messages);
+      total += await this.keepOnly(block, messages.filter((m) => m.receivedAtMs >= cutMs));
     }
     return total;
   }
 
-  /** Runs a DELETE ... RETURNING and counts in the database, not by sending every deleted row back. */
-  private async countDeleted(deleteReturning: string, params: unknown[]): Promise<number> {
-    const [row] = (await this.dataSource.query(`WITH deleted AS (${deleteReturning}) SELECT count(*)::int AS n FROM deleted`, params)) as Array<{ n: number }>;
-    return Number(row.n);
+  /**
+   * Per topic, the blocks are walked newest first (through the (topic, last_at, id) index) until they
+   * hold `maxPerTopic` messages: the older blocks go, and the block that reaches the count keeps only
+   * the messages still within it. The work grows with what is deleted, not with the table.
+   */
+  private async deleteBeyondCount(maxPerTopic: number, topics: readonly string[]): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < topics.length; i += RETENTION_TOPICS_PER_STATEMENT) {
+      const cuts = (await this.dataSource.query(
+        `SELECT t.topic, cut.id, cut.last_at, cut.newer FROM unnest($1::text[]) AS t(topic)
+         CROSS JOIN LATERAL (
+           SELECT id, last_at, running - count AS newer FROM (
+             SELECT id, last_at, count, sum(count) OVER (ORDER BY last_at DESC, id DESC) AS running
+             FROM history_blocks WHERE topic = t.topic ORDER BY last_at DESC, id DESC
+           ) w WHERE running >= $2 LIMIT 1
+         ) cut`,
+        [topics.slice(i, i + RETENTION_TOPICS_PER_STATEMENT), maxPerTopic],
+      )) as Array<{ topic: string; id: string; last_at: Date; newer: string }>;
+      for (const cut of cuts) {
+        const [row] = (await this.dataSource.query(
+          `WITH gone AS (DELETE FROM history_blocks WHERE topic = $1 AND (last_at, id) < ($2, $3::bigint) RETURNING count)
+           SELECT coalesce(sum(count), 0)::bigint AS messages FROM gone`,
+          [cut.topic, cut.last_at, cut.id],
+        )) as Array<{ messages: string }>;
+        total += Number(row.messages);
+        const keep = maxPerTopic - Number(cut.newer);
+        const [block] = (await this.dataSource.query(`SELECT ${BLOCK_FIELDS} FROM history_blocks WHERE id = $1`, [cut.id])) as BlockRow[];
+        if (block === undefined || block.count <= keep) continue;
+        const newest = decodeBlock(block.messages)
+          .map((message) => ({ block, message }))
+          .sort(newestFirst)
+          .slice(0, keep)
+          .map((l) => l.message);
+        total += await this.keepOnly(block, newest);
+      }
+    }
+    return total;
+  }
+
+  /** Rewrites a block with some of its messages (in their recorded order); returns how many it lost. */
+  private async keepOnly(block: BlockRow, kept: readonly BlockMessage[]): Promise<number> {
+    const lost = block.count - kept.length;
+    if (lost === 0) return 0;
+    if (kept.length === 0) {
+      await this.dataSource.query(`DELETE FROM history_blocks WHERE id = $1`, [block.id]);
+      return lost;
+    }
+    const inOrder = [...kept].sort((a, b) => a.index - b.index);
+    const messages = Buffer.concat(inOrder.map((m) => block.messages.subarray(m.start, m.end)));
+    const times = inOrder.map((m) => m.receivedAtMs);
+    // Deleted and inserted again under its id, rather than updated: the usage triggers count rows that
+    // come and go, so the block is counted out at its old size and in at its new one.
+    await this.dataSource.query(
+      `WITH old AS (DELETE FROM history_blocks WHERE id = $1 RETURNING id, topic)
+       INSERT INTO history_blocks (id, topic, first_at, last_at, count, messages) SELECT id, topic, $4, $5, $3, $2 FROM old`,
+      [block.id, messages, inOrder.length, new Date(Math.min(...times)), new Date(Math.max(...times))],
+    );
+    return lost;
   }
 
   private async topicNames(): Promise<string[]> {
-    const rows = (await this.dataSource.query(`SELECT DISTINCT topic FROM message_history`)) as Array<{ topic: string }>;
+    const rows = (await this.dataSource.query(`SELECT DISTINCT topic FROM history_blocks`)) as Array<{ topic: string }>;
     return rows.map((r) => r.topic);
   }
 }
 
 const RETENTION_SLICE = 50_000;
 const RETENTION_TOPICS_PER_STATEMENT = 500;
-

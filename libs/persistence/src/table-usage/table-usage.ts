@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 
-/** The tables whose size the database keeps count of (migration 1764400000000). */
-export type CountedTable = 'message_history' | 'session_events';
+/** The tables whose size the database keeps count of (migrations 1764400000000 and 1764500000000). */
+export type CountedTable = 'history_blocks' | 'session_events';
 
 export interface TableSize {
   rows: number;
