@@ -155,4 +155,18 @@ describe('EmbeddedServer', () => {
     await assert.rejects(EmbeddedServer.open(foreign), (e: unknown) => e instanceof DatabaseError && /postgres is not a PostgreSQL data directory; move it away/.test(e.message));
     assert.ok(!readdirSync(foreign).includes('nestmq.pid'), 'a failed open lets go of the lock');
   });
+
+  it('starts despite a pid file that names a live process which is not its server (a restarted machine gave the pid away)', async () => {
+    const dir = dataDir();
+    await (await EmbeddedServer.open(dir)).close();
+    const pidFile = join(dir, 'postgres', 'postmaster.pid');
+    writeFileSync(pidFile, `${process.pid}\n${join(dir, 'postgres')}\n0\n5432\n\n127.0.0.1\n0 0\nready   \n`);
+    const server = await EmbeddedServer.open(dir);
+    try {
+      assert.notEqual(readPostmasterPid(join(dir, 'postgres'))!.pid, process.pid);
+      await query(server.url, 'SELECT 1');
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DatabaseError } from '../database-error';
 import { EmbeddedDatabaseLock } from './embedded-lock';
-import { isAlive, isPostgresProcess, readPostmasterPid } from './postmaster-pid';
+import { isAlive, isServerOf, readPostmasterPid } from './postmaster-pid';
 import { ServerAccount, serverAccount } from './server-account';
 import { serverBinaries } from './server-binaries';
 
@@ -99,7 +99,7 @@ export class EmbeddedServer {
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
       const status = readPostmasterPid(files.cluster);
-      if (status?.state === 'ready' && isPostgresProcess(status.pid)) return new EmbeddedServer(urlOf(readPassword(files), status.port), async () => undefined);
+      if (status?.state === 'ready' && isServerOf(status.pid, files.cluster)) return new EmbeddedServer(urlOf(readPassword(files), status.port), async () => undefined);
       if (!isAlive(holder)) throw new DatabaseError(`process ${holder}, which held the embedded database in ${files.dataDir}, has exited; try again`);
       if (Date.now() > deadline) throw new DatabaseError(`the embedded database in ${files.dataDir} belongs to process ${holder}, whose server did not become ready`);
       await delay(50);
@@ -170,12 +170,15 @@ async function initialise(files: ReturnType<typeof layout>, initdb: string): Pro
 
 /**
  * A server left running by a previous owner that was killed (SIGKILL, a crash) still holds the
- * cluster: it is asked to stop, as a shutdown would have, before this process starts its own.
+ * cluster: it is asked to stop, as a shutdown would have, before this process starts its own. A pid
+ * file naming a process that is not that server (the machine restarted, the pid went to another
+ * program) would make PostgreSQL refuse to start: it goes.
  */
 async function stopLeftover(cluster: string): Promise<void> {
   const status = readPostmasterPid(cluster);
-  if (status === undefined || !isPostgresProcess(status.pid)) return;
-  await stopProcess(status.pid, () => !isPostgresProcess(status.pid));
+  if (status === undefined) return;
+  if (isServerOf(status.pid, cluster)) await stopProcess(status.pid, () => !isAlive(status.pid));
+  else if (isAlive(status.pid)) rmSync(join(cluster, 'postmaster.pid'), { force: true });
 }
 
 async function stopProcess(pid: number, stopped: () => boolean): Promise<void> {

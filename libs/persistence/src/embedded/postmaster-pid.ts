@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What a running PostgreSQL server says about itself in its data directory's `postmaster.pid`. */
@@ -41,6 +41,20 @@ export function isPostgresProcess(pid: number): boolean {
   if (process.platform !== 'linux') return true;
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `pid` is the PostgreSQL server of `clusterDir`: on Linux, a server's working directory is its
+ * data directory, so a pid the system gave to another server since is not taken for ours.
+ */
+export function isServerOf(pid: number, clusterDir: string): boolean {
+  if (!isPostgresProcess(pid)) return false;
+  if (process.platform !== 'linux') return true;
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`) === realpathSync(clusterDir);
   } catch {
     return false;
   }

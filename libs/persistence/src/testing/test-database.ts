@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DatabaseOptions } from '../database-options';
 import { EmbeddedServer } from '../embedded/embedded-server';
-import { isPostgresProcess, readPostmasterPid } from '../embedded/postmaster-pid';
+import { isPostgresProcess, isServerOf, readPostmasterPid } from '../embedded/postmaster-pid';
 
 export { EmbeddedServer, isPostgresProcess, readPostmasterPid };
 
@@ -80,8 +80,9 @@ function embeddedTestServerUrl(): Promise<string> {
  * running in it.
  */
 export async function removeDataDir(dataDir: string): Promise<void> {
-  const status = readPostmasterPid(join(dataDir, 'postgres'));
-  if (status !== undefined && isPostgresProcess(status.pid)) {
+  const cluster = join(dataDir, 'postgres');
+  const status = readPostmasterPid(cluster);
+  if (status !== undefined && isServerOf(status.pid, cluster)) {
     process.kill(status.pid, 'SIGQUIT');
     const deadline = Date.now() + 10_000;
     while (isPostgresProcess(status.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
