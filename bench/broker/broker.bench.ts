@@ -31,7 +31,8 @@
  *                              after its start, the first reading [12000])
  *   BENCH_PROFILE              what NestMQ records [lean]: lean = no message history, no session events (HISTORY_TOPICS
  *                              empty, SESSION_EVENTS=false), like Mosquitto without persistence; defaults = the README's
- *                              defaults (neither set): history of every topic and session events into the embedded database
+ *                              defaults (neither set): history of every topic and session events into the embedded database;
+ *                              then every NestMQ run that publishes also counts the messages it recorded in its history
  *   BENCH_NESTMQ_ENV           extra NestMQ variables over the profile's, space-separated (e.g. "HISTORY_TOPICS=# SESSION_EVENTS=true")
  *   BENCH_MAX_OTHER_CPU        a run during which other processes used more CPUs than this is repeated [0.3],
  *   BENCH_BUSY_RETRIES         at most this many times [2] (the least disturbed attempt counts)
@@ -45,6 +46,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { cpuModel, formatRate, median, table } from '../codec/harness';
 import {
   BROKER_LABEL,
@@ -62,7 +64,19 @@ import {
   sleep,
   startBroker,
 } from './processes';
-import { CpuFigures, IdleResult, LatencyResult, RunOutcome, RunSettings, ThroughputResult, runIdle, runLatency, runThroughput } from './scenarios';
+import {
+  CpuFigures,
+  HistoryCount,
+  HistoryFigures,
+  IdleResult,
+  LatencyResult,
+  RunOutcome,
+  RunSettings,
+  ThroughputResult,
+  runIdle,
+  runLatency,
+  runThroughput,
+} from './scenarios';
 
 function envNumber(name: string, fallback: number, zeroAllowed = false): number {
   const raw = process.env[name];
@@ -110,6 +124,14 @@ const PROFILE = (process.env.BENCH_PROFILE || 'lean') as NestmqProfile;
 if (!NESTMQ_PROFILES.includes(PROFILE)) throw new Error(`BENCH_PROFILE must be ${NESTMQ_PROFILES.join(' or ')}, got "${PROFILE}"`);
 /** Results of the lean profile and of the README's defaults are kept apart. */
 const RESULTS_FILE = PROFILE === 'lean' ? 'broker.txt' : `broker-${PROFILE}.txt`;
+/**
+ * The defaults profile records the history of every message: a throughput "with history on" says how much of
+ * it NestMQ really recorded (its recorder drops what the database cannot take in time, and counts it).
+ */
+const COUNTS_HISTORY = PROFILE === 'defaults' && nestmqEnv(PROFILE).HISTORY_TOPICS !== '';
+/** After a run, the recorded count is read every HISTORY_POLL_MS (the broker writes its history every 100 ms) until it stops growing, HISTORY_SETTLE_MS at most. */
+const HISTORY_POLL_MS = 200;
+const HISTORY_SETTLE_MS = 10_000;
 
 // ---- scenarios and the figures they report -----------------------------------------------------------------
 
@@ -141,6 +163,8 @@ interface Scenario {
   inspect?: boolean;
   run: (broker: BrokerProcess) => Promise<Result>;
   figures: Figure[];
+  /** Its results say how many messages the broker accepted (`accepted`): with history on, NestMQ's recording of them is counted. */
+  publishes?: boolean;
 }
 
 const rate = (v: number) => formatRate(v);
@@ -189,18 +213,21 @@ const SCENARIOS: Scenario[] = [
     title: `fan-in QoS 0: ${PUBLISHERS} pub -> 1 sub, 64 B`,
     run: (b) => runThroughput(b, { publishers: PUBLISHERS, subscribers: 1, qos: 0, topic: fanInTopic, filter: 'bench/#' }, SETTINGS),
     figures: throughputFigures('msgs per broker-CPU-s', atLeast(5), false),
+    publishes: true,
   },
   {
     id: 'fanin1',
     title: `fan-in QoS 1: ${PUBLISHERS} pub -> 1 sub, ${SETTINGS.inflight} in flight per pub`,
     run: (b) => runThroughput(b, { publishers: PUBLISHERS, subscribers: 1, qos: 1, topic: fanInTopic, filter: 'bench/#' }, SETTINGS),
     figures: throughputFigures('msgs per broker-CPU-s', atLeast(5), false),
+    publishes: true,
   },
   {
     id: 'fanin2',
     title: `fan-in QoS 2: ${PUBLISHERS} pub -> 1 sub, ${SETTINGS.inflight} in flight per pub`,
     run: (b) => runThroughput(b, { publishers: PUBLISHERS, subscribers: 1, qos: 2, topic: fanInTopic, filter: 'bench/#' }, SETTINGS),
     figures: throughputFigures('msgs per broker-CPU-s', atLeast(3), false),
+    publishes: true,
   },
   {
     id: 'fanout',
@@ -208,18 +235,21 @@ const SCENARIOS: Scenario[] = [
     run: (b) =>
       runThroughput(b, { publishers: 1, subscribers: FANOUT_SUBSCRIBERS, qos: 0, topic: () => 'bench/fanout', filter: 'bench/#' }, SETTINGS),
     figures: throughputFigures('deliveries per broker-CPU-s', atLeast(5), true),
+    publishes: true,
   },
   {
     id: 'latency0',
     title: `latency QoS 0 at ${formatRate(LATENCY_RATE)} msg/s`,
     run: (b) => runLatency(b, 0, LATENCY_RATE, LATENCY_BURST, LATENCY_SETTINGS),
     figures: latencyFigures(),
+    publishes: true,
   },
   {
     id: 'latency1',
     title: `latency QoS 1 at ${formatRate(LATENCY_RATE)} msg/s`,
     run: (b) => runLatency(b, 1, LATENCY_RATE, LATENCY_BURST, LATENCY_SETTINGS),
     figures: latencyFigures(),
+    publishes: true,
   },
   {
     id: 'idle',
@@ -264,6 +294,8 @@ interface Runs {
 
 function summary(scenario: Scenario, kind: BrokerKind, r: Result): string {
   const parts = scenario.figures.slice(0, 4).map((f) => `${f.label} ${f.format(f.value(r))}`);
+  const accepted = acceptedBy(r);
+  if (r.history !== undefined && accepted !== undefined) parts.push(`history recorded ${share(r.history.recorded, accepted)}`);
   const trouble = r.problems.length ? `; PROBLEMS: ${r.problems.join('; ')}` : '';
   return `  ${BROKER_LABEL[kind].padEnd(9)} ${parts.join(', ')}${trouble}`;
 }
@@ -272,7 +304,11 @@ async function runOne(scenario: Scenario, kind: BrokerKind, round: number): Prom
   const nodeFlags = kind === 'nestmq' && CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`, `--cpu-prof-name=nestmq-${scenario.id}-r${round}.cpuprofile`] : [];
   const broker = await startBroker(kind, { protocolVersion: SETTINGS.protocolVersion, profile: PROFILE, nodeFlags, inspect: scenario.inspect });
   try {
-    return await scenario.run(broker);
+    // With history on, the messages NestMQ records are counted from here, before any load.
+    const history = kind === 'nestmq' && COUNTS_HISTORY && scenario.publishes ? await HistoryCount.start(broker).catch((e: unknown) => e as Error) : undefined;
+    const r = await scenario.run(broker);
+    if (history !== undefined) await countHistory(r, history, broker);
+    return r;
   } catch (e) {
     const ended = broker.exited();
     const outcome: RunOutcome = {
@@ -284,6 +320,43 @@ async function runOne(scenario: Scenario, kind: BrokerKind, round: number): Prom
     await broker.stop();
     // Let the sockets of this run close down before the next broker starts.
     await sleep(300);
+  }
+}
+
+/** Messages the broker accepted from the publishers in a run (undefined: a scenario that publishes none, or a failed run). */
+function acceptedBy(r: Result): number | undefined {
+  return (r as Partial<ThroughputResult & LatencyResult>).accepted;
+}
+
+/** `recorded` as a share of `accepted`, rounded down to 0.1%: 99.96% is not 100.0%. */
+function share(recorded: number, accepted: number): string {
+  return accepted === 0 ? 'n/a' : `${(Math.floor((recorded * 1000) / accepted) / 10).toFixed(1)}%`;
+}
+
+/** After the run's drain: the messages NestMQ recorded in its history, into r.history, and a note when it is not every one. */
+async function countHistory(r: Result, history: HistoryCount | Error, broker: BrokerProcess): Promise<void> {
+  const accepted = acceptedBy(r);
+  if (accepted === undefined) return;
+  let figures: HistoryFigures;
+  try {
+    if (history instanceof Error) throw history;
+    figures = await history.settle(HISTORY_POLL_MS, HISTORY_SETTLE_MS);
+  } catch (e) {
+    r.notes.push(`history not counted: ${(e as Error).message}`);
+    return;
+  }
+  r.history = figures;
+  const { recorded, settled } = figures;
+  if (recorded < accepted) {
+    const why = settled
+      ? 'the recorder dropped the rest: the database fell behind'
+      : `counting stopped after ${HISTORY_SETTLE_MS / 1000} s while the count still grew`;
+    // The broker trims each topic to HISTORY_MAX_PER_TOPIC first a minute after its start (a little before readyAt).
+    const trimmed =
+      performance.now() - broker.readyAt > 50_000 ? '; the broker ran for about a minute or more: its trim to HISTORY_MAX_PER_TOPIC may have deleted some' : '';
+    r.notes.push(`history recorded ${share(recorded, accepted)} of the published messages (${why})${trimmed}`);
+  } else if (recorded > accepted) {
+    r.notes.push(`history recorded ${(recorded - accepted).toLocaleString('en-US')} messages more than the ${accepted.toLocaleString('en-US')} the broker accepted`);
   }
 }
 
@@ -409,6 +482,24 @@ function report(all: Runs[], startLoad: string, started: Date, mosqVersion: stri
         perRound,
       ]);
     });
+    if (COUNTS_HISTORY && runs.scenario.publishes) {
+      // Summed over the rounds; each round's share beside.
+      const counted = runs.results.nestmq.filter((r) => completed(r) && r.history !== undefined && acceptedBy(r) !== undefined);
+      const recorded = counted.reduce((n, r) => n + r.history!.recorded, 0);
+      const accepted = counted.reduce((n, r) => n + acceptedBy(r)!, 0);
+      const perRound = runs.results.nestmq
+        .map((r) => (completed(r) && r.history !== undefined && acceptedBy(r) !== undefined ? share(r.history.recorded, acceptedBy(r)!) : '-'))
+        .join(' ');
+      rows.push([
+        '',
+        'history recorded / published',
+        counted.length === 0 ? '-' : `${recorded.toLocaleString('en-US')} / ${accepted.toLocaleString('en-US')} (${share(recorded, accepted)})`,
+        '-',
+        '',
+        '',
+        ROUNDS > 1 ? perRound : '',
+      ]);
+    }
     const problems = runs.problems.length + runs.notes.length;
     rows.push(['', 'delivery checks', ...(['nestmq', 'mosquitto'] as const).map((k) => {
       const n = runs.results[k].length;
@@ -433,7 +524,13 @@ function report(all: Runs[], startLoad: string, started: Date, mosqVersion: stri
     PROFILE === 'lean'
       ? `profile: lean: NestMQ records no message history and no session events (HISTORY_TOPICS empty, SESSION_EVENTS=false), like Mosquitto without persistence`
       : `profile: defaults: NestMQ with the README's defaults, recording the history of every topic (HISTORY_TOPICS=#) and session events into its\n` +
-        `         embedded PostgreSQL database; NestMQ's CPU figures count the broker and the database processes`,
+        `         embedded PostgreSQL database; NestMQ's CPU figures count the broker and the database processes` +
+        (COUNTS_HISTORY
+          ? `.\n         History recorded / published: the messages a run added to history_blocks (sum of count over the blocks written after the\n` +
+            `         broker accepted its first client, on its running embedded server; read after the drain every ${HISTORY_POLL_MS} ms until two readings\n` +
+            `         agree with no write under way, ${HISTORY_SETTLE_MS / 1000} s at most) against the messages the publishers got accepted in the whole run,\n` +
+            `         warm-up included (QoS 0: sent, QoS 1/2: acknowledged), all rounds summed; the recorder drops what the database cannot take in time`
+          : ''),
     `cpu:     ${cpuModel()}, ${os.cpus().length} logical CPUs; load average at start ${startLoad}, at end ${endLoad}`,
     `method:  MQTT ${SETTINGS.protocolVersion === 5 ? '5.0' : '3.1.1'}, 64-byte payloads; per run a fresh broker process, ${SETTINGS.warmupSeconds} s warm-up, then ${SECONDS} s measured`,
     `         (latency: see below); ${ROUNDS} round(s), each NestMQ then Mosquitto or the other way round, alternately; figures are`,

@@ -297,6 +297,8 @@ export interface BrokerProcess {
   kind: BrokerKind;
   pid: number;
   port: number;
+  /** NestMQ: its DATA_DIR (where its embedded database lives, and its nestmq.pid); undefined for Mosquitto. */
+  dataDir: string | undefined;
   /**
    * utime + stime in seconds of the broker and every process it started (NestMQ's embedded PostgreSQL),
    * NaN after exit.
@@ -340,10 +342,11 @@ export interface StartOptions {
 export async function startBroker(kind: BrokerKind, options: StartOptions): Promise<BrokerProcess> {
   const port = await freePort();
   let child: ChildProcess;
+  let dataDir: string | undefined;
   if (kind === 'nestmq') {
     // One embedded database for every NestMQ run of the benchmark (created and migrated by the first),
     // unless the caller gives a directory of its own.
-    const dataDir = options.dataDir ?? path.join(benchTempDir(), 'data');
+    dataDir = options.dataDir ?? path.join(benchTempDir(), 'data');
     if (options.dataDir === undefined) mkdirSync(dataDir, { recursive: true });
     const flags = [...(options.nodeFlags ?? [])];
     if (options.inspect) flags.push('--inspect=127.0.0.1:0');
@@ -410,6 +413,7 @@ export async function startBroker(kind: BrokerKind, options: StartOptions): Prom
     kind,
     pid,
     port,
+    dataDir,
     cpu: () => {
       const [user, system] = treeCpuTimes(pid);
       return user + system;

@@ -1,11 +1,15 @@
 /**
  * The scenarios, each run against one broker process at a time: throughput (fan-in and fan-out, QoS 0/1/2,
- * with end-to-end flow control), latency at a fixed rate, and many idle connections.
+ * with end-to-end flow control), latency at a fixed rate, and many idle connections; and, with NestMQ
+ * recording message history, how much of what a run published it recorded.
  */
 import { ProtocolVersion, QoS } from '@nestmq/mqtt-protocol';
+import { EmbeddedServer } from '@nestmq/persistence/testing';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { Client } from 'pg';
 import { Anomalies, RawClient } from './client';
 import { IdleClosed, IdleConnected, IdleWorkerData } from './idle-worker';
 import { Publisher, Subscriber } from './load';
@@ -31,6 +35,15 @@ export interface RunOutcome {
   problems: string[];
   /** Allowed but counted: QoS 0 messages dropped. */
   notes: string[];
+  /** NestMQ recording message history: what it recorded of the run's messages (counted by the caller, HistoryCount). */
+  history?: HistoryFigures;
+}
+
+export interface HistoryFigures {
+  /** Messages the run added to the broker's history (history_blocks). */
+  recorded: number;
+  /** False when the count still grew when counting stopped (time up, or the broker gone). */
+  settled: boolean;
 }
 
 /** Figures every scenario reports about the CPUs. */
@@ -99,6 +112,8 @@ export interface ThroughputResult extends RunOutcome, CpuFigures {
   deliveriesPerCpuSecond: number;
   /** Over the whole run, warm-up and drain included. */
   published: number;
+  /** Messages the broker accepted from the publishers, the whole run: sent at QoS 0, acknowledged at QoS 1/2. */
+  accepted: number;
   delivered: number;
   lost: number;
   duplicates: number;
@@ -289,6 +304,7 @@ export async function runThroughput(broker: BrokerProcess, spec: ThroughputSpec,
     deliveriesPerCpuSecond: (b.delivered - a.delivered) / meter.broker,
     ...meter.figures(),
     published: published(),
+    accepted: spec.qos === 0 ? published() : publishers.reduce((n, p) => n + p.completed, 0),
     delivered: delivered(),
     lost,
     duplicates,
@@ -297,10 +313,93 @@ export async function runThroughput(broker: BrokerProcess, spec: ThroughputSpec,
   };
 }
 
+// ---- message history recorded -------------------------------------------------------------------------------
+
+/**
+ * The messages NestMQ recorded in its message history during a run, counted on its embedded PostgreSQL
+ * server, attached to as user:add does (EmbeddedServer.open with attach: the server stays the broker's;
+ * see createEmbeddedBenchDatabase in persistence-scenarios.ts): start(), before the load, notes the newest
+ * history_blocks row; settle(), after the run, sums the count of the rows written since, once it stops
+ * growing. The DATA_DIR is shared by every NestMQ run of the benchmark: a block keeps its id when the
+ * retention rewrites it, and the HISTORY_MAX_BYTES bound deletes the oldest blocks first, so the history
+ * of earlier runs neither counts nor moves the count. The broker's trim to HISTORY_MAX_PER_TOPIC runs
+ * first a minute after it started: a longer run may lose some of its messages to it.
+ */
+export class HistoryCount {
+  private constructor(
+    private readonly broker: BrokerProcess,
+    /** The newest block before the load (a bigint, as text). */
+    private readonly afterId: string,
+  ) {}
+
+  static async start(broker: BrokerProcess): Promise<HistoryCount> {
+    const afterId = await onHistoryDatabase(broker, async (client) => {
+      const r = await client.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM history_blocks`);
+      return r.rows[0].id;
+    });
+    return new HistoryCount(broker, afterId);
+  }
+
+  /**
+   * The messages recorded since start(), read every `pollMs` until two readings agree while the broker
+   * is writing no batch (a COPY into history_blocks under way), or for `maxMs` at most.
+   */
+  settle(pollMs: number, maxMs: number): Promise<HistoryFigures> {
+    return onHistoryDatabase(this.broker, async (client) => {
+      const deadline = performance.now() + maxMs;
+      let last = -1;
+      for (;;) {
+        const r = await client.query<{ n: string; writing: boolean }>(
+          `SELECT (SELECT coalesce(sum(count), 0) FROM history_blocks WHERE id > $1) AS n,
+                  EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' AND query LIKE 'COPY history_blocks %') AS writing`,
+          [this.afterId],
+        );
+        const recorded = Number(r.rows[0].n);
+        if (recorded === last && !r.rows[0].writing) return { recorded, settled: true };
+        if (performance.now() + pollMs > deadline || this.broker.exited() !== null) return { recorded, settled: false };
+        last = recorded;
+        await sleep(pollMs);
+      }
+    });
+  }
+}
+
+/**
+ * `use` with a client on the broker's running embedded server. Only while the broker holds its database
+ * (DATA_DIR/nestmq.pid names it and it runs): open() without a holder would start a server of its own.
+ */
+async function onHistoryDatabase<T>(broker: BrokerProcess, use: (client: Client) => Promise<T>): Promise<T> {
+  const dataDir = broker.dataDir;
+  if (dataDir === undefined) throw new Error(`${broker.kind} has no embedded database`);
+  let holder = '';
+  try {
+    holder = readFileSync(path.join(dataDir, 'nestmq.pid'), 'utf8').trim();
+  } catch {
+    // no holder
+  }
+  if (holder !== String(broker.pid) || broker.exited() !== null) throw new Error(`the broker does not hold the embedded database in ${dataDir}`);
+  const server = await EmbeddedServer.open(dataDir, { attach: true });
+  try {
+    const client = new Client({ connectionString: server.url, connectionTimeoutMillis: 5000, query_timeout: 5000 });
+    // An error on the idle connection (the server going away) is not fatal; the next query fails.
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      return await use(client);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  } finally {
+    await server.close();
+  }
+}
+
 // ---- latency -----------------------------------------------------------------------------------------------
 
 export interface LatencyResult extends RunOutcome, CpuFigures {
   samples: number;
+  /** Messages the broker accepted from the publisher, the whole run (burst and warm-up included): sent at QoS 0, acknowledged at QoS 1. */
+  accepted: number;
   /** Achieved publish rate over the measured part. */
   rate: number;
   /** Microseconds. */
@@ -394,6 +493,7 @@ export async function runLatency(broker: BrokerProcess, qos: QoS, rate: number, 
   return {
     ...outcome,
     samples: us.length,
+    accepted: qos === 0 ? pub.sent : pub.completed,
     rate: (endSeq - startSeq) / meter.wall,
     p50: percentile(us, 0.5),
     p90: percentile(us, 0.9),

@@ -84,4 +84,23 @@ describe('HistoryRecorder', () => {
     const decisions = (recorder as unknown as { decisions: { usedBytes: number } }).decisions;
     assert.ok(decisions.usedBytes <= 1024 * 1024, `${decisions.usedBytes} bytes of topics kept`);
   });
+
+  it('writes a full batch at the end of the turn instead of waiting for its timer, one write at a time', async () => {
+    const repository = Object.assign(new FlakyHistory(), { down: false });
+    // A timer far away: only a full batch can be written within this test.
+    const recorder = new HistoryRecorder(['#'], repository as unknown as MessageHistoryRepository, 1_000_000, 60_000);
+    const payload = Buffer.alloc(1024, 1);
+    const big = (i: number): Message => new Message(`t/${i % 3}`, Buffer.from(`t/${i % 3}`), payload, 0, false, null, 0, 'pub', Date.now());
+    const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 200; i++) recorder.record(big(i), undefined);
+    await turn();
+    assert.equal(repository.attempts, 0, 'about 200 KiB waits for its timer');
+    for (let i = 200; i < 300; i++) recorder.record(big(i), undefined);
+    assert.equal(repository.attempts, 0, 'nothing is written inside the turn that records');
+    await turn();
+    assert.equal(repository.attempts, 1, 'past 256 KiB, the batch went at the end of the turn, 60 s before its timer');
+    assert.equal(recorder.buffered, 0);
+    await recorder.flush();
+    assert.equal(repository.stored, 300);
+  });
 });

@@ -1,5 +1,5 @@
 import { PacketType, Properties, decodePropertyBlock, topicMatches } from '@nestmq/mqtt-protocol';
-import { HistoryBatch, MessageHistoryRepository } from '@nestmq/persistence';
+import { HistoryBatch, HistoryBuffers, MessageHistoryRepository } from '@nestmq/persistence';
 import { Message } from '../routing/message';
 import { TopicCache } from '../routing/topic-cache';
 
@@ -8,6 +8,13 @@ const NOT_RECORDED = -1;
 /** A topic to record, not recorded in any round yet. */
 const NEVER = -2;
 const MAX_ROUND_TOPICS = 100_000;
+/**
+ * A batch this large is written right away instead of at the timer. At high rates many small COPYs cost
+ * the broker less than few large ones (measured, fan-in QoS 1 with every message recorded: writing every
+ * 100 ms gave 301,000 messages per CPU-second of broker and database, every 10 ms 462,000), and a
+ * database that keeps up never lets the batch grow far beyond this.
+ */
+const FULL_BATCH_BYTES = 256 * 1024;
 
 /**
  * Records the messages whose topic matches HISTORY_TOPICS, beside the hot path: `record` encodes the
@@ -20,7 +27,9 @@ const MAX_ROUND_TOPICS = 100_000;
 export class HistoryRecorder {
   recorded = 0;
   dropped = 0;
-  private batch = new HistoryBatch();
+  /** The memory batches are built in, reused from one batch to the next. */
+  private readonly buffers = new HistoryBuffers();
+  private batch = new HistoryBatch(this.buffers);
   /** A batch the database did not take: written again before anything newer. */
   private unwritten: HistoryBatch | undefined;
   /** Per topic: NOT_RECORDED, or the retention round in which it was last recorded (cached filter decisions). */
@@ -31,6 +40,8 @@ export class HistoryRecorder {
   /** Characters of the topics listed this round: bounded like the topic cache. */
   private roundTopicChars = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** A write of a full batch is due at the end of this event-loop turn. */
+  private writeDue = false;
   private writing: Promise<boolean> | undefined;
   private flushing = false;
 
@@ -77,7 +88,15 @@ export class HistoryRecorder {
     }
     const properties = message.properties ? JSON.stringify(propertiesToJson(decodePropertyBlock(message.properties, PacketType.Publish))) : null;
     this.batch.add(topic, message.topicBytes, message.payload, message.qos, message.retain, properties, message.publisherId || null, username ?? null, message.receivedAt);
-    this.timer ??= setTimeout(this.flushNow, this.flushMs).unref();
+    if (this.batch.byteLength >= FULL_BATCH_BYTES) this.writeSoon();
+    else this.timer ??= setTimeout(this.flushNow, this.flushMs).unref();
+  }
+
+  /** Writes the batch once the current turn is over; a write in progress does it when it ends. */
+  private writeSoon(): void {
+    if (this.writeDue || this.writing !== undefined || this.flushing) return;
+    this.writeDue = true;
+    setImmediate(this.flushNow);
   }
 
   /**
@@ -114,8 +133,10 @@ export class HistoryRecorder {
       if (await this.write()) continue;
       if (Date.now() >= giveUpAt) {
         this.dropped += this.buffered;
+        this.unwritten?.release();
         this.unwritten = undefined;
-        this.batch = new HistoryBatch();
+        this.batch.release();
+        this.batch = new HistoryBatch(this.buffers);
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -123,7 +144,9 @@ export class HistoryRecorder {
   }
 
   private readonly flushNow = (): void => {
+    clearTimeout(this.timer);
     this.timer = undefined;
+    this.writeDue = false;
     if (this.writing === undefined && !this.flushing) void this.write();
   };
 
@@ -132,7 +155,7 @@ export class HistoryRecorder {
     let batch = this.unwritten;
     if (batch === undefined) {
       batch = this.batch;
-      this.batch = new HistoryBatch();
+      this.batch = new HistoryBatch(this.buffers);
     }
     this.unwritten = batch;
     this.writing = this.repository
@@ -141,6 +164,7 @@ export class HistoryRecorder {
         () => {
           this.recorded += batch.count;
           this.unwritten = undefined;
+          batch.release();
           return true;
         },
         // The database is away: the batch stays for the next attempt, new rows are bounded by maxBuffered.
@@ -148,7 +172,9 @@ export class HistoryRecorder {
       )
       .finally(() => {
         this.writing = undefined;
-        if (this.buffered > 0) this.timer ??= setTimeout(this.flushNow, this.unwritten ? this.flushMs * 10 : this.flushMs).unref();
+        if (this.buffered === 0) return;
+        if (this.unwritten === undefined && this.batch.byteLength >= FULL_BATCH_BYTES) this.writeSoon();
+        else this.timer ??= setTimeout(this.flushNow, this.unwritten ? this.flushMs * 10 : this.flushMs).unref();
       });
     return this.writing;
   }

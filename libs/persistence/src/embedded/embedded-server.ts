@@ -18,7 +18,7 @@ const SETTINGS: Record<string, string> = {
   listen_addresses: '127.0.0.1',
   unix_socket_directories: '',
   max_connections: '24',
-  shared_buffers: '32MB',
+  shared_buffers: '16MB',
   wal_buffers: '4MB',
   wal_level: 'minimal',
   max_wal_senders: '0',

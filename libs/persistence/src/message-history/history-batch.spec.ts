@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import { COPY_HEADER } from '../copy/binary-copy';
-import { HistoryBatch, decodeBlock } from './history-batch';
+import { HistoryBatch, HistoryBuffers, decodeBlock } from './history-batch';
 
 /** The blocks of a batch's COPY data: [topic, first ms, last ms, count, messages] per row. */
 function rowsOf(data: Buffer): Array<[string, number, number, number, Buffer]> {
@@ -66,5 +66,25 @@ describe('HistoryBatch', () => {
     batch.add('t', Buffer.from('t'), Buffer.from('payload'), 1, false, null, null, null, 5);
     const [[, , , , messages]] = rowsOf(batch.toCopyData());
     for (const cut of [1, 9, 12, messages.length - 1]) assert.throws(() => decodeBlock(messages.subarray(0, cut)), RangeError, `cut at ${cut}`);
+  });
+
+  it('builds blocks across chunks that the next batches reuse, with every message intact', () => {
+    const buffers = new HistoryBuffers(1024, 8);
+    for (const round of [1, 2, 3]) {
+      const batch = new HistoryBatch(buffers);
+      const payloads = Array.from({ length: 300 }, (_, i) => `${round}:${i}:`.padEnd(20 + (i % 90), 'x'));
+      for (const [i, p] of payloads.entries()) batch.add(i % 2 ? 'odd' : 'even', Buffer.from(i % 2 ? 'odd' : 'even'), Buffer.from(p), 1, false, null, 'c', null, i);
+      const rows = rowsOf(batch.toCopyData());
+      assert.deepEqual(rows.map(([topic, , , count]) => [topic, count]), [['even', 150], ['odd', 150]]);
+      assert.deepEqual(decodeBlock(rows[0][4]).map((m) => m.payload.toString()), payloads.filter((_, i) => i % 2 === 0));
+      assert.deepEqual(decodeBlock(rows[1][4]).map((m) => m.payload.toString()), payloads.filter((_, i) => i % 2 === 1));
+      batch.release();
+      assert.equal(buffers.spareChunks, 8, `round ${round}: the chunks are kept for the next batch, up to the bound`);
+    }
+    // A message larger than a chunk gets a buffer of its own, never kept.
+    const big = new HistoryBatch(buffers);
+    big.add('t', Buffer.from('t'), Buffer.alloc(5000, 1), 0, false, null, null, null, 0);
+    big.add('t', Buffer.from('t'), Buffer.alloc(3000, 2), 0, false, null, null, null, 1);
+    assert.deepEqual(decodeBlock(rowsOf(big.toCopyData())[0][4]).map((m) => m.payload.length), [5000, 3000]);
   });
 });

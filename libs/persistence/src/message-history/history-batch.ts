@@ -20,13 +20,57 @@ const HAS_USER = 0x20;
 
 /** Bytes of encoded client identifiers and user names a batch keeps for reuse (text and bytes counted). */
 const MAX_ENCODED_BYTES = 1024 * 1024;
-/** A block's buffer starts this small: with many topics, most blocks hold one or two messages. */
+/** A block's first buffer starts this small: with many topics, most blocks hold one or two messages. */
 const MIN_BLOCK_BYTES = 256;
 
-/** The messages of one topic in one batch, encoded one after the other. */
+/**
+ * The memory batches are built in, kept from batch to batch: at the broker's message rates, allocating
+ * it anew for every batch (and growing it by copying) cost more in copies and garbage collection than
+ * the encoding itself. A block fills small first buffer, then fixed-size chunks taken from here and
+ * given back once the batch is written; the COPY data of a batch is assembled in one reused buffer.
+ */
+export class HistoryBuffers {
+  private readonly spare: Buffer[] = [];
+  private copyData: Buffer | undefined;
+
+  constructor(
+    readonly chunkBytes = 64 * 1024,
+    private readonly maxSpareChunks = 256,
+    /** A COPY buffer grown larger than this by a burst is let go after use instead of kept. */
+    private readonly maxKeptCopyBytes = 16 * 1024 * 1024,
+  ) {}
+
+  /** Chunks waiting to be reused. */
+  get spareChunks(): number {
+    return this.spare.length;
+  }
+
+  takeChunk(): Buffer {
+    return this.spare.pop() ?? Buffer.allocUnsafeSlow(this.chunkBytes);
+  }
+
+  giveChunk(chunk: Buffer): void {
+    if (chunk.length === this.chunkBytes && this.spare.length < this.maxSpareChunks) this.spare.push(chunk);
+  }
+
+  /** A buffer of at least `bytes` for one batch's COPY data, valid until the next call. */
+  copyBuffer(bytes: number): Buffer {
+    if (this.copyData !== undefined && this.copyData.length >= bytes) return this.copyData;
+    const fresh = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * (this.copyData?.length ?? 0)));
+    this.copyData = fresh.length <= this.maxKeptCopyBytes ? fresh : undefined;
+    return fresh;
+  }
+}
+
+/** The messages of one topic in one batch, encoded one after the other, in a first buffer and then chunks. */
 class BlockBuilder {
+  /** Filled buffers before `buf`, each with the bytes used in it. */
+  readonly filled: Buffer[] = [];
+  readonly filledBytes: number[] = [];
   buf: Buffer;
   at = 0;
+  /** Bytes of encoded messages in all its buffers. */
+  length = 0;
   count = 0;
   firstMs = Infinity;
   lastMs = -Infinity;
@@ -38,11 +82,24 @@ class BlockBuilder {
     this.buf = Buffer.allocUnsafe(Math.max(MIN_BLOCK_BYTES, 2 * firstMessageBytes));
   }
 
-  reserve(bytes: number): void {
+  /** Room for a message of `bytes` in `buf`: a message never spans two buffers. */
+  reserve(bytes: number, buffers: HistoryBuffers): void {
     if (this.at + bytes <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + bytes));
-    this.buf.copy(bigger, 0, 0, this.at);
-    this.buf = bigger;
+    this.filled.push(this.buf);
+    this.filledBytes.push(this.at);
+    this.buf = bytes <= buffers.chunkBytes ? buffers.takeChunk() : Buffer.allocUnsafe(bytes);
+    this.at = 0;
+  }
+
+  /** Copies the encoded messages to `out` at `at`; returns the offset after them. */
+  copyTo(out: Buffer, at: number): number {
+    for (let i = 0; i < this.filled.length; i++) at += this.filled[i].copy(out, at, 0, this.filledBytes[i]);
+    return at + this.buf.copy(out, at, 0, this.at);
+  }
+
+  release(buffers: HistoryBuffers): void {
+    for (const chunk of this.filled) buffers.giveChunk(chunk);
+    buffers.giveChunk(this.buf);
   }
 }
 
@@ -62,6 +119,8 @@ export class HistoryBatch {
   private encodedBytes = 0;
   private lastText = '';
   private lastBytes: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly buffers = new HistoryBuffers()) {}
 
   /** Blocks (distinct topics) in the batch. */
   get blockCount(): number {
@@ -89,7 +148,7 @@ export class HistoryBatch {
       this.blocks.set(topic, block);
       this.byteLength += topicBytes.length;
     }
-    block.reserve(size);
+    block.reserve(size, this.buffers);
     const buf = block.buf;
     const start = block.at;
     let at = int64(buf, start, receivedAtMs);
@@ -101,6 +160,7 @@ export class HistoryBatch {
     }
     if (clientId !== null) at = bytes(buf, at, clientId);
     if (username !== null) at = bytes(buf, at, username);
+    block.length += at - start;
     block.at = at;
     block.count++;
     if (receivedAtMs < block.firstMs) block.firstMs = receivedAtMs;
@@ -109,11 +169,14 @@ export class HistoryBatch {
     this.byteLength += at - start;
   }
 
-  /** The batch as PostgreSQL binary COPY data for HISTORY_BLOCK_COLUMNS, trailer included. */
+  /**
+   * The batch as PostgreSQL binary COPY data for HISTORY_BLOCK_COLUMNS, trailer included, in the shared
+   * COPY buffer: valid until the next batch of the same HistoryBuffers is assembled.
+   */
   toCopyData(): Buffer {
     let size = COPY_HEADER.length + 2;
-    for (const block of this.blocks.values()) size += 2 + 4 + block.topic.length + 12 + 12 + 8 + 4 + block.at;
-    const out = Buffer.allocUnsafe(size);
+    for (const block of this.blocks.values()) size += 2 + 4 + block.topic.length + 12 + 12 + 8 + 4 + block.length;
+    const out = this.buffers.copyBuffer(size);
     let at = COPY_HEADER.copy(out, 0);
     for (const block of this.blocks.values()) {
       out[at] = 0;
@@ -122,11 +185,16 @@ export class HistoryBatch {
       at = timestamp(out, at, block.firstMs);
       at = timestamp(out, at, block.lastMs);
       at = int32(out, int32(out, at, 4), block.count);
-      at = int32(out, at, block.at);
-      at += block.buf.copy(out, at, 0, block.at);
+      at = block.copyTo(out, int32(out, at, block.length));
     }
     out.writeInt16BE(-1, at);
-    return out;
+    return out.subarray(0, at + 2);
+  }
+
+  /** Gives the batch's chunks back for the next batches: once written, or dropped. */
+  release(): void {
+    for (const block of this.blocks.values()) block.release(this.buffers);
+    this.blocks.clear();
   }
 
   /**
