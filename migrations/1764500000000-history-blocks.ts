@@ -29,11 +29,15 @@ export class HistoryBlocks1764500000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX history_blocks_by_topic_time ON history_blocks (topic, last_at DESC, id DESC)`);
     await q.query(`CREATE INDEX history_blocks_by_time ON history_blocks (last_at, id)`);
-    // lz4 where the server has it: a fraction of pglz's CPU for blocks of text-like payloads.
+    // Compressed with lz4 where the server has it: a fraction of the CPU of the writes it saves. Without
+    // it, stored as written: pglz, the only other choice, more than doubled the database's CPU per message
+    // recorded (measured: 0.91 against 0.41 us).
     await q.query(`
       DO $$ BEGIN
         IF EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)) THEN
           ALTER TABLE history_blocks ALTER COLUMN messages SET COMPRESSION lz4;
+        ELSE
+          ALTER TABLE history_blocks ALTER COLUMN messages SET STORAGE EXTERNAL;
         END IF;
       END $$`);
     await q.query(`

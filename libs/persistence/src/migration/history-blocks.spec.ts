@@ -61,5 +61,18 @@ for (const kind of databaseKinds()) {
         await db.drop();
       }
     });
+
+    it('compresses blocks with lz4 where the server has it, and otherwise not at all (never with the slow pglz)', async () => {
+      const db = await createTestDatabase(kind);
+      const ds = await openDatabase(db.options);
+      try {
+        const [{ lz4 }] = (await ds.query(`SELECT 'lz4' = ANY (enumvals) AS lz4 FROM pg_settings WHERE name = 'default_toast_compression'`)) as Array<{ lz4: boolean }>;
+        const [column] = (await ds.query(`SELECT attcompression, attstorage FROM pg_attribute WHERE attrelid = 'history_blocks'::regclass AND attname = 'messages'`)) as Array<{ attcompression: string; attstorage: string }>;
+        assert.deepEqual(column, lz4 ? { attcompression: 'l', attstorage: 'x' } : { attcompression: '', attstorage: 'e' });
+      } finally {
+        await ds.destroy();
+        await db.drop();
+      }
+    });
   });
 }
