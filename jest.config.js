@@ -10,7 +10,10 @@ module.exports = {
   // Our compiled output runs as it is. Dependencies that ship only ES modules (NestJS 12 pulls some in) are
   // turned into CommonJS for Jest's module system.
   transform: { '^.+\\.m?js$': ['@swc/jest', { module: { type: 'commonjs' } }] },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|@tokenizer|uint8array-extras|load-esm)/)', '/dist/'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|@apollo|file-type|strtok3|token-types|@tokenizer|uint8array-extras|load-esm|jose)/)',
+    '^<rootDir>/(apps|libs|migrations)/',
+  ],
   globalSetup: '<rootDir>/scripts/jest-global-setup.js',
   globalTeardown: '<rootDir>/scripts/jest-global-teardown.js',
   // The workspaces' package.json files are also reachable through node_modules/@nestmq: one haste name each.

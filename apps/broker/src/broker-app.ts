@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { INestApplicationContext, LogLevel } from '@nestjs/common';
+import { INestApplication, INestApplicationContext, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { openDatabase } from '@nestmq/persistence';
+import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { BrokerConfig } from './config/broker-config';
 import { ListenersService } from './transport/listeners.service';
@@ -18,7 +19,7 @@ const NEST_LEVELS: Record<BrokerConfig['logLevel'], LogLevel[]> = {
 /** A running broker: the Nest context and where its listeners are bound. */
 export interface RunningBroker {
   app: INestApplicationContext;
-  port(kind: 'mqtt' | 'mqtts' | 'ws'): number;
+  port(kind: 'mqtt' | 'mqtts' | 'ws' | 'http'): number;
   close(): Promise<void>;
 }
 
@@ -28,25 +29,51 @@ export interface RunningBroker {
  */
 export async function startBroker(config: BrokerConfig): Promise<RunningBroker> {
   const dataSource = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-  let app: INestApplicationContext;
+  let started: { app: INestApplicationContext; http?: INestApplication };
   try {
-    app = await NestFactory.createApplicationContext(AppModule.forRoot(config, dataSource), {
-      logger: NEST_LEVELS[config.logLevel],
-      abortOnError: false,
-    });
-    await app.init();
+    started = await startApplication(config, dataSource);
   } catch (e) {
     await dataSource.destroy().catch(() => undefined);
     throw e;
   }
+  const { app, http } = started;
   const listeners = app.get(ListenersService);
   return {
     app,
-    port: (kind) => listeners.port(kind),
+    port: (kind) => (kind === 'http' ? httpPort(http) : listeners.port(kind)),
     close: async () => {
       // The application flushes its pending writes while closing; the database goes last.
       await app.close();
       await dataSource.destroy();
     },
   };
+}
+
+/**
+ * The Nest application: an HTTP one serving the admin API on HTTP_PORT, or a bare context with
+ * HTTP_PORT=0. Closed again if it fails to start.
+ */
+async function startApplication(config: BrokerConfig, dataSource: DataSource): Promise<{ app: INestApplicationContext; http?: INestApplication }> {
+  const module = AppModule.forRoot(config, dataSource);
+  const options = { logger: NEST_LEVELS[config.logLevel], abortOnError: false };
+  const http = config.httpPort === null ? undefined : await NestFactory.create(module, options);
+  const app = http ?? (await NestFactory.createApplicationContext(module, options));
+  try {
+    await app.init();
+    if (http !== undefined) {
+      // After the MQTT listeners (opened at bootstrap): /ready answers only once they are up.
+      await http.listen(config.httpPort!, config.host);
+      new Logger('Listeners').log(`listening on http://${config.host}:${httpPort(http)} (admin API: /graphql, /health, /ready, /metrics)`);
+    }
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    throw e;
+  }
+  return { app, http };
+}
+
+function httpPort(http: INestApplication | undefined): number {
+  const address = http?.getHttpServer().address() as { port: number } | string | null | undefined;
+  if (address === undefined || address === null || typeof address === 'string') throw new Error('no http listener');
+  return address.port;
 }

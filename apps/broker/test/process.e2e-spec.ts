@@ -61,9 +61,12 @@ describe('the broker process', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nestmq-data-'));
     try {
       const port = await freePort();
-      const env = { MQTT_PORT: String(port), MQTT_HOST: '127.0.0.1', DATA_DIR: dataDir, BCRYPT_COST: '4' };
-      const broker = await spawnBroker(env);
+      const httpPort = await freePort();
+      const env = { MQTT_PORT: String(port), MQTT_HOST: '127.0.0.1', DATA_DIR: dataDir, BCRYPT_COST: '4', HTTP_PORT: String(httpPort) };
+      const broker = await spawnBroker(env, /listening on http:/);
       assert.match(broker.output(), /using the embedded PostgreSQL database in /);
+      assert.match(broker.output(), new RegExp(`listening on http://127\\.0\\.0\\.1:${httpPort} \\(admin API`));
+      assert.equal((await fetch(`http://127.0.0.1:${httpPort}/ready`)).status, 200, 'the admin API is up, and ready');
       const server = readPostmasterPid(join(dataDir, 'postgres'));
       assert.ok(server && isPostgresProcess(server.pid), 'the broker started its PostgreSQL server');
       const password = /created admin user "admin" with password (\S+)/.exec(broker.output())?.[1];
@@ -74,7 +77,7 @@ describe('the broker process', () => {
       assert.equal(await broker.exited, 0);
       assert.equal(isPostgresProcess(server.pid), false, 'the server stopped with the broker');
       // The data survives a restart, and the password is not printed again.
-      const again = await spawnBroker(env);
+      const again = await spawnBroker(env, /listening on http:/);
       assert.doesNotMatch(again.output(), /created admin user/);
       const back = await connectClient(`mqtt://127.0.0.1:${port}`, { username: 'admin', password });
       await back.endAsync();

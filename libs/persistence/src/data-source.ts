@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { AdminSessionEntity } from './admin-session/admin-session.entity';
 import { DatabaseError } from './database-error';
 import { DatabaseOptions, describeDatabase } from './database-options';
 import { EmbeddedServer } from './embedded/embedded-server';
@@ -26,6 +27,7 @@ export const ENTITIES = [
   HistoryBlockEntity,
   SessionEventEntity,
   TableUsageEntity,
+  AdminSessionEntity,
 ];
 
 /** Compiled migrations, one file per schema change, from the repository's `migrations/` folder. */

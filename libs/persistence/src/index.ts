@@ -23,3 +23,5 @@ export { SessionEvent, SessionEventAction, SessionEventFilter, SessionEventPage,
 export { MigrationStatus, migrationStatus, readMigrationStatus } from './migration/migration-status';
 export { CountedTable, TableSize, TableUsage } from './table-usage/table-usage';
 export { TableUsageEntity } from './table-usage/table-usage.entity';
+export { AdminSessionEntity } from './admin-session/admin-session.entity';
+export { AdminSessionRepository } from './admin-session/admin-session.repository';

@@ -21,6 +21,14 @@ describe('loadBrokerConfig', () => {
 
   it('switches a listener off with port 0', () => {
     assert.equal(loadBrokerConfig({ MQTT_PORT: '0' }).mqttPort, null);
+    assert.equal(loadBrokerConfig({ HTTP_PORT: '0' }).httpPort, null);
+  });
+
+  it('serves the admin API on 8080 by default, introspection off, and wants a JWT secret of 32 characters or more', () => {
+    const c = loadBrokerConfig({});
+    assert.deepEqual([c.httpPort, c.graphqlIntrospection, c.adminJwtSecret], [8080, false, undefined]);
+    assert.equal(loadBrokerConfig({ ADMIN_JWT_SECRET: 'x'.repeat(32) }).adminJwtSecret, 'x'.repeat(32));
+    assert.throws(() => loadBrokerConfig({ ADMIN_JWT_SECRET: 'short' }), (e: unknown) => e instanceof ConfigError && e.message === 'ADMIN_JWT_SECRET: 5 characters; at least 32 are needed to sign tokens safely');
   });
 
   it('records session events by default, kept 30 days; SESSION_EVENTS=false or 0 switches them off', () => {

@@ -17,6 +17,12 @@ export interface BrokerConfig {
   tlsCaFile?: string;
   /** MQTT over WebSocket at /mqtt; null = off. */
   wsPort: number | null;
+  /** The admin API (GraphQL, /health, /ready, /metrics); null = off (HTTP_PORT=0). A programmatic 0 binds an ephemeral port. */
+  httpPort: number | null;
+  /** Sensitive: signs admin API tokens. Undefined = a secret generated once into DATA_DIR. */
+  adminJwtSecret?: string;
+  /** GraphQL introspection (and with it the schema browsing tools) on the admin API. */
+  graphqlIntrospection: boolean;
   allowAnonymous: boolean;
   /** Static users, `name:password` pairs. */
   users: ReadonlyMap<string, string>;
@@ -87,7 +93,7 @@ export interface BrokerConfig {
   maximumQoS: 0 | 1 | 2;
   retainAvailable: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
-  /** postgres://... ; undefined = the embedded PGlite database in dataDir. */
+  /** postgres://... ; undefined = the embedded PostgreSQL server in dataDir. */
   databaseUrl?: string;
   /** Embedded database and other local state. */
   dataDir: string;
@@ -248,6 +254,10 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   const bcryptThreads = integer(env, 'BCRYPT_THREADS', defaultPasswordThreads(), 1, 64);
   const threadsProblem = passwordThreadsProblem(bcryptThreads, env.UV_THREADPOOL_SIZE);
   if (threadsProblem !== undefined) throw new ConfigError(`BCRYPT_THREADS=${bcryptThreads}: ${threadsProblem}`);
+  const adminJwtSecret = env.ADMIN_JWT_SECRET || undefined;
+  if (adminJwtSecret !== undefined && adminJwtSecret.length < 32) {
+    throw new ConfigError(`ADMIN_JWT_SECRET: ${adminJwtSecret.length} characters; at least 32 are needed to sign tokens safely`);
+  }
   const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL=${env.LOG_LEVEL}: expected one of ${LOG_LEVELS.join(', ')}`);
@@ -260,6 +270,9 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     tlsKeyFile,
     tlsCaFile: readableFile(env, 'TLS_CA_FILE'),
     wsPort: port(env, 'WS_PORT', 8083),
+    httpPort: port(env, 'HTTP_PORT', 8080),
+    adminJwtSecret,
+    graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', false),
     allowAnonymous: bool(env, 'ALLOW_ANONYMOUS', false),
     users: users(env),
     acl: acl(env),

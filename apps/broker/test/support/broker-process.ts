@@ -37,7 +37,7 @@ export async function spawnBroker(env: Record<string, string>, waitFor: RegExp |
   const db = env.DATA_DIR === undefined && env.DATABASE_URL === undefined ? await createTestDatabase(defaultDatabaseKind()) : undefined;
   const child = spawn(process.execPath, [MAIN], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', SYS_INTERVAL: '0', WS_PORT: '0', BCRYPT_COST: '4', ...(db ? { DATABASE_URL: db.options.url! } : {}), ...env },
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', SYS_INTERVAL: '0', WS_PORT: '0', HTTP_PORT: '0', BCRYPT_COST: '4', ...(db ? { DATABASE_URL: db.options.url! } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);

@@ -39,6 +39,7 @@ export async function startBrokerOn(database: DatabaseOptions, overrides: Partia
     host: '127.0.0.1',
     mqttPort: 0,
     wsPort: null,
+    httpPort: null,
     mqttsPort: null,
     databaseUrl: database.url,
     dataDir: database.dataDir,

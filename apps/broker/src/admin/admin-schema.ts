@@ -1,0 +1,22 @@
+import { NestFactory } from '@nestjs/core';
+import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { AdminAuthResolver } from './auth/admin-auth.resolver';
+import { StatusResolver } from './status/status.resolver';
+
+/** Every resolver of the admin API: the schema is made from these. */
+export const ADMIN_RESOLVERS = [AdminAuthResolver, StatusResolver];
+
+/**
+ * The admin API's schema in SDL, sorted as the server serves it, from the resolvers alone (no broker, no
+ * database): what `npm run build` writes to apps/broker/schema.gql for the UI and outside clients.
+ */
+export async function printAdminSchema(): Promise<string> {
+  const app = await NestFactory.createApplicationContext(GraphQLSchemaBuilderModule, { logger: false });
+  try {
+    const schema = await app.get(GraphQLSchemaFactory).create(ADMIN_RESOLVERS);
+    return `# The NestMQ admin API, printed from its resolvers by \`npm run build\`: do not edit.\n\n${printSchema(lexicographicSortSchema(schema))}\n`;
+  } finally {
+    await app.close();
+  }
+}

@@ -1,0 +1,41 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { GraphQLModule } from '@nestjs/graphql';
+import { BrokerConfig } from '../config/broker-config';
+import { PrometheusModule } from '../metrics/prometheus.module';
+import { TransportModule } from '../transport/transport.module';
+import { AdminAuthModule } from './auth/admin-auth.module';
+import { HealthController } from './health/health.controller';
+import { StatusModule } from './status/status.module';
+
+/**
+ * The admin API on HTTP_PORT: GraphQL at /graphql (code first; the schema is also printed to
+ * apps/broker/schema.gql at build time), /health, /ready and /metrics. It reads the broker through
+ * its services and counters; nothing here runs per message.
+ */
+@Module({})
+export class AdminModule {
+  static forRoot(config: BrokerConfig): DynamicModule {
+    return {
+      module: AdminModule,
+      imports: [
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          introspection: config.graphqlIntrospection,
+          playground: false,
+          csrfPrevention: true,
+          includeStacktraceInErrorResponses: false,
+          context: ({ req }: { req: unknown }) => ({ req }),
+        }),
+        AdminAuthModule,
+        StatusModule,
+        PrometheusModule,
+        TransportModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

@@ -1,0 +1,31 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { GraphQLError } from 'graphql';
+import { ADMIN_ONLY, PUBLIC, requestOf } from './admin-principal';
+import { AdminAuthService } from './admin-auth.service';
+
+/**
+ * Every admin API operation needs an access token (`Authorization: Bearer`), except those marked
+ * @Public; those marked @AdminOnly need the admin role.
+ */
+@Injectable()
+export class AdminAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AdminAuthService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    const request = requestOf(context);
+    const header = request.headers?.authorization;
+    const token = typeof header === 'string' && /^Bearer /i.test(header) ? header.slice(7).trim() : undefined;
+    if (!token) throw new GraphQLError('sign in first: send "Authorization: Bearer <accessToken>" from the login mutation', { extensions: { code: 'UNAUTHENTICATED' } });
+    request.admin = await this.auth.authenticate(token);
+    if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && request.admin.role !== 'admin') {
+      throw new GraphQLError('this needs the admin role; the viewer role may only read', { extensions: { code: 'FORBIDDEN' } });
+    }
+    return true;
+  }
+}

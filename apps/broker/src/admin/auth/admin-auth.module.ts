@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AdminSessionRepository } from '@nestmq/persistence';
+import { DataSource } from 'typeorm';
+import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
+import { DATA_SOURCE } from '../../database/database.module';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminAuthResolver } from './admin-auth.resolver';
+import { ADMIN_SESSIONS, ADMIN_TOKENS, AdminAuthService } from './admin-auth.service';
+import { AdminTokens } from './admin-tokens';
+
+@Module({
+  providers: [
+    {
+      provide: ADMIN_TOKENS,
+      useFactory: (config: BrokerConfig) => (config.adminJwtSecret !== undefined ? AdminTokens.fromSecret(config.adminJwtSecret) : AdminTokens.fromDataDir(config.dataDir)),
+      inject: [BROKER_CONFIG],
+    },
+    { provide: ADMIN_SESSIONS, useFactory: (dataSource: DataSource) => new AdminSessionRepository(dataSource), inject: [DATA_SOURCE] },
+    AdminAuthService,
+    AdminAuthResolver,
+    { provide: APP_GUARD, useClass: AdminAuthGuard },
+  ],
+  exports: [AdminAuthService],
+})
+export class AdminAuthModule {}

@@ -1,0 +1,129 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { AdminSessionRepository, UserRepository } from '@nestmq/persistence';
+import { GraphQLError } from 'graphql';
+import { LoginThrottle } from '../../auth/login-throttle';
+import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
+import { ACCESS_TOKEN_SECONDS, AccessClaims, AdminRole, AdminTokens, InvalidToken, REFRESH_TOKEN_SECONDS } from './admin-tokens';
+
+export const ADMIN_TOKENS = Symbol('ADMIN_TOKENS');
+export const ADMIN_SESSIONS = Symbol('ADMIN_SESSIONS');
+
+/** The tokens of a login, with the account they are for. */
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: Date;
+  account: { username: string; role: AdminRole };
+}
+
+const unauthenticated = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
+
+/** The role a user has on the admin API, if any: users with neither role are MQTT users only. */
+export function adminRoleOf(roles: readonly string[]): AdminRole | undefined {
+  if (roles.includes('admin')) return 'admin';
+  if (roles.includes('viewer')) return 'viewer';
+  return undefined;
+}
+
+/**
+ * Admin logins: a user with the admin or viewer role signs in with their password and gets a 15-minute
+ * access token and a 7-day refresh token, each refresh token usable once. Logging out ends the login at
+ * once, its access tokens included. Failed logins are throttled per address and per user name, as MQTT
+ * CONNECTs are, and every refusal reads the same whether the name exists or not.
+ */
+@Injectable()
+export class AdminAuthService implements OnApplicationBootstrap {
+  private readonly throttle: LoginThrottle;
+  /** Logins ended while access tokens issued to them may still be unexpired, with when they ended. */
+  private readonly ended = new Map<string, number>();
+
+  constructor(
+    @Inject(BROKER_CONFIG) config: BrokerConfig,
+    private readonly users: UserRepository,
+    @Inject(ADMIN_SESSIONS) private readonly sessions: AdminSessionRepository,
+    @Inject(ADMIN_TOKENS) private readonly tokens: AdminTokens,
+  ) {
+    this.throttle = new LoginThrottle({
+      failuresPerAddress: config.loginFailuresPerAddress,
+      failuresPerUser: config.loginFailuresPerUser,
+      windowMs: config.loginFailureWindow * 1000,
+      maxBytes: config.loginThrottleBytes,
+    });
+  }
+
+  /** Logins ended before a restart: their access tokens stay refused. */
+  async onApplicationBootstrap(): Promise<void> {
+    const since = new Date(Date.now() - ACCESS_TOKEN_SECONDS * 1000);
+    for (const id of await this.sessions.revokedSince(since)) this.ended.set(id, Date.now());
+  }
+
+  async login(username: string, password: string, address: string): Promise<IssuedTokens> {
+    if (this.throttle.refusal(address, username) !== undefined) {
+      throw unauthenticated('too many failed logins from this address or for this user name: wait a minute, then try again');
+    }
+    const user = await this.users.verify(username, password);
+    const role = user === null ? undefined : adminRoleOf(user.roles);
+    if (role === undefined) {
+      // An unknown name, a wrong password, a disabled user and an MQTT-only user all read the same.
+      this.throttle.failed(address, username);
+      throw unauthenticated('wrong user name or password, or the user may not use the admin API');
+    }
+    this.throttle.succeeded(username);
+    const session = await this.sessions.open(username, address, new Date(Date.now() + REFRESH_TOKEN_SECONDS * 1000));
+    return this.issue(username, role, session.id, session.refreshId);
+  }
+
+  /** New tokens for a refresh token; the old one is spent. A spent one coming back ends the login. */
+  async refresh(refreshToken: string): Promise<IssuedTokens> {
+    const claims = await this.tokens.verifyRefresh(refreshToken).catch((e: unknown) => {
+      throw unauthenticated(`the refresh token is not accepted: ${e instanceof InvalidToken ? e.message : 'invalid'}; sign in again`);
+    });
+    const next = await this.sessions.renew(claims.session, claims.refreshId, new Date(Date.now() + REFRESH_TOKEN_SECONDS * 1000));
+    if (next === null) {
+      // Either the login ended, or this token was already traded: a copy exists, so the login ends now.
+      await this.end(claims.session);
+      throw unauthenticated('the refresh token was already used or the login has ended; sign in again');
+    }
+    // The role as it is now: a user demoted or disabled since gets no new tokens of the old kind.
+    const user = await this.users.findByUsername(claims.username);
+    const role = user !== null && user.enabled ? adminRoleOf(user.roles) : undefined;
+    if (role === undefined) {
+      await this.end(claims.session);
+      throw unauthenticated('this user may no longer use the admin API');
+    }
+    return this.issue(claims.username, role, claims.session, next);
+  }
+
+  /** Ends the login the access token belongs to: its refresh token and its access tokens stop working. */
+  async logout(admin: AccessClaims): Promise<boolean> {
+    await this.end(admin.session);
+    return true;
+  }
+
+  /** The claims of a valid access token of a login that has not ended. */
+  async authenticate(accessToken: string): Promise<AccessClaims> {
+    const claims = await this.tokens.verifyAccess(accessToken).catch((e: unknown) => {
+      throw unauthenticated(`the access token is not accepted: ${e instanceof InvalidToken ? e.message : 'invalid'}; refresh it or sign in again`);
+    });
+    if (this.ended.has(claims.session)) throw unauthenticated('this login has ended; sign in again');
+    return claims;
+  }
+
+  private async end(session: string): Promise<void> {
+    await this.sessions.revoke(session);
+    const now = Date.now();
+    this.ended.set(session, now);
+    // Past an access token's lifetime, an ended login needs no entry: its tokens have expired anyway.
+    for (const [id, at] of this.ended) if (now - at > ACCESS_TOKEN_SECONDS * 1000) this.ended.delete(id);
+  }
+
+  private async issue(username: string, role: AdminRole, session: string, refreshId: string): Promise<IssuedTokens> {
+    const now = Date.now();
+    return {
+      accessToken: await this.tokens.access({ username, role, session }, now),
+      refreshToken: await this.tokens.refresh(username, { session, refreshId }, now),
+      expiresAt: new Date(Math.floor(now / 1000) * 1000 + ACCESS_TOKEN_SECONDS * 1000),
+      account: { username, role },
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { GqlExecutionContext } from '@nestjs/graphql';
+import type { IncomingMessage } from 'node:http';
+import { AccessClaims } from './admin-tokens';
+
+/** The request an operation came with, whether over HTTP or on a GraphQL subscription's socket. */
+export interface AdminRequest extends IncomingMessage {
+  /** The client's address, as Express reads it. */
+  ip?: string;
+  admin?: AccessClaims;
+}
+
+/** Open without a token: logging in, health checks. */
+export const PUBLIC = 'nestmq:public';
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC, true);
+
+/** Changes the broker: the admin role only (a viewer reads). */
+export const ADMIN_ONLY = 'nestmq:admin-only';
+export const AdminOnly = (): MethodDecorator & ClassDecorator => SetMetadata(ADMIN_ONLY, true);
+
+/** The HTTP request behind a controller call or a GraphQL operation. */
+export function requestOf(context: ExecutionContext): AdminRequest {
+  if (context.getType<string>() === 'graphql') return GqlExecutionContext.create(context).getContext<{ req: AdminRequest }>().req;
+  return context.switchToHttp().getRequest<AdminRequest>();
+}
+
+/** The signed-in admin of a guarded operation. */
+export const CurrentAdmin = createParamDecorator((_: unknown, context: ExecutionContext): AccessClaims | undefined => requestOf(context).admin);

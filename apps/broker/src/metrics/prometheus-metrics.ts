@@ -1,0 +1,87 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { HistoryRecorder } from '../history/history-recorder';
+import { SessionRegistry } from '../session/session-registry';
+import { SessionEventRecorder } from '../session-events/session-event-recorder';
+import { BrokerStats } from './broker-stats';
+
+/** What the metrics read: the counters the hot path keeps, and the recorders beside it. */
+export interface MetricSources {
+  stats: BrokerStats;
+  sessions: SessionRegistry;
+  history: HistoryRecorder | null;
+  sessionEvents: SessionEventRecorder | null;
+  dataSource: DataSource;
+}
+
+/** The pg pool TypeORM keeps for PostgreSQL. */
+interface PgPool {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+/**
+ * The broker's Prometheus metrics, `nestmq_` plus Node's own (event-loop lag, heap, GC). Every value is
+ * read when scraped, from counters the hot path already keeps: nothing is added to it.
+ */
+export class PrometheusMetrics {
+  readonly registry = new Registry();
+
+  constructor(sources: MetricSources) {
+    const { stats, sessions, history, sessionEvents, dataSource } = sources;
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({ name, help, registers, collect() { this.set(read()); } });
+    };
+    const counter = (name: string, help: string, read: () => number): void => {
+      new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()); } });
+    };
+    gauge('nestmq_clients_connected', 'Clients connected now', () => stats.clientsConnected);
+    gauge('nestmq_clients_maximum', 'Most clients connected at once since start', () => stats.clientsMaximum);
+    gauge('nestmq_sessions', 'Sessions held, online and offline', () => sessions.size);
+    counter('nestmq_connections_total', 'Connections accepted', () => stats.connectionsTotal);
+    counter('nestmq_messages_received_total', 'MQTT packets received', () => stats.messagesReceived);
+    counter('nestmq_messages_sent_total', 'MQTT packets sent', () => stats.messagesSent + stats.publishSent);
+    counter('nestmq_publish_received_total', 'PUBLISH packets received', () => stats.publishReceived);
+    counter('nestmq_publish_sent_total', 'PUBLISH packets sent', () => stats.publishSent);
+    counter('nestmq_bytes_received_total', 'Bytes received from clients', () => stats.bytesReceived);
+    counter('nestmq_bytes_sent_total', 'Bytes sent to clients', () => stats.bytesSent);
+    new Counter({
+      name: 'nestmq_publish_dropped_total',
+      help: 'PUBLISH not delivered, by reason',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ reason: 'queue_full' }, stats.droppedQueueFull);
+        this.inc({ reason: 'slow_consumer' }, stats.droppedSlowConsumer);
+        this.inc({ reason: 'too_large' }, stats.droppedTooLarge);
+        this.inc({ reason: 'expired' }, stats.droppedExpired);
+      },
+    });
+    counter('nestmq_protocol_errors_total', 'Connections closed for a protocol error', () => stats.protocolErrors);
+    counter('nestmq_internal_errors_total', 'Connections closed for an unexpected error', () => stats.internalErrors);
+    counter('nestmq_connects_refused_throttled_total', 'CONNECTs refused for too many failed logins', () => stats.connectsRefusedThrottled);
+    counter('nestmq_connects_refused_busy_total', 'CONNECTs refused while too many awaited authentication', () => stats.connectsRefusedBusy);
+    counter('nestmq_history_recorded_total', 'Messages written to the message history', () => history?.recorded ?? 0);
+    counter('nestmq_history_dropped_total', 'Messages the history recorder dropped (database behind or away)', () => history?.dropped ?? 0);
+    gauge('nestmq_history_buffered', 'Messages waiting for the database', () => history?.buffered ?? 0);
+    counter('nestmq_session_events_recorded_total', 'Session events written', () => sessionEvents?.recorded ?? 0);
+    counter('nestmq_session_events_dropped_total', 'Session events dropped (database behind or away)', () => sessionEvents?.dropped ?? 0);
+    gauge('nestmq_session_events_buffered', 'Session events waiting for the database', () => sessionEvents?.buffered ?? 0);
+    new Gauge({
+      name: 'nestmq_database_pool_connections',
+      help: 'Database connections of the pool, by state',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const pool = (dataSource.driver as unknown as { master?: PgPool }).master;
+        this.set({ state: 'open' }, pool?.totalCount ?? 0);
+        this.set({ state: 'idle' }, pool?.idleCount ?? 0);
+        this.set({ state: 'waiting' }, pool?.waitingCount ?? 0);
+      },
+    });
+  }
+}

@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { UserRepository } from '@nestmq/persistence';
+import { TestDatabase, createTestDatabase, defaultDatabaseKind } from '@nestmq/persistence/testing';
+import { SignJWT } from 'jose';
+import { BROKER_VERSION } from '../src/version';
+import { connectClient, publish } from './support/clients';
+import { TcpProxy } from './support/tcp-proxy';
+import { TestBroker, startBrokerOn, startTestBroker } from './support/test-broker';
+
+const SECRET = 'a-test-secret-of-enough-length-for-hs256-signing';
+const ADMIN = { username: 'admin', password: 'admin-secret' };
+
+interface GraphQLAnswer<T> {
+  data?: T;
+  errors?: Array<{ message: string; extensions?: { code?: string } }>;
+}
+
+/** A response's JSON body, parsed in this realm (the objects fetch's json() makes fail deepEqual under Jest). */
+async function json<T>(response: Response): Promise<T> {
+  return JSON.parse(await response.text()) as T;
+}
+
+/** A GraphQL client over HTTP for one broker. */
+function graphql(broker: TestBroker) {
+  const url = `http://127.0.0.1:${broker.port('http')}/graphql`;
+  return async <T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLAnswer<T>> => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return json<GraphQLAnswer<T>>(response);
+  };
+}
+
+const LOGIN = `mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken refreshToken expiresAt account { username role } } }`;
+const REFRESH = `mutation ($t: String!) { refreshToken(token: $t) { accessToken refreshToken account { username role } } }`;
+
+interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: string;
+  account: { username: string; role: string };
+}
+
+function errorCode(answer: GraphQLAnswer<unknown>): string | undefined {
+  return answer.errors?.[0]?.extensions?.code;
+}
+
+describe('admin API: health, readiness and metrics', () => {
+  let broker: TestBroker;
+  beforeAll(async () => {
+    broker = await startTestBroker({ httpPort: 0 }, { ADMIN_JWT_SECRET: SECRET });
+  });
+  afterAll(() => broker.close());
+
+  it('answers /health and /ready without a token', async () => {
+    const base = `http://127.0.0.1:${broker.port('http')}`;
+    const health = await fetch(`${base}/health`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(await json(health), { status: 'ok' });
+    const ready = await fetch(`${base}/ready`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await json(ready), { status: 'ready', database: 'ok', listeners: 1 });
+  });
+
+  it('serves Prometheus text that follows the broker: clients, publishes, bytes, history, event-loop lag, database pool', async () => {
+    const client = await connectClient(broker.url, { clientId: 'metered' });
+    await publish(client, 'metered/a', 'x', { qos: 1 });
+    const response = await fetch(`http://127.0.0.1:${broker.port('http')}/metrics`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    // Every line is a comment (# HELP / # TYPE) or `name{labels} value` in the exposition format.
+    for (const line of text.split('\n').filter(Boolean)) {
+      assert.match(line, /^(# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? -?[0-9.e+-]+|[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? (NaN|[+-]Inf))$/, line);
+    }
+    const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    assert.equal(value('nestmq_clients_connected'), 1);
+    assert.ok(value('nestmq_publish_received_total') >= 1);
+    assert.ok(value('nestmq_bytes_received_total') > 0);
+    assert.equal(value('nestmq_sessions'), 1);
+    assert.match(text, /^nestmq_publish_dropped_total\{reason="queue_full"\} 0$/m);
+    assert.match(text, /^nestmq_history_recorded_total \d+$/m);
+    assert.match(text, /^nodejs_eventloop_lag_seconds [0-9.e-]+$/m);
+    assert.match(text, /^nestmq_database_pool_connections\{state="open"\} [1-9]\d*$/m);
+    await client.endAsync();
+  });
+});
+
+describe('admin API: sign in, tokens and roles', () => {
+  let broker: TestBroker;
+  let gql: ReturnType<typeof graphql>;
+  beforeAll(async () => {
+    // A per-name throttle of 3 failures, and no per-address one: every test here comes from 127.0.0.1.
+    broker = await startTestBroker(
+      { httpPort: 0, allowAnonymous: false },
+      { ADMIN_JWT_SECRET: SECRET, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, LOGIN_FAILURES_PER_ADDRESS: '0', LOGIN_FAILURES_PER_USER: '3' },
+    );
+    gql = graphql(broker);
+    const users = broker.app.get(UserRepository);
+    await users.create({ username: 'watcher', password: 'watcher-secret', roles: ['viewer'] });
+    await users.create({ username: 'device-1', password: 'device-secret', roles: ['device'] });
+  });
+  afterAll(() => broker.close());
+
+  it('signs an admin in and answers brokerStatus and me with the access token', async () => {
+    const login = await gql<{ login: Tokens }>(LOGIN, { u: ADMIN.username, p: ADMIN.password });
+    assert.equal(login.errors, undefined, JSON.stringify(login.errors));
+    const tokens = login.data!.login;
+    assert.deepEqual(tokens.account, { username: 'admin', role: 'admin' });
+    const expiresIn = Date.parse(tokens.expiresAt) - Date.now();
+    assert.ok(expiresIn > 14 * 60_000 && expiresIn <= 15 * 60_000, `expires in ${expiresIn} ms`);
+    const status = await gql<{ brokerStatus: { version: string; uptimeSeconds: number; listeners: Array<{ kind: string; port: number }>; database: { kind: string; description: string }; counters: { clientsConnected: number } } }>(
+      `{ brokerStatus { version uptimeSeconds listeners { kind port } database { kind description } counters { clientsConnected } } }`,
+      {},
+      tokens.accessToken,
+    );
+    assert.equal(status.errors, undefined, JSON.stringify(status.errors));
+    const s = status.data!.brokerStatus;
+    assert.equal(s.version, BROKER_VERSION);
+    assert.deepEqual(s.listeners, [{ kind: 'mqtt', port: broker.mqttPort }]);
+    assert.equal(s.database.kind, 'server');
+    assert.doesNotMatch(s.database.description, /password|:\/\//, 'never the URL, never a password');
+    const me = await gql<{ me: { username: string; role: string } }>(`{ me { username role } }`, {}, tokens.accessToken);
+    assert.deepEqual(me.data?.me, { username: 'admin', role: 'admin' });
+  });
+
+  it('signs a viewer in with the viewer role', async () => {
+    const login = await gql<{ login: Tokens }>(LOGIN, { u: 'watcher', p: 'watcher-secret' });
+    assert.deepEqual(login.data?.login.account, { username: 'watcher', role: 'viewer' });
+  });
+
+  it('refuses an unknown user, a wrong password and an MQTT-only user with the same answer', async () => {
+    const answers = await Promise.all([
+      gql(LOGIN, { u: 'nobody-here', p: 'x' }),
+      gql(LOGIN, { u: 'watcher', p: 'wrong' }),
+      gql(LOGIN, { u: 'device-1', p: 'device-secret' }),
+    ]);
+    for (const answer of answers) {
+      assert.equal(answer.data, null);
+      assert.equal(errorCode(answer), 'UNAUTHENTICATED');
+    }
+    assert.equal(new Set(answers.map((a) => a.errors![0].message)).size, 1, answers.map((a) => a.errors![0].message).join(' | '));
+    assert.equal(JSON.stringify(answers).includes('stacktrace'), false, 'no stack traces to clients');
+  });
+
+  it('refuses operations without a token, with a forged one and with an expired one', async () => {
+    const query = `{ brokerStatus { version } }`;
+    const none = await gql(query);
+    assert.equal(errorCode(none), 'UNAUTHENTICATED');
+    assert.match(none.errors![0].message, /Authorization: Bearer/);
+    const claims = { typ: 'access', role: 'admin', sid: '00000000-0000-0000-0000-000000000000' };
+    const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer('nestmq').setSubject('admin').setIssuedAt().setExpirationTime('15m').sign(Buffer.from('not-the-secret-not-the-secret-not-the-secret'));
+    assert.equal(errorCode(await gql(query, {}, forged)), 'UNAUTHENTICATED');
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer('nestmq').setSubject('admin').setIssuedAt(now - 3600).setExpirationTime(now - 60).sign(Buffer.from(SECRET));
+    const late = await gql(query, {}, expired);
+    assert.equal(errorCode(late), 'UNAUTHENTICATED');
+    assert.match(late.errors![0].message, /expired/);
+    const login = (await gql<{ login: Tokens }>(LOGIN, { u: ADMIN.username, p: ADMIN.password })).data!.login;
+    assert.equal(errorCode(await gql(query, {}, login.refreshToken)), 'UNAUTHENTICATED', 'a refresh token is not an access token');
+  });
+
+  it('trades a refresh token once; a second use ends the login', async () => {
+    const first = (await gql<{ login: Tokens }>(LOGIN, { u: ADMIN.username, p: ADMIN.password })).data!.login;
+    const second = await gql<{ refreshToken: Tokens }>(REFRESH, { t: first.refreshToken });
+    assert.equal(second.errors, undefined, JSON.stringify(second.errors));
+    assert.notEqual(second.data!.refreshToken.refreshToken, first.refreshToken);
+    assert.ok((await gql(`{ me { username } }`, {}, second.data!.refreshToken.accessToken)).data);
+    const replayed = await gql(REFRESH, { t: first.refreshToken });
+    assert.equal(errorCode(replayed), 'UNAUTHENTICATED');
+    assert.match(replayed.errors![0].message, /already used/);
+    assert.equal(errorCode(await gql(REFRESH, { t: second.data!.refreshToken.refreshToken })), 'UNAUTHENTICATED', 'the login ended: its newest refresh token too');
+    assert.equal(errorCode(await gql(`{ me { username } }`, {}, second.data!.refreshToken.accessToken)), 'UNAUTHENTICATED', 'and its access tokens');
+  });
+
+  it('logs out: the access token and the refresh token stop working at once', async () => {
+    const tokens = (await gql<{ login: Tokens }>(LOGIN, { u: 'watcher', p: 'watcher-secret' })).data!.login;
+    const out = await gql<{ logout: boolean }>(`mutation { logout }`, {}, tokens.accessToken);
+    assert.equal(out.data?.logout, true);
+    const after = await gql(`{ me { username } }`, {}, tokens.accessToken);
+    assert.equal(errorCode(after), 'UNAUTHENTICATED');
+    assert.match(after.errors![0].message, /login has ended/);
+    assert.equal(errorCode(await gql(REFRESH, { t: tokens.refreshToken })), 'UNAUTHENTICATED');
+  });
+
+  it('refuses a user name after three failed logins, even with the right password, and not the others', async () => {
+    await broker.app.get(UserRepository).create({ username: 'guessed', password: 'right-one', roles: ['admin'] });
+    for (let i = 0; i < 3; i++) assert.equal(errorCode(await gql(LOGIN, { u: 'guessed', p: `guess-${i}` })), 'UNAUTHENTICATED');
+    const throttled = await gql(LOGIN, { u: 'guessed', p: 'right-one' });
+    assert.match(throttled.errors![0].message, /too many failed logins/);
+    assert.equal((await gql<{ login: Tokens }>(LOGIN, { u: 'watcher', p: 'watcher-secret' })).errors, undefined);
+  });
+
+  it('keeps introspection off unless GRAPHQL_INTROSPECTION=true, and refuses requests a browser could forge', async () => {
+    const introspection = await gql(`{ __schema { queryType { name } } }`);
+    assert.ok(introspection.errors?.length, 'introspection is off');
+    const forged = await fetch(`http://127.0.0.1:${broker.port('http')}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ me { username } }' }) });
+    assert.equal(forged.status, 400, 'CSRF prevention: a simple request is refused');
+  });
+});
+
+describe('admin API: readiness follows the database', () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let broker: TestBroker;
+  beforeAll(async () => {
+    db = await createTestDatabase(defaultDatabaseKind());
+    const target = new URL(db.options.url!);
+    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    target.port = String(await proxy.listen());
+    broker = await startBrokerOn({ url: target.toString(), dataDir: 'unused' }, { httpPort: 0 }, { ADMIN_JWT_SECRET: SECRET });
+  });
+  afterAll(async () => {
+    await broker?.close().catch(() => undefined);
+    await proxy?.close();
+    await db?.drop();
+  });
+
+  it('answers /ready 503 while the database is away, and 200 once it is back; /health stays 200', async () => {
+    const base = `http://127.0.0.1:${broker.port('http')}`;
+    assert.equal((await fetch(`${base}/ready`)).status, 200);
+    proxy.cut();
+    const away = await fetch(`${base}/ready`);
+    assert.equal(away.status, 503);
+    assert.deepEqual(await json(away), { status: 'not ready', database: 'unreachable', listeners: 1 });
+    assert.equal((await fetch(`${base}/health`)).status, 200);
+    proxy.restore();
+    assert.equal((await fetch(`${base}/ready`)).status, 200);
+  });
+});
