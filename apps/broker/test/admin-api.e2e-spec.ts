@@ -202,6 +202,100 @@ describe('admin API: sign in, tokens and roles', () => {
   });
 });
 
+describe('admin API: users, roles and the audit log', () => {
+  let broker: TestBroker;
+  let gql: ReturnType<typeof graphql>;
+  let admin: string;
+  let viewer: string;
+  const CREATE = `mutation ($i: CreateUserInput!) { createUser(input: $i) { username roles enabled } }`;
+  const UPDATE = `mutation ($u: String!, $i: UpdateUserInput!) { updateUser(username: $u, input: $i) { username roles enabled } }`;
+  const DELETE = `mutation ($u: String!) { deleteUser(username: $u) }`;
+  const mqttCode = async (username: string, password: string): Promise<number> => {
+    try {
+      const client = await connectClient(broker.url, { username, password, reconnectPeriod: 0 });
+      await client.endAsync();
+      return 0;
+    } catch (e) {
+      return (e as { code?: number }).code ?? -1;
+    }
+  };
+  beforeAll(async () => {
+    broker = await startTestBroker({ httpPort: 0, allowAnonymous: false }, { ADMIN_JWT_SECRET: SECRET, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password });
+    gql = graphql(broker);
+    await broker.app.get(UserRepository).create({ username: 'watcher', password: 'watcher-secret', roles: ['viewer'] });
+    admin = (await gql<{ login: Tokens }>(LOGIN, { u: ADMIN.username, p: ADMIN.password })).data!.login.accessToken;
+    viewer = (await gql<{ login: Tokens }>(LOGIN, { u: 'watcher', p: 'watcher-secret' })).data!.login.accessToken;
+  });
+  afterAll(() => broker.close());
+
+  it('creates a user an MQTT client then connects as; a viewer may list users but not create one', async () => {
+    const created = await gql<{ createUser: { username: string; roles: string[]; enabled: boolean } }>(CREATE, { i: { username: 'sensor-7', password: 's7-secret', roles: ['device'] } }, admin);
+    assert.equal(created.errors, undefined, JSON.stringify(created.errors));
+    assert.deepEqual(created.data!.createUser, { username: 'sensor-7', roles: ['device'], enabled: true });
+    assert.equal(await mqttCode('sensor-7', 's7-secret'), 0);
+    const listed = await gql<{ users: Array<{ username: string }> }>(`{ users { username roles enabled createdAt } }`, {}, viewer);
+    assert.deepEqual(listed.data!.users.map((u) => u.username), ['admin', 'sensor-7', 'watcher']);
+    const refused = await gql(CREATE, { i: { username: 'sneaky', password: 'x' } }, viewer);
+    assert.equal(errorCode(refused), 'FORBIDDEN');
+    assert.equal(await broker.app.get(UserRepository).findByUsername('sneaky'), null);
+  });
+
+  it('changes a password, disables and deletes a user, each taking effect at the next CONNECT', async () => {
+    await gql(CREATE, { i: { username: 'sensor-8', password: 'old-secret' } }, admin);
+    assert.equal((await gql(UPDATE, { u: 'sensor-8', i: { password: 'new-secret' } }, admin)).errors, undefined);
+    assert.equal(await mqttCode('sensor-8', 'old-secret'), 0x86);
+    assert.equal(await mqttCode('sensor-8', 'new-secret'), 0);
+    assert.equal((await gql(UPDATE, { u: 'sensor-8', i: { enabled: false } }, admin)).errors, undefined);
+    assert.equal(await mqttCode('sensor-8', 'new-secret'), 0x86);
+    assert.deepEqual((await gql<{ deleteUser: boolean }>(DELETE, { u: 'sensor-8' }, admin)).data, { deleteUser: true });
+    assert.equal(errorCode(await gql(DELETE, { u: 'sensor-8' }, admin)), 'NOT_FOUND');
+  });
+
+  it('says what to fix in bad input: a taken name, an empty or too long password, a page too large', async () => {
+    const taken = await gql(CREATE, { i: { username: 'watcher', password: 'x' } }, admin);
+    assert.equal(errorCode(taken), 'BAD_USER_INPUT');
+    assert.match(taken.errors![0].message, /"watcher" already exists/);
+    const long = await gql(CREATE, { i: { username: 'long', password: 'p'.repeat(73) } }, admin);
+    assert.match(long.errors![0].message, /73 bytes; at most 72/);
+    assert.equal(errorCode(await gql(CREATE, { i: { username: ' spaced', password: 'x' } }, admin)), 'BAD_USER_INPUT');
+    const page = await gql(`{ auditLog(first: 501) { nextCursor } }`, {}, admin);
+    assert.equal(errorCode(page), 'BAD_USER_INPUT');
+    assert.match(page.errors![0].message, /1 to 500/);
+  });
+
+  it('keeps the last enabled admin one: it cannot be deleted, disabled or demoted', async () => {
+    for (const [query, variables] of [
+      [DELETE, { u: 'admin' }],
+      [UPDATE, { u: 'admin', i: { enabled: false } }],
+      [UPDATE, { u: 'admin', i: { roles: ['viewer'] } }],
+    ] as const) {
+      const answer = await gql(query, variables, admin);
+      assert.equal(errorCode(answer), 'BAD_USER_INPUT');
+      assert.match(answer.errors![0].message, /last enabled admin/);
+    }
+    await gql(UPDATE, { u: 'watcher', i: { roles: ['admin'] } }, admin);
+    assert.equal((await gql(UPDATE, { u: 'watcher', i: { roles: ['viewer'] } }, admin)).errors, undefined, 'with another admin, demotion is allowed');
+  });
+
+  it('records every change in the audit log, newest first, with who made it and no secret', async () => {
+    const first = await gql<{ auditLog: { entries: Array<{ actor: string; action: string; target: string; details: Record<string, unknown> }>; nextCursor: string | null } }>(
+      `{ auditLog(first: 3) { entries { actor action target details at } nextCursor } }`,
+      {},
+      viewer,
+    );
+    assert.equal(first.errors, undefined, JSON.stringify(first.errors));
+    const { entries, nextCursor } = first.data!.auditLog;
+    assert.deepEqual(entries.map((e) => [e.actor, e.action, e.target]), [['admin', 'updateUser', 'watcher'], ['admin', 'updateUser', 'watcher'], ['admin', 'deleteUser', 'sensor-8']]);
+    assert.deepEqual(entries[0].details, { before: { roles: ['admin'], enabled: true }, after: { roles: ['viewer'], enabled: true } });
+    const rest = await gql<{ auditLog: { entries: Array<{ action: string; target: string; details: unknown }> } }>(`query ($a: String) { auditLog(first: 100, after: $a) { entries { action target details } } }`, { a: nextCursor }, admin);
+    const all = [...entries, ...rest.data!.auditLog.entries];
+    assert.deepEqual(all.map((e) => e.action).filter((a) => a === 'createUser').length, 2, 'sensor-7 and sensor-8; refused creations are not changes');
+    const text = JSON.stringify(all);
+    for (const secret of ['s7-secret', 'old-secret', 'new-secret', '$2b$']) assert.equal(text.includes(secret), false, `the log holds no ${secret}`);
+    assert.ok(all.some((e) => e.action === 'updateUser' && (e.details as { passwordChanged?: boolean }).passwordChanged === true), 'a password change is recorded as such');
+  });
+});
+
 describe('admin API: readiness follows the database', () => {
   let db: TestDatabase;
   let proxy: TcpProxy;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AdminSessionEntity } from './admin-session/admin-session.entity';
+import { AuditLogEntity } from './audit-log/audit-log.entity';
 import { DatabaseError } from './database-error';
 import { DatabaseOptions, describeDatabase } from './database-options';
 import { EmbeddedServer } from './embedded/embedded-server';
@@ -28,6 +29,7 @@ export const ENTITIES = [
   SessionEventEntity,
   TableUsageEntity,
   AdminSessionEntity,
+  AuditLogEntity,
 ];
 
 /** Compiled migrations, one file per schema change, from the repository's `migrations/` folder. */

@@ -25,3 +25,5 @@ export { CountedTable, TableSize, TableUsage } from './table-usage/table-usage';
 export { TableUsageEntity } from './table-usage/table-usage.entity';
 export { AdminSessionEntity } from './admin-session/admin-session.entity';
 export { AdminSessionRepository } from './admin-session/admin-session.repository';
+export { AuditLogEntity } from './audit-log/audit-log.entity';
+export { AuditEntry, AuditLogRepository, AuditPage } from './audit-log/audit-log.repository';

@@ -1,11 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
+import { AuditResolver } from './audit/audit.resolver';
 import { AdminAuthResolver } from './auth/admin-auth.resolver';
 import { StatusResolver } from './status/status.resolver';
+import { UsersResolver } from './users/users.resolver';
 
 /** Every resolver of the admin API: the schema is made from these. */
-export const ADMIN_RESOLVERS = [AdminAuthResolver, StatusResolver];
+export const ADMIN_RESOLVERS = [AdminAuthResolver, AuditResolver, StatusResolver, UsersResolver];
 
 /**
  * The admin API's schema in SDL, sorted as the server serves it, from the resolvers alone (no broker, no

@@ -4,9 +4,11 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { BrokerConfig } from '../config/broker-config';
 import { PrometheusModule } from '../metrics/prometheus.module';
 import { TransportModule } from '../transport/transport.module';
+import { AuditModule } from './audit/audit.module';
 import { AdminAuthModule } from './auth/admin-auth.module';
 import { HealthController } from './health/health.controller';
 import { StatusModule } from './status/status.module';
+import { UsersModule } from './users/users.module';
 
 /**
  * The admin API on HTTP_PORT: GraphQL at /graphql (code first; the schema is also printed to
@@ -31,7 +33,9 @@ export class AdminModule {
           context: ({ req }: { req: unknown }) => ({ req }),
         }),
         AdminAuthModule,
+        AuditModule,
         StatusModule,
+        UsersModule,
         PrometheusModule,
         TransportModule,
       ],

@@ -66,6 +66,11 @@ export class UserRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  async setRoles(username: string, roles: string[]): Promise<boolean> {
+    const result = await this.users.update({ username }, { roles, updatedAt: new Date() });
+    return (result.affected ?? 0) > 0;
+  }
+
   async delete(username: string): Promise<boolean> {
     const result = await this.users.delete({ username });
     return (result.affected ?? 0) > 0;

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { PasswordHasher, UserEntity, UserExistsError, UserRepository } from '@nestmq/persistence';
+import { GraphQLError } from 'graphql';
+import { AuditService } from '../audit/audit.service';
+import { CreateUserInput, UpdateUserInput } from './users.types';
+
+const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+const notFound = (username: string): GraphQLError => new GraphQLError(`no user "${username}"`, { extensions: { code: 'NOT_FOUND' } });
+
+/** What the audit log keeps of a user: never the password or its hash. */
+const visible = (u: Pick<UserEntity, 'roles' | 'enabled'>): Record<string, unknown> => ({ roles: u.roles, enabled: u.enabled });
+
+function checkPassword(password: string): void {
+  const bytes = Buffer.byteLength(password);
+  if (bytes === 0) throw badInput('password: may not be empty');
+  if (bytes > PasswordHasher.MAX_PASSWORD_BYTES) throw badInput(`password: ${bytes} bytes; at most ${PasswordHasher.MAX_PASSWORD_BYTES} are allowed (bcrypt ignores the rest)`);
+}
+
+const isAdmin = (u: Pick<UserEntity, 'roles' | 'enabled'>): boolean => u.enabled && u.roles.includes('admin');
+
+/** The broker's users, managed by admins; every change is in the audit log. */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  list(): Promise<UserEntity[]> {
+    return this.users.list();
+  }
+
+  async create(actor: string, input: CreateUserInput): Promise<UserEntity> {
+    const username = input.username.trim();
+    if (username.length === 0 || username !== input.username) throw badInput('username: may not be empty or start or end with spaces');
+    checkPassword(input.password);
+    let user: UserEntity;
+    try {
+      user = await this.users.create({ username, password: input.password, roles: input.roles ?? [], enabled: input.enabled ?? true });
+    } catch (e) {
+      if (e instanceof UserExistsError) throw badInput(`username: "${username}" already exists`);
+      throw e;
+    }
+    await this.audit.record({ actor, action: 'createUser', target: username, details: { after: visible(user) } });
+    return user;
+  }
+
+  async update(actor: string, username: string, input: UpdateUserInput): Promise<UserEntity> {
+    const before = await this.users.findByUsername(username);
+    if (before === null) throw notFound(username);
+    if (input.password != null) checkPassword(input.password);
+    const after = { roles: input.roles ?? before.roles, enabled: input.enabled ?? before.enabled };
+    if (isAdmin(before) && !isAdmin(after)) await this.keepAnAdmin(username);
+    if (input.password != null) await this.users.setPassword(username, input.password);
+    if (input.roles != null) await this.users.setRoles(username, input.roles);
+    if (input.enabled != null) await this.users.setEnabled(username, input.enabled);
+    const details = { before: visible(before), after, ...(input.password != null ? { passwordChanged: true } : {}) };
+    await this.audit.record({ actor, action: 'updateUser', target: username, details });
+    return (await this.users.findByUsername(username))!;
+  }
+
+  async delete(actor: string, username: string): Promise<boolean> {
+    const before = await this.users.findByUsername(username);
+    if (before === null) throw notFound(username);
+    if (isAdmin(before)) await this.keepAnAdmin(username);
+    await this.users.delete(username);
+    await this.audit.record({ actor, action: 'deleteUser', target: username, details: { before: visible(before) } });
+    return true;
+  }
+
+  /** Nobody could sign in to the admin API again: the last enabled admin stays one. */
+  private async keepAnAdmin(losing: string): Promise<void> {
+    const others = (await this.users.list()).filter((u) => u.username !== losing && isAdmin(u));
+    if (others.length === 0) throw badInput(`"${losing}" is the last enabled admin: make another user an admin first`);
+  }
+}
