@@ -7,6 +7,7 @@ import { TransportModule } from '../transport/transport.module';
 import { AuditModule } from './audit/audit.module';
 import { AdminAuthModule } from './auth/admin-auth.module';
 import { HealthController } from './health/health.controller';
+import { maxDepthRule } from './max-depth.rule';
 import { StatusModule } from './status/status.module';
 import { UsersModule } from './users/users.module';
 
@@ -29,6 +30,7 @@ export class AdminModule {
           introspection: config.graphqlIntrospection,
           playground: false,
           csrfPrevention: true,
+          validationRules: [maxDepthRule()],
           includeStacktraceInErrorResponses: false,
           context: ({ req }: { req: unknown }) => ({ req }),
         }),
