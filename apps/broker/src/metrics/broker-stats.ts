@@ -25,4 +25,14 @@ export class BrokerStats {
   connectsRefusedThrottled = 0;
   /** Connections closed before their CONNECT was whole because MAX_CONNECTING_BYTES was reached. */
   connectsRefusedConnectingBytes = 0;
+
+  /** Every packet sent, PUBLISH included. */
+  get packetsSent(): number {
+    return this.messagesSent + this.publishSent;
+  }
+
+  /** PUBLISH not delivered, for whatever reason. */
+  get publishDropped(): number {
+    return this.droppedQueueFull + this.droppedSlowConsumer + this.droppedTooLarge + this.droppedExpired;
+  }
 }

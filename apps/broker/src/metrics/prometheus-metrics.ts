@@ -43,7 +43,7 @@ export class PrometheusMetrics {
     gauge('nestmq_sessions', 'Sessions held, online and offline', () => sessions.size);
     counter('nestmq_connections_total', 'Connections accepted', () => stats.connectionsTotal);
     counter('nestmq_messages_received_total', 'MQTT packets received', () => stats.messagesReceived);
-    counter('nestmq_messages_sent_total', 'MQTT packets sent', () => stats.messagesSent + stats.publishSent);
+    counter('nestmq_messages_sent_total', 'MQTT packets sent', () => stats.packetsSent);
     counter('nestmq_publish_received_total', 'PUBLISH packets received', () => stats.publishReceived);
     counter('nestmq_publish_sent_total', 'PUBLISH packets sent', () => stats.publishSent);
     counter('nestmq_bytes_received_total', 'Bytes received from clients', () => stats.bytesReceived);
