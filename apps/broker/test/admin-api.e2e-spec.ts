@@ -4,7 +4,9 @@ import { UserRepository } from '@nestmq/persistence';
 import { TestDatabase, createTestDatabase, defaultDatabaseKind } from '@nestmq/persistence/testing';
 import { SignJWT } from 'jose';
 import { BROKER_VERSION } from '../src/version';
-import { connectClient, publish } from './support/clients';
+import { PacketType, ReasonCode } from '@nestmq/mqtt-protocol';
+import { connectClient, connectWithInbox, publish } from './support/clients';
+import { RawClient } from './support/raw-client';
 import { TcpProxy } from './support/tcp-proxy';
 import { TestBroker, startBrokerOn, startTestBroker } from './support/test-broker';
 
@@ -293,6 +295,86 @@ describe('admin API: users, roles and the audit log', () => {
     const text = JSON.stringify(all);
     for (const secret of ['s7-secret', 'old-secret', 'new-secret', '$2b$']) assert.equal(text.includes(secret), false, `the log holds no ${secret}`);
     assert.ok(all.some((e) => e.action === 'updateUser' && (e.details as { passwordChanged?: boolean }).passwordChanged === true), 'a password change is recorded as such');
+  });
+});
+
+describe('admin API: live clients, kick and publish', () => {
+  let broker: TestBroker;
+  let gql: ReturnType<typeof graphql>;
+  let admin: string;
+  let viewer: string;
+  const PUBLISH = `mutation ($i: PublishInput!) { publish(input: $i) { deliveries } }`;
+  beforeAll(async () => {
+    broker = await startTestBroker({ httpPort: 0 }, { ADMIN_JWT_SECRET: SECRET, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password });
+    gql = graphql(broker);
+    await broker.app.get(UserRepository).create({ username: 'watcher', password: 'watcher-secret', roles: ['viewer'] });
+    admin = (await gql<{ login: Tokens }>(LOGIN, { u: ADMIN.username, p: ADMIN.password })).data!.login.accessToken;
+    viewer = (await gql<{ login: Tokens }>(LOGIN, { u: 'watcher', p: 'watcher-secret' })).data!.login.accessToken;
+  });
+  afterAll(() => broker.close());
+
+  it('lists connected clients with their session figures, filtered and a page at a time', async () => {
+    const a = await connectClient(broker.url, { clientId: 'list-a', keepalive: 30 });
+    await a.subscribeAsync(['x/1', 'x/2'], { qos: 1 });
+    const b = await connectClient(broker.url, { clientId: 'list-b', protocolVersion: 4, clean: false });
+    type Page = { clients: { clients: Array<Record<string, unknown>>; total: number; nextCursor: string | null } };
+    const QUERY = `query ($f: String, $n: Int!, $a: String) { clients(filter: $f, first: $n, after: $a) { total nextCursor clients { clientId username address protocolVersion keepAlive inflight queued subscriptions persistent connectedAt } } }`;
+    const first = await gql<Page>(QUERY, { f: 'list-', n: 1 }, viewer);
+    assert.equal(first.errors, undefined, JSON.stringify(first.errors));
+    const { clients, total, nextCursor } = first.data!.clients;
+    assert.equal(total, 2);
+    assert.deepEqual({ ...clients[0], address: undefined, connectedAt: undefined }, { clientId: 'list-a', username: null, address: undefined, protocolVersion: 5, keepAlive: 30, inflight: 0, queued: 0, subscriptions: 2, persistent: false, connectedAt: undefined });
+    assert.match(String(clients[0].address), /127\.0\.0\.1/);
+    const second = await gql<Page>(QUERY, { f: 'list-', n: 1, a: nextCursor }, viewer);
+    assert.deepEqual(second.data!.clients.clients.map((c) => [c.clientId, c.protocolVersion]), [['list-b', 4]]);
+    assert.equal(second.data!.clients.nextCursor, null);
+    const one = await gql<{ client: { clientId: string } | null }>(`{ client(clientId: "list-b") { clientId } }`, {}, viewer);
+    assert.deepEqual(one.data!.client, { clientId: 'list-b' });
+    await Promise.all([a.endAsync(), b.endAsync()]);
+  });
+
+  it('kicks a client with DISCONNECT 0x98, as the audit log then says; a viewer may not, an unknown client is NOT_FOUND', async () => {
+    const raw = await RawClient.connected(broker.mqttPort, { clientId: 'kick-me' });
+    assert.equal(errorCode(await gql(`mutation { kickClient(clientId: "kick-me") }`, {}, viewer)), 'FORBIDDEN');
+    const kicked = await gql<{ kickClient: boolean }>(`mutation { kickClient(clientId: "kick-me") }`, {}, admin);
+    assert.equal(kicked.data?.kickClient, true, JSON.stringify(kicked.errors));
+    const disconnect = await raw.expect(PacketType.Disconnect);
+    assert.equal(disconnect.reasonCode, ReasonCode.AdministrativeAction);
+    await raw.closed;
+    assert.equal(errorCode(await gql(`mutation { kickClient(clientId: "kick-me") }`, {}, admin)), 'NOT_FOUND');
+    const audit = await gql<{ auditLog: { entries: Array<{ action: string; target: string }> } }>(`{ auditLog(first: 1) { entries { action target } } }`, {}, admin);
+    assert.deepEqual(audit.data!.auditLog.entries, [{ action: 'kickClient', target: 'kick-me' }]);
+  });
+
+  it('publishes through the normal routing: subscribers get it, retained is kept, bytes arrive as sent', async () => {
+    const [sub, inbox] = await connectWithInbox(broker.url, { clientId: 'admin-sub' });
+    await sub.subscribeAsync('admin/#', { qos: 1 });
+    const text = await gql<{ publish: { deliveries: number } }>(PUBLISH, { i: { topic: 'admin/text', payload: 'héllo', qos: 1 } }, admin);
+    assert.deepEqual(text.data, { publish: { deliveries: 1 } }, JSON.stringify(text.errors));
+    const bytes = Buffer.from([0, 255, 1, 254]);
+    await gql(PUBLISH, { i: { topic: 'admin/bytes', payload: bytes.toString('base64'), encoding: 'base64', retain: true } }, admin);
+    const got = await inbox.waitFor(2);
+    assert.deepEqual(got.map((m) => [m.topic, m.payload.toString('hex'), m.packet.qos]), [['admin/text', Buffer.from('héllo').toString('hex'), 1], ['admin/bytes', '00ff01fe', 0]]);
+    const [late, lateInbox] = await connectWithInbox(broker.url, { clientId: 'admin-late' });
+    await late.subscribeAsync('admin/bytes');
+    const [retained] = await lateInbox.waitFor(1);
+    assert.equal(retained.packet.retain, true);
+    assert.equal(retained.payload.toString('hex'), '00ff01fe');
+    await Promise.all([sub.endAsync(), late.endAsync()]);
+  });
+
+  it('refuses a publish a client could not make: wildcards, $SYS, QoS 3, not base64; a viewer may not publish', async () => {
+    for (const [input, pattern] of [
+      [{ topic: 'admin/+' }, /not a topic name/],
+      [{ topic: '$SYS/broker/uptime' }, /\$SYS topics/],
+      [{ topic: 'a', qos: 3 }, /qos: 3/],
+      [{ topic: 'a', payload: 'not base64!', encoding: 'base64' }, /not base64/],
+    ] as const) {
+      const answer = await gql(PUBLISH, { i: input }, admin);
+      assert.equal(errorCode(answer), 'BAD_USER_INPUT', JSON.stringify(input));
+      assert.match(answer.errors![0].message, pattern);
+    }
+    assert.equal(errorCode(await gql(PUBLISH, { i: { topic: 'a' } }, viewer)), 'FORBIDDEN');
   });
 });
 

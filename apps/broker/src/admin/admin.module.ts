@@ -6,8 +6,10 @@ import { PrometheusModule } from '../metrics/prometheus.module';
 import { TransportModule } from '../transport/transport.module';
 import { AuditModule } from './audit/audit.module';
 import { AdminAuthModule } from './auth/admin-auth.module';
+import { ClientsModule } from './clients/clients.module';
 import { HealthController } from './health/health.controller';
 import { maxDepthRule } from './max-depth.rule';
+import { MessagesModule } from './messages/messages.module';
 import { StatusModule } from './status/status.module';
 import { UsersModule } from './users/users.module';
 
@@ -36,6 +38,8 @@ export class AdminModule {
         }),
         AdminAuthModule,
         AuditModule,
+        ClientsModule,
+        MessagesModule,
         StatusModule,
         UsersModule,
         PrometheusModule,

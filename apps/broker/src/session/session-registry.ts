@@ -35,6 +35,11 @@ export class SessionRegistry {
     return this.store.get(clientId);
   }
 
+  /** Every session held, online and offline: for the admin API's lists, never the hot path. */
+  all(): IterableIterator<Session> {
+    return this.store.values();
+  }
+
   /**
    * Attaches an accepted connection to its session; returns it and whether state was resumed (Session
    * Present). `fresh` starts a new session whatever Clean Start says (the old one belonged to another user).

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { SessionModule } from '../../session/session.module';
+import { AuditModule } from '../audit/audit.module';
+import { ClientsResolver } from './clients.resolver';
+import { ClientsService } from './clients.service';
+
+@Module({
+  imports: [AuditModule, SessionModule],
+  providers: [ClientsService, ClientsResolver],
+})
+export class ClientsModule {}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { ReasonCode } from '@nestmq/mqtt-protocol';
+import { GraphQLError } from 'graphql';
+import { SessionRegistry } from '../../session/session-registry';
+import { Session } from '../../session/session';
+import { AuditService } from '../audit/audit.service';
+import { ClientPageType, ClientType } from './clients.types';
+
+function toClient(session: Session): ClientType {
+  const c = session.connection!;
+  return {
+    clientId: session.clientId,
+    username: c.username ?? null,
+    address: c.remoteAddress,
+    protocolVersion: c.protocolVersion,
+    keepAlive: Math.round(c.keepAliveMs / 1000),
+    connectedAt: new Date(c.acceptedAt),
+    inflight: session.outbound.inflight.size,
+    queued: session.outbound.queued,
+    subscriptions: session.subscriptions.size,
+    persistent: session.expiryInterval > 0,
+  };
+}
+
+/** The live connections, read from the session store; kicking one is the only change made here. */
+@Injectable()
+export class ClientsService {
+  constructor(
+    private readonly sessions: SessionRegistry,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Connected clients matching `filter`, by client id, `first` after the client id `after`. */
+  page(filter: string | null | undefined, first: number, after: string | null | undefined): ClientPageType {
+    const needle = filter?.toLowerCase() ?? '';
+    const matching: Session[] = [];
+    for (const session of this.sessions.all()) {
+      const c = session.connection;
+      if (c === null) continue;
+      if (needle && !session.clientId.toLowerCase().includes(needle) && !(c.username ?? '').toLowerCase().includes(needle) && !c.remoteAddress.includes(needle)) continue;
+      matching.push(session);
+    }
+    matching.sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
+    const start = after == null ? 0 : matching.findIndex((s) => s.clientId > after);
+    const slice = start < 0 ? [] : matching.slice(start, start + first);
+    const more = start >= 0 && start + first < matching.length;
+    return { clients: slice.map(toClient), total: matching.length, nextCursor: more ? slice[slice.length - 1].clientId : null };
+  }
+
+  get(clientId: string): ClientType | null {
+    const session = this.sessions.get(clientId);
+    return session?.connection ? toClient(session) : null;
+  }
+
+  /** Disconnects a client: MQTT 5.0 clients are told 0x98 Administrative action. The session stays as the client left it. */
+  async kick(actor: string, clientId: string): Promise<boolean> {
+    const session = this.sessions.get(clientId);
+    const connection = session?.connection;
+    if (!connection) throw new GraphQLError(`no client "${clientId}" is connected`, { extensions: { code: 'NOT_FOUND' } });
+    const client = toClient(session!);
+    connection.disconnect(ReasonCode.AdministrativeAction, 'Disconnected by an administrator');
+    await this.audit.record({ actor, action: 'kickClient', target: clientId, details: { username: client.username, address: client.address } });
+    return true;
+  }
+}

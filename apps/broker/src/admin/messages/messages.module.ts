@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { HistoryModule } from '../../history/history.module';
+import { RoutingModule } from '../../routing/routing.module';
+import { AuditModule } from '../audit/audit.module';
+import { PublishResolver } from './publish.resolver';
+import { PublishService } from './publish.service';
+
+@Module({
+  imports: [AuditModule, HistoryModule, RoutingModule],
+  providers: [PublishService, PublishResolver],
+})
+export class MessagesModule {}
