@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { UserRepository } from '@nestmq/persistence';
 import { TestDatabase, createTestDatabase, defaultDatabaseKind } from '@nestmq/persistence/testing';
 import { SignJWT } from 'jose';
+import { HISTORY_RECORDER } from '../src/history/history.module';
+import { HistoryRecorder } from '../src/history/history-recorder';
 import { BROKER_VERSION } from '../src/version';
-import { PacketType, ReasonCode } from '@nestmq/mqtt-protocol';
-import { connectClient, connectWithInbox, publish } from './support/clients';
+import { PacketType, PublishPacket, ReasonCode, encodePacket } from '@nestmq/mqtt-protocol';
+import { connectClient, connectWithInbox, eventually, publish } from './support/clients';
 import { RawClient } from './support/raw-client';
 import { TcpProxy } from './support/tcp-proxy';
 import { TestBroker, startBrokerOn, startTestBroker } from './support/test-broker';
@@ -375,6 +377,64 @@ describe('admin API: live clients, kick and publish', () => {
       assert.match(answer.errors![0].message, pattern);
     }
     assert.equal(errorCode(await gql(PUBLISH, { i: { topic: 'a' } }, viewer)), 'FORBIDDEN');
+  });
+});
+
+describe('admin API: the message history', () => {
+  let broker: TestBroker;
+  let gql: ReturnType<typeof graphql>;
+  let viewer: string;
+  type Page = { messages: { messages: Array<{ id: string; topic: string; payloadText: string | null; payloadBase64: string; receivedAt: string; publisherClientId: string }>; nextCursor: string | null } };
+  const MESSAGES = `query ($f: String!, $n: Int!, $a: String, $c: String, $p: String) {
+    messages(topicFilter: $f, first: $n, after: $a, clientId: $c, payloadContains: $p) { nextCursor messages { id topic payloadText payloadBase64 receivedAt publisherClientId } } }`;
+  beforeAll(async () => {
+    broker = await startTestBroker({ httpPort: 0 }, { ADMIN_JWT_SECRET: SECRET, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password });
+    gql = graphql(broker);
+    await broker.app.get(UserRepository).create({ username: 'watcher', password: 'watcher-secret', roles: ['viewer'] });
+    viewer = (await gql<{ login: Tokens }>(LOGIN, { u: 'watcher', p: 'watcher-secret' })).data!.login.accessToken;
+    // 10,000 messages over five topics in one burst, and one that is not UTF-8.
+    const raw = await RawClient.connected(broker.mqttPort, { clientId: 'hist-pub' });
+    const packet = (topic: string, payload: Buffer): Buffer => encodePacket({ type: PacketType.Publish, topic, payload, qos: 0, retain: false, dup: false } as PublishPacket, 5)!;
+    raw.sendBytes(Buffer.concat(Array.from({ length: 10_000 }, (_, i) => packet(`hist/${i % 5}`, Buffer.from(`m-${i}`)))));
+    raw.sendBytes(packet('hist/bin', Buffer.from([0xff, 0xfe])));
+    const recorder = broker.app.get<HistoryRecorder>(HISTORY_RECORDER);
+    await eventually(() => recorder.recorded === 10_001, 30_000, 'the burst to be recorded');
+    raw.destroy();
+  });
+  afterAll(() => broker.close());
+
+  it('pages through 10,000 messages, newest first, each once, with a cursor that stays valid', async () => {
+    const seen = new Set<string>();
+    let after: string | null = null;
+    let last = Infinity;
+    let pages = 0;
+    do {
+      const page: GraphQLAnswer<Page> = await gql<Page>(MESSAGES, { f: 'hist/+', n: 500, a: after }, viewer);
+      assert.equal(page.errors, undefined, JSON.stringify(page.errors));
+      for (const m of page.data!.messages.messages) {
+        assert.ok(!seen.has(m.id), `${m.id} twice`);
+        seen.add(m.id);
+        const at = Date.parse(m.receivedAt);
+        assert.ok(at <= last, 'newest first');
+        last = at;
+      }
+      after = page.data!.messages.nextCursor;
+      pages++;
+    } while (after !== null);
+    assert.equal(seen.size, 10_001);
+    assert.ok(pages >= 21, `${pages} pages of at most 500`);
+  });
+
+  it('filters by topic, publisher and payload text, and shows a payload as text only when it is UTF-8', async () => {
+    const one = await gql<Page>(MESSAGES, { f: 'hist/3', n: 500, p: 'm-9998' }, viewer);
+    assert.deepEqual(one.data!.messages.messages.map((m) => [m.topic, m.payloadText, m.publisherClientId]), [['hist/3', 'm-9998', 'hist-pub']]);
+    assert.equal((await gql<Page>(MESSAGES, { f: '#', n: 10, c: 'someone-else' }, viewer)).data!.messages.messages.length, 0);
+    const binary = (await gql<Page>(MESSAGES, { f: 'hist/bin', n: 10 }, viewer)).data!.messages.messages;
+    assert.deepEqual(binary.map((m) => [m.payloadText, m.payloadBase64]), [[null, '//4=']]);
+    const latest = await gql<{ latestMessages: Array<{ payloadText: string }> }>(`{ latestMessages(topic: "hist/4", last: 3) { payloadText } }`, {}, viewer);
+    assert.deepEqual(latest.data!.latestMessages.map((m) => m.payloadText), ['m-9999', 'm-9994', 'm-9989']);
+    assert.equal(errorCode(await gql(MESSAGES, { f: 'hist/#/x', n: 10 }, viewer)), 'BAD_USER_INPUT');
+    assert.equal(errorCode(await gql(MESSAGES, { f: '#', n: 10, a: 'garbage' }, viewer)), 'BAD_USER_INPUT');
   });
 });
 

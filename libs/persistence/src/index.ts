@@ -8,7 +8,7 @@ export { NewUser, UserExistsError, UserRepository } from './user/user.repository
 export { DurableState } from './write-behind/durable-state';
 export { RetainedRow, SessionMessageRow, SessionRow, StoredMessageRow, StoredSession, StoredSessionMessage, SubscriptionRow } from './write-behind/rows';
 export { WriteBehindOptions, WriteBehindQueue } from './write-behind/write-behind-queue';
-export { HistoryPage, HistoryRecord, MessageHistoryRepository, StoredHistoryRecord, TopicSummary, filterToSql } from './message-history/message-history.repository';
+export { HistoryPage, HistoryRecord, MessageHistoryRepository, MessageMatch, StoredHistoryRecord, TopicSummary, filterToSql } from './message-history/message-history.repository';
 export { BlockMessage, HistoryBatch, HistoryBuffers, decodeBlock } from './message-history/history-batch';
 export { bigintAsNumber, bytesAsBuffer } from './column-transformers';
 export { SessionEntity } from './session/session.entity';

@@ -133,5 +133,26 @@ for (const kind of databaseKinds()) {
       const [block] = (await ds.query(`SELECT count, first_at FROM history_blocks WHERE topic = 'cut'`)) as Array<{ count: number; first_at: Date }>;
       assert.deepEqual([block.count, block.first_at.getTime()], [2, at(3002).getTime()]);
     });
+
+    it('matches the publisher, the user and bytes of the payload', async () => {
+      const m = (topic: string, seconds: number, payload: string, publisherClientId: string, publisherUsername: string | null): HistoryRecord => ({ ...record(topic, seconds, payload), publisherClientId, publisherUsername });
+      await history.insertBatch([m('f/a', 4000, '{"t":21.5}', 'dev-1', 'alice'), m('f/b', 4001, '{"t":99}', 'dev-2', 'bob'), m('f/a', 4002, 'plain 21.5', 'dev-2', null)]);
+      const payloads = async (match: Record<string, string>): Promise<string[]> => (await history.search('f/#', at(4000), at(5000), 10, null, match)).records.map((r) => r.payload.toString());
+      assert.deepEqual(await payloads({ clientId: 'dev-2' }), ['plain 21.5', '{"t":99}']);
+      assert.deepEqual(await payloads({ username: 'alice' }), ['{"t":21.5}']);
+      assert.deepEqual(await payloads({ payloadContains: '21.5' }), ['plain 21.5', '{"t":21.5}']);
+      assert.deepEqual(await payloads({ payloadContains: '21.5', clientId: 'dev-1' }), ['{"t":21.5}']);
+    });
+
+    it('ends a page that found too little after 2048 blocks, with a cursor that goes on from there', async () => {
+      // 2,100 blocks (a topic each), the one message wanted in the oldest.
+      await history.insertBatch(Array.from({ length: 2100 }, (_, i) => ({ ...record(`scan/${i}`, 6000 + i, i === 0 ? 'needle' : 'hay'), publisherClientId: 'scanner' })));
+      const first = await history.search('scan/#', at(6000), at(9000), 10, null, { payloadContains: 'needle' });
+      assert.deepEqual(first.records, [], 'nothing among the newest 2048 blocks');
+      assert.notEqual(first.nextCursor, null);
+      const second = await history.search('scan/#', at(6000), at(9000), 10, first.nextCursor, { payloadContains: 'needle' });
+      assert.deepEqual(second.records.map((r) => r.topic), ['scan/0']);
+      assert.equal(second.nextCursor, null);
+    });
   });
 }

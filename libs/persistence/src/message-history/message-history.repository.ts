@@ -26,6 +26,14 @@ export interface HistoryPage {
   nextCursor: string | null;
 }
 
+/** What else a searched message must match besides its topic and time. */
+export interface MessageMatch {
+  clientId?: string;
+  username?: string;
+  /** Bytes of this UTF-8 text somewhere in the payload. */
+  payloadContains?: string;
+}
+
 export interface TopicSummary {
   topic: string;
   firstAt: Date;
@@ -72,6 +80,8 @@ interface BlockRow {
 const BLOCK_FIELDS = 'id, topic, first_at, last_at, count, messages';
 /** Blocks read per query while collecting a page: a page usually needs one round. */
 const BLOCKS_PER_READ = 64;
+/** Blocks one page may read at most; a page that found too little ends early with a cursor to go on. */
+const MAX_BLOCKS_PER_PAGE = 2048;
 
 /** A decoded message with where it came from, in the one order every query uses: time, then block, then index. */
 interface Located {
@@ -113,7 +123,7 @@ function encodeCursor(l: Located): string {
 
 function decodeCursor(text: string): Cursor {
   const [at, block, index] = Buffer.from(text, 'base64url').toString().split('|');
-  if (!/^-?\d+$/.test(at ?? '') || !/^\d+$/.test(block ?? '') || !/^\d+$/.test(index ?? '')) throw new RangeError('not a history cursor');
+  if (!/^-?\d+$/.test(at ?? '') || !/^\d+$/.test(block ?? '') || !/^-?\d+$/.test(index ?? '')) throw new RangeError('not a history cursor');
   return { atMs: Number(at), block: BigInt(block), index: Number(index) };
 }
 
@@ -154,19 +164,26 @@ export class MessageHistoryRepository {
   }
 
   /** Messages on topics matching `filter` in [from, to), newest first, a page at a time. */
-  async search(filter: string, from: Date, to: Date, limit: number, cursor?: string | null): Promise<HistoryPage> {
+  async search(filter: string, from: Date, to: Date, limit: number, cursor?: string | null, match: MessageMatch = {}): Promise<HistoryPage> {
     const { prefix, regex } = filterToSql(filter);
     const fromMs = from.getTime();
     const toMs = to.getTime();
+    const needle = match.payloadContains === undefined ? undefined : Buffer.from(match.payloadContains, 'utf8');
     const page = await this.collect(
       `topic LIKE $1 AND topic ~ $2 AND last_at >= $3 AND first_at < $4`,
       [`${prefix}%`, regex, from, to],
       limit,
       cursor ? decodeCursor(cursor) : undefined,
-      (m) => m.receivedAtMs >= fromMs && m.receivedAtMs < toMs,
+      (m) =>
+        m.receivedAtMs >= fromMs &&
+        m.receivedAtMs < toMs &&
+        (match.clientId === undefined || m.publisherClientId === match.clientId) &&
+        (match.username === undefined || m.publisherUsername === match.username) &&
+        (needle === undefined || m.payload.includes(needle)),
     );
     const last = page.found[page.found.length - 1];
-    return { records: page.found.map(toRecord), nextCursor: page.more && last ? encodeCursor(last) : null };
+    const nextCursor = page.resumeAt !== undefined ? page.resumeAt : page.more && last ? encodeCursor(last) : null;
+    return { records: page.found.map(toRecord), nextCursor };
   }
 
   /**
@@ -181,9 +198,10 @@ export class MessageHistoryRepository {
     limit: number,
     cursor: Cursor | undefined,
     wanted: (m: BlockMessage) => boolean = () => true,
-  ): Promise<{ found: Located[]; more: boolean }> {
+  ): Promise<{ found: Located[]; more: boolean; resumeAt?: string }> {
     const found: Located[] = [];
     let readPast: { lastAt: Date; id: string } | undefined;
+    let scanned = 0;
     const at = params.length;
     const cursorClause = cursor ? ` AND first_at <= $${at + 1}` : '';
     const cursorParams = cursor ? [new Date(cursor.atMs)] : [];
@@ -210,6 +228,15 @@ export class MessageHistoryRepository {
         return { found, more };
       }
       if (found.length > limit) found.length = limit + 1;
+      scanned += rows.length;
+      if (scanned >= MAX_BLOCKS_PER_PAGE) {
+        // A filter that matches little must not read the whole history in one request: what is found at
+        // or after the last block read is final, the rest is looked at again from there by the next page.
+        const edge = next.last_at.getTime();
+        const final = found.filter((l) => l.message.receivedAtMs >= edge);
+        if (final.length > limit) return { found: final.slice(0, limit), more: true };
+        return { found: final, more: true, resumeAt: Buffer.from(`${edge}|${next.id}|-1`).toString('base64url') };
+      }
       readPast = { lastAt: next.last_at, id: next.id };
     }
   }

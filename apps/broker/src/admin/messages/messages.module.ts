@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { HistoryModule } from '../../history/history.module';
 import { RoutingModule } from '../../routing/routing.module';
 import { AuditModule } from '../audit/audit.module';
+import { HistoryResolver } from './history.resolver';
 import { PublishResolver } from './publish.resolver';
 import { PublishService } from './publish.service';
 
 @Module({
   imports: [AuditModule, HistoryModule, RoutingModule],
-  providers: [PublishService, PublishResolver],
+  providers: [PublishService, PublishResolver, HistoryResolver],
 })
 export class MessagesModule {}

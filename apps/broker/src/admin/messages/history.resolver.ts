@@ -1,0 +1,48 @@
+import { Args, Int, Query, Resolver } from '@nestjs/graphql';
+import { isValidTopicFilter, isValidTopicName } from '@nestmq/mqtt-protocol';
+import { MessageHistoryRepository, StoredHistoryRecord } from '@nestmq/persistence';
+import { GraphQLError } from 'graphql';
+import { TextDecoder } from 'node:util';
+import { pageSize } from '../page-size';
+import { HistoryMessageType, HistoryPageType, MessagesArgs } from './history.types';
+
+const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function toMessage(r: StoredHistoryRecord): HistoryMessageType {
+  let payloadText: string | null;
+  try {
+    payloadText = utf8.decode(r.payload);
+  } catch {
+    payloadText = null;
+  }
+  return { ...r, payloadText, payloadBase64: r.payload.toString('base64') };
+}
+
+/** The message history: searched a page at a time, newest first. */
+@Resolver(() => HistoryMessageType)
+export class HistoryResolver {
+  constructor(private readonly history: MessageHistoryRepository) {}
+
+  @Query(() => HistoryPageType, { description: 'Recorded messages, newest first, by topic filter, time, publisher and payload text' })
+  async messages(@Args() args: MessagesArgs): Promise<HistoryPageType> {
+    if (!isValidTopicFilter(args.topicFilter)) throw badInput(`topicFilter: "${args.topicFilter}" is not a topic filter`);
+    const from = args.from ?? new Date(0);
+    const to = args.to ?? new Date(Date.now() + 1000);
+    if (from.getTime() >= to.getTime()) throw badInput('from: must be before to');
+    const match = { clientId: args.clientId, username: args.username, payloadContains: args.payloadContains };
+    try {
+      const page = await this.history.search(args.topicFilter, from, to, pageSize(args.first), args.after, match);
+      return { messages: page.records.map(toMessage), nextCursor: page.nextCursor };
+    } catch (e) {
+      if (e instanceof RangeError) throw badInput(`after: ${e.message}; pass a nextCursor`);
+      throw e;
+    }
+  }
+
+  @Query(() => [HistoryMessageType], { description: 'The last messages recorded on a topic, newest first' })
+  async latestMessages(@Args('topic') topic: string, @Args('last', { type: () => Int, defaultValue: 10 }) last: number): Promise<HistoryMessageType[]> {
+    if (!isValidTopicName(topic)) throw badInput(`topic: "${topic}" is not a topic name`);
+    return (await this.history.latest(topic, pageSize(last))).map(toMessage);
+  }
+}
