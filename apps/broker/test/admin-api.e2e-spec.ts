@@ -380,6 +380,68 @@ describe('admin API: live clients, kick and publish', () => {
   });
 });
 
+describe('admin API: sessions and retained messages', () => {
+  let broker: TestBroker;
+  let gql: ReturnType<typeof graphql>;
+  let admin: string;
+  beforeAll(async () => {
+    broker = await startTestBroker({ httpPort: 0 }, { ADMIN_JWT_SECRET: SECRET, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password });
+    gql = graphql(broker);
+    admin = (await gql<{ login: Tokens }>(LOGIN, { u: ADMIN.username, p: ADMIN.password })).data!.login.accessToken;
+  });
+  afterAll(() => broker.close());
+
+  it('lists persistent sessions online and offline with what they hold, and ends an offline one', async () => {
+    const away = await connectClient(broker.url, { clientId: 'sess-away', clean: false, properties: { sessionExpiryInterval: 600 } });
+    await away.subscribeAsync('owed/#', { qos: 1 });
+    await away.endAsync();
+    const here = await connectClient(broker.url, { clientId: 'sess-here', clean: false, properties: { sessionExpiryInterval: 60 } });
+    const transient = await connectClient(broker.url, { clientId: 'sess-transient' });
+    const pub = await connectClient(broker.url, { clientId: 'sess-pub' });
+    for (let i = 0; i < 3; i++) await publish(pub, `owed/${i}`, String(i), { qos: 1 });
+    type Sessions = { sessions: { total: number; sessions: Array<{ clientId: string; online: boolean; expiryInterval: number; expiresAt: string | null; subscriptions: number; queued: number }> } };
+    const QUERY = `query ($o: Boolean) { sessions(first: 10, online: $o) { total sessions { clientId online expiryInterval expiresAt subscriptions queued } } }`;
+    const all = await gql<Sessions>(QUERY, {}, admin);
+    assert.equal(all.errors, undefined, JSON.stringify(all.errors));
+    assert.deepEqual(all.data!.sessions.sessions.map((s) => [s.clientId, s.online, s.expiryInterval, s.subscriptions, s.queued]), [['sess-away', false, 600, 1, 3], ['sess-here', true, 60, 0, 0]]);
+    const expiresIn = Date.parse(all.data!.sessions.sessions[0].expiresAt!) - Date.now();
+    assert.ok(expiresIn > 590_000 && expiresIn <= 600_000, `expires in ${expiresIn} ms`);
+    assert.deepEqual((await gql<Sessions>(QUERY, { o: false }, admin)).data!.sessions.sessions.map((s) => s.clientId), ['sess-away']);
+    const connected = await gql(`mutation { deleteSession(clientId: "sess-here") }`, {}, admin);
+    assert.equal(errorCode(connected), 'BAD_USER_INPUT');
+    assert.match(connected.errors![0].message, /kick the client first/);
+    assert.deepEqual((await gql(`mutation { deleteSession(clientId: "sess-away") }`, {}, admin)).data, { deleteSession: true });
+    assert.equal(errorCode(await gql(`mutation { deleteSession(clientId: "sess-away") }`, {}, admin)), 'NOT_FOUND');
+    const back = await RawClient.open(broker.mqttPort, 5);
+    back.send({ type: PacketType.Connect, protocolName: 'MQTT', protocolVersion: 5, clean: false, keepAlive: 60, clientId: 'sess-away', properties: { sessionExpiryInterval: 600 } });
+    assert.equal((await back.expect(PacketType.Connack)).sessionPresent, false, 'the session is gone: nothing resumed');
+    back.destroy();
+    await Promise.all([here.endAsync(), transient.endAsync(), pub.endAsync()]);
+  });
+
+  it('browses retained messages by filter and clears some without delivering anything', async () => {
+    const pub = await connectClient(broker.url, { clientId: 'ret-pub' });
+    for (const topic of ['ret/a', 'ret/b', 'ret/c/d', 'other/x']) await publish(pub, topic, `v-${topic}`, { qos: 1, retain: true, properties: topic === 'ret/a' ? { contentType: 'text/plain' } : undefined });
+    type Retained = { retainedMessages: { total: number; nextCursor: string | null; messages: Array<{ topic: string; payloadText: string; properties: Record<string, unknown> | null }> } };
+    const QUERY = `query ($f: String!, $a: String) { retainedMessages(filter: $f, first: 2, after: $a) { total nextCursor messages { topic payloadText properties } } }`;
+    const first = (await gql<Retained>(QUERY, { f: 'ret/#' }, admin)).data!.retainedMessages;
+    assert.deepEqual([first.total, first.messages.map((m) => m.topic)], [3, ['ret/a', 'ret/b']]);
+    assert.deepEqual(first.messages[0].properties, { contentType: 'text/plain' });
+    const second = (await gql<Retained>(QUERY, { f: 'ret/#', a: first.nextCursor }, admin)).data!.retainedMessages;
+    assert.deepEqual([second.messages.map((m) => [m.topic, m.payloadText]), second.nextCursor], [[['ret/c/d', 'v-ret/c/d']], null]);
+    const [watcher, inbox] = await connectWithInbox(broker.url, { clientId: 'ret-watch' });
+    await watcher.subscribeAsync('ret/#', { qos: 0, rh: 2 });
+    const cleared = await gql<{ clearRetained: number }>(`mutation { clearRetained(topics: ["ret/a", "ret/c/d", "ret/none"]) }`, {}, admin);
+    assert.deepEqual(cleared.data, { clearRetained: 2 });
+    assert.deepEqual((await gql<Retained>(QUERY, { f: '#' }, admin)).data!.retainedMessages.messages.map((m) => m.topic), ['other/x', 'ret/b']);
+    await publish(pub, 'ret/marker', 'm');
+    const [marker] = await inbox.waitFor(1);
+    assert.equal(marker.topic, 'ret/marker', 'the clearing delivered nothing before the marker');
+    assert.equal(errorCode(await gql(`mutation { clearRetained(topics: ["ret/+"]) }`, {}, admin)), 'BAD_USER_INPUT');
+    await Promise.all([pub.endAsync(), watcher.endAsync()]);
+  });
+});
+
 describe('admin API: the message history', () => {
   let broker: TestBroker;
   let gql: ReturnType<typeof graphql>;

@@ -6,11 +6,13 @@ import { AdminAuthResolver } from './auth/admin-auth.resolver';
 import { ClientsResolver } from './clients/clients.resolver';
 import { HistoryResolver } from './messages/history.resolver';
 import { PublishResolver } from './messages/publish.resolver';
+import { SessionsResolver } from './sessions/sessions.resolver';
 import { StatusResolver } from './status/status.resolver';
+import { RetainedResolver } from './topics/retained.resolver';
 import { UsersResolver } from './users/users.resolver';
 
 /** Every resolver of the admin API: the schema is made from these. */
-export const ADMIN_RESOLVERS = [AdminAuthResolver, AuditResolver, ClientsResolver, HistoryResolver, PublishResolver, StatusResolver, UsersResolver];
+export const ADMIN_RESOLVERS = [AdminAuthResolver, AuditResolver, ClientsResolver, HistoryResolver, PublishResolver, RetainedResolver, SessionsResolver, StatusResolver, UsersResolver];
 
 /**
  * The admin API's schema in SDL, sorted as the server serves it, from the resolvers alone (no broker, no

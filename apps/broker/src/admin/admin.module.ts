@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { BrokerConfig } from '../config/broker-config';
@@ -7,10 +8,13 @@ import { TransportModule } from '../transport/transport.module';
 import { AuditModule } from './audit/audit.module';
 import { AdminAuthModule } from './auth/admin-auth.module';
 import { ClientsModule } from './clients/clients.module';
+import { GraphQLErrorFilter } from './graphql-error.filter';
 import { HealthController } from './health/health.controller';
 import { maxDepthRule } from './max-depth.rule';
 import { MessagesModule } from './messages/messages.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { StatusModule } from './status/status.module';
+import { TopicsModule } from './topics/topics.module';
 import { UsersModule } from './users/users.module';
 
 /**
@@ -40,12 +44,15 @@ export class AdminModule {
         AuditModule,
         ClientsModule,
         MessagesModule,
+        SessionsModule,
         StatusModule,
+        TopicsModule,
         UsersModule,
         PrometheusModule,
         TransportModule,
       ],
       controllers: [HealthController],
+      providers: [{ provide: APP_FILTER, useClass: GraphQLErrorFilter }],
     };
   }
 }

@@ -181,7 +181,7 @@ export class HistoryRecorder {
 }
 
 /** Properties as JSON: binary values base64, User Properties as [name, value] pairs in order. */
-function propertiesToJson(props: Properties | undefined): Record<string, unknown> | null {
+export function propertiesToJson(props: Properties | undefined): Record<string, unknown> | null {
   if (props === undefined) return null;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(props)) out[key] = Buffer.isBuffer(value) ? value.toString('base64') : value;

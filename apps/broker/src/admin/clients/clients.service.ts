@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { SessionRegistry } from '../../session/session-registry';
 import { Session } from '../../session/session';
 import { AuditService } from '../audit/audit.service';
+import { byString, pageByKey } from '../paging';
 import { ClientPageType, ClientType } from './clients.types';
 
 function toClient(session: Session): ClientType {
@@ -40,11 +41,9 @@ export class ClientsService {
       if (needle && !session.clientId.toLowerCase().includes(needle) && !(c.username ?? '').toLowerCase().includes(needle) && !c.remoteAddress.includes(needle)) continue;
       matching.push(session);
     }
-    matching.sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
-    const start = after == null ? 0 : matching.findIndex((s) => s.clientId > after);
-    const slice = start < 0 ? [] : matching.slice(start, start + first);
-    const more = start >= 0 && start + first < matching.length;
-    return { clients: slice.map(toClient), total: matching.length, nextCursor: more ? slice[slice.length - 1].clientId : null };
+    matching.sort((a, b) => byString(a.clientId, b.clientId));
+    const { items, nextCursor } = pageByKey(matching, (s) => s.clientId, first, after);
+    return { clients: items.map(toClient), total: matching.length, nextCursor };
   }
 
   get(clientId: string): ClientType | null {

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { GraphQLError } from 'graphql';
+import { Session } from '../../session/session';
+import { SessionRegistry } from '../../session/session-registry';
+import { AuditService } from '../audit/audit.service';
+import { byString, pageByKey } from '../paging';
+import { SessionPageType, SessionType } from './sessions.types';
+
+function toSession(s: Session): SessionType {
+  const offlineSince = s.connection === null ? s.disconnectedAt : undefined;
+  return {
+    clientId: s.clientId,
+    username: s.username ?? null,
+    online: s.connection !== null,
+    protocolVersion: s.protocolVersion,
+    expiryInterval: s.expiryInterval,
+    expiresAt: offlineSince === undefined || s.expiryInterval >= 0xffffffff ? null : new Date(offlineSince + s.expiryInterval * 1000),
+    subscriptions: s.subscriptions.size,
+    queued: s.outbound.queued,
+    inflight: s.outbound.inflight.size,
+    willPending: s.will !== undefined,
+  };
+}
+
+/** Persistent sessions, connected or not, read from the registry; an offline one may be ended. */
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly registry: SessionRegistry,
+    private readonly audit: AuditService,
+  ) {}
+
+  page(filter: string | null | undefined, online: boolean | null | undefined, first: number, after: string | null | undefined): SessionPageType {
+    const needle = filter?.toLowerCase() ?? '';
+    const matching: Session[] = [];
+    for (const s of this.registry.all()) {
+      if (s.expiryInterval <= 0) continue;
+      if (online != null && (s.connection !== null) !== online) continue;
+      if (needle && !s.clientId.toLowerCase().includes(needle) && !(s.username ?? '').toLowerCase().includes(needle)) continue;
+      matching.push(s);
+    }
+    matching.sort((a, b) => byString(a.clientId, b.clientId));
+    const { items, nextCursor } = pageByKey(matching, (s) => s.clientId, first, after);
+    return { sessions: items.map(toSession), total: matching.length, nextCursor };
+  }
+
+  /** Ends an offline session now: its subscriptions, queued messages and pending will are gone. */
+  async delete(actor: string, clientId: string): Promise<boolean> {
+    const session = this.registry.get(clientId);
+    if (session === undefined) throw new GraphQLError(`no session "${clientId}"`, { extensions: { code: 'NOT_FOUND' } });
+    if (session.connection !== null) {
+      throw new GraphQLError(`"${clientId}" is connected: kick the client first (kickClient), then delete its session`, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    const before = toSession(session);
+    this.registry.end(session, false);
+    await this.audit.record({ actor, action: 'deleteSession', target: clientId, details: { before: { subscriptions: before.subscriptions, queued: before.queued, username: before.username } } });
+    return true;
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { PacketType, decodePropertyBlock, isValidTopicFilter, isValidTopicName } from '@nestmq/mqtt-protocol';
+import { GraphQLError } from 'graphql';
+import { TextDecoder } from 'node:util';
+import { propertiesToJson } from '../../history/history-recorder';
+import { Message } from '../../routing/message';
+import { Router } from '../../routing/router';
+import { AuditService } from '../audit/audit.service';
+import { byString, pageByKey } from '../paging';
+import { RetainedPageType, RetainedMessageType } from './retained.types';
+
+const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function toRetained(m: Message): RetainedMessageType {
+  let payloadText: string | null;
+  try {
+    payloadText = utf8.decode(m.payload);
+  } catch {
+    payloadText = null;
+  }
+  return {
+    topic: m.topic,
+    payloadText,
+    payloadBase64: m.payload.toString('base64'),
+    qos: m.qos,
+    publisherClientId: m.publisherId || null,
+    receivedAt: new Date(m.receivedAt),
+    expiresAt: m.expiresAt === 0 ? null : new Date(m.expiresAt),
+    properties: m.properties === null ? null : propertiesToJson(decodePropertyBlock(m.properties, PacketType.Publish)),
+  };
+}
+
+/** The retained store, browsed by filter; clearing a topic removes it without delivering anything. */
+@Injectable()
+export class RetainedService {
+  constructor(
+    private readonly router: Router,
+    private readonly audit: AuditService,
+  ) {}
+
+  page(filter: string, first: number, after: string | null | undefined): RetainedPageType {
+    if (!isValidTopicFilter(filter) || filter.startsWith('$share/')) throw badInput(`filter: "${filter}" is not a topic filter`);
+    const matching = this.router.retained.matching(filter, Date.now()).sort((a, b) => byString(a.topic, b.topic));
+    const { items, nextCursor } = pageByKey(matching, (m) => m.topic, first, after);
+    return { messages: items.map(toRetained), total: matching.length, nextCursor };
+  }
+
+  /** Clears the retained messages of these topics; returns how many there were. */
+  async clear(actor: string, topics: readonly string[]): Promise<number> {
+    for (const topic of topics) if (!isValidTopicName(topic)) throw badInput(`topics: "${topic}" is not a topic name`);
+    const now = Date.now();
+    let cleared = 0;
+    for (const topic of topics) {
+      if (this.router.retained.matching(topic, now).length === 0) continue;
+      // An empty retained message clears the topic, as a client's would; it is stored, not routed.
+      this.router.retained.store(new Message(topic, Buffer.from(topic), Buffer.alloc(0), 0, true, null, 0, '', now));
+      cleared++;
+    }
+    await this.audit.record({ actor, action: 'clearRetained', target: topics.length === 1 ? topics[0] : null, details: { topics, cleared } });
+    return cleared;
+  }
+}
