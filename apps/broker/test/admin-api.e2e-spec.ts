@@ -7,7 +7,7 @@ import { HISTORY_RECORDER } from '../src/history/history.module';
 import { HistoryRecorder } from '../src/history/history-recorder';
 import { BROKER_VERSION } from '../src/version';
 import { PacketType, PublishPacket, ReasonCode, encodePacket } from '@nestmq/mqtt-protocol';
-import { connectClient, connectWithInbox, eventually, publish } from './support/clients';
+import { connectClient, connectWithInbox, eventually, eventuallyAsync, publish } from './support/clients';
 import { RawClient } from './support/raw-client';
 import { TcpProxy } from './support/tcp-proxy';
 import { TestBroker, startBrokerOn, startTestBroker } from './support/test-broker';
@@ -439,6 +439,34 @@ describe('admin API: sessions and retained messages', () => {
     assert.equal(marker.topic, 'ret/marker', 'the clearing delivered nothing before the marker');
     assert.equal(errorCode(await gql(`mutation { clearRetained(topics: ["ret/+"]) }`, {}, admin)), 'BAD_USER_INPUT');
     await Promise.all([pub.endAsync(), watcher.endAsync()]);
+  });
+});
+
+describe('admin API: the session log', () => {
+  let broker: TestBroker;
+  let gql: ReturnType<typeof graphql>;
+  let admin: string;
+  beforeAll(async () => {
+    broker = await startTestBroker({ httpPort: 0, allowAnonymous: false }, { ADMIN_JWT_SECRET: SECRET, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password });
+    gql = graphql(broker);
+    admin = (await gql<{ login: Tokens }>(LOGIN, { u: ADMIN.username, p: ADMIN.password })).data!.login.accessToken;
+  });
+  afterAll(() => broker.close());
+
+  it('lists connects, refusals and subscriptions, by client, by action, newest first', async () => {
+    const client = await connectClient(broker.url, { clientId: 'logged', username: ADMIN.username, password: ADMIN.password });
+    await client.subscribeAsync('log/#');
+    await client.endAsync();
+    await connectClient(broker.url, { clientId: 'refused', username: 'nobody', password: 'x', reconnectPeriod: 0 }).catch(() => undefined);
+    type Events = { sessionEvents: { events: Array<{ clientId: string; action: string; username: string | null; details: Record<string, unknown> | null }>; nextCursor: string | null } };
+    const mine = async (): Promise<string[]> => ((await gql<Events>(`{ sessionEvents(clientId: "logged") { events { action } } }`, {}, admin)).data?.sessionEvents.events ?? []).map((e) => e.action);
+    await eventuallyAsync(async () => (await mine()).length === 3, 10_000, 'the events to be written');
+    assert.deepEqual(await mine(), ['disconnect', 'subscribe', 'connect']);
+    const refused = await gql<Events>(`{ sessionEvents(actions: ["connect_refused"]) { events { clientId username details } } }`, {}, admin);
+    assert.deepEqual(refused.data!.sessionEvents.events.map((e) => [e.clientId, e.username, e.details?.reasonCode]), [['refused', 'nobody', 0x86]]);
+    const bad = await gql(`{ sessionEvents(actions: ["exploded"]) { nextCursor } }`, {}, admin);
+    assert.equal(errorCode(bad), 'BAD_USER_INPUT');
+    assert.match(bad.errors![0].message, /exploded unknown/);
   });
 });
 

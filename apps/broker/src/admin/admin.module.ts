@@ -8,6 +8,7 @@ import { TransportModule } from '../transport/transport.module';
 import { AuditModule } from './audit/audit.module';
 import { AdminAuthModule } from './auth/admin-auth.module';
 import { ClientsModule } from './clients/clients.module';
+import { EventsModule } from './events/events.module';
 import { GraphQLErrorFilter } from './graphql-error.filter';
 import { HealthController } from './health/health.controller';
 import { maxDepthRule } from './max-depth.rule';
@@ -43,6 +44,7 @@ export class AdminModule {
         AdminAuthModule,
         AuditModule,
         ClientsModule,
+        EventsModule,
         MessagesModule,
         SessionsModule,
         StatusModule,

@@ -111,7 +111,7 @@ export class SessionEventRepository {
   /** The keyset condition of a cursor, its values appended to `params`. */
   private after(cursor: string, params: unknown[]): string {
     const [micros, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-    if (!/^-?\d+$/.test(micros ?? '') || !/^\d+$/.test(id ?? '')) throw new Error('not a session event cursor');
+    if (!/^-?\d+$/.test(micros ?? '') || !/^\d+$/.test(id ?? '')) throw new RangeError('not a session event cursor');
     const n = params.push(micros, id) - 1;
     return AFTER_CURSOR(n);
   }
