@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { UserRepository } from '@nestmq/persistence';
 import { TestDatabase, createTestDatabase, defaultDatabaseKind } from '@nestmq/persistence/testing';
+import { createClient } from 'graphql-ws';
 import { SignJWT } from 'jose';
+import WebSocket from 'ws';
 import { HISTORY_RECORDER } from '../src/history/history.module';
 import { HistoryRecorder } from '../src/history/history-recorder';
+import { LiveFeed } from '../src/admin/live/live-feed';
 import { BROKER_VERSION } from '../src/version';
 import { PacketType, PublishPacket, ReasonCode, encodePacket } from '@nestmq/mqtt-protocol';
 import { connectClient, connectWithInbox, eventually, eventuallyAsync, publish } from './support/clients';
@@ -439,6 +442,110 @@ describe('admin API: sessions and retained messages', () => {
     assert.equal(marker.topic, 'ret/marker', 'the clearing delivered nothing before the marker');
     assert.equal(errorCode(await gql(`mutation { clearRetained(topics: ["ret/+"]) }`, {}, admin)), 'BAD_USER_INPUT');
     await Promise.all([pub.endAsync(), watcher.endAsync()]);
+  });
+});
+
+describe('admin API: live subscriptions over graphql-ws', () => {
+  let broker: TestBroker;
+  let admin: string;
+  beforeAll(async () => {
+    broker = await startTestBroker({ httpPort: 0 }, { ADMIN_JWT_SECRET: SECRET, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, ADMIN_LIVE_MAX_RATE: '5' });
+    admin = (await graphql(broker)<{ login: Tokens }>(LOGIN, { u: ADMIN.username, p: ADMIN.password })).data!.login.accessToken;
+  });
+  afterAll(() => broker.close());
+
+  const socketClient = (authorization?: string) =>
+    createClient({ url: `ws://127.0.0.1:${broker.port('http')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: authorization ? { authorization } : {} });
+
+  /** The first `count` results of a subscription, or the error that ended it. */
+  function take<T>(client: ReturnType<typeof socketClient>, query: string, variables: Record<string, unknown>, count: number): { results: Promise<T[]> } {
+    const got: T[] = [];
+    const results = new Promise<T[]>((resolve, reject) => {
+      const dispose = client.subscribe<T>({ query, variables }, {
+        next: (value) => {
+          if (value.errors) return reject(new Error(JSON.stringify(value.errors)));
+          got.push(value.data as T);
+          if (got.length === count) {
+            dispose();
+            resolve(got);
+          }
+        },
+        error: reject,
+        complete: () => resolve(got),
+      });
+    });
+    return { results };
+  }
+
+  it('streams what MQTT clients publish on a filter, at most ADMIN_LIVE_MAX_RATE a second, counting what it skips', async () => {
+    const client = socketClient(`Bearer ${admin}`);
+    try {
+      type Live = { topic: string; payloadText: string; publisherClientId: string; skippedBefore: number };
+      // Everything the subscription shows, up to the first message published after the burst.
+      const got: Live[] = [];
+      const untilAfter = new Promise<void>((resolve, reject) => {
+        client.subscribe<{ messagePublished: Live }>(
+          { query: `subscription ($f: String!) { messagePublished(topicFilter: $f) { topic payloadText publisherClientId skippedBefore } }`, variables: { f: 'live/#' } },
+          {
+            next: (value) => {
+              if (value.errors) return reject(new Error(JSON.stringify(value.errors)));
+              got.push(value.data!.messagePublished);
+              if (value.data!.messagePublished.topic === 'live/after') resolve();
+            },
+            error: reject,
+            complete: () => undefined,
+          },
+        );
+      });
+      await eventually(() => broker.app.get(LiveFeed).watching === 1, 10_000, 'the subscription to start');
+      const pub = await connectClient(broker.url, { clientId: 'live-pub' });
+      await publish(pub, 'other/x', 'not mine');
+      for (let i = 0; i < 30; i++) await publish(pub, 'live/burst', `b-${i}`);
+      // The burst spent the five a second: the next one through, once the rate allows, counts the skipped.
+      let done = false;
+      let afters = 0;
+      void untilAfter.finally(() => (done = true));
+      await eventuallyAsync(async () => {
+        if (!done) {
+          afters++;
+          await publish(pub, 'live/after', 'after');
+        }
+        return done;
+      }, 10_000, 'a message after the burst');
+      assert.ok(got.every((m) => m.topic.startsWith('live/') && m.publisherClientId === 'live-pub'), JSON.stringify(got));
+      const burst = got.filter((m) => m.topic === 'live/burst');
+      assert.ok(burst.length >= 5 && burst.length < 15, `the rate of 5 a second holds back most of a burst of 30: ${burst.length} shown`);
+      const accounted = got.length + got.reduce((n, m) => n + m.skippedBefore, 0);
+      assert.ok(accounted >= 31 && accounted <= 30 + afters, `every message on live/# shown or counted as skipped: ${accounted} of ${30 + afters}`);
+      await pub.endAsync();
+    } finally {
+      await client.dispose();
+    }
+    await eventually(() => broker.app.get(LiveFeed).watching === 0, 5000, 'the watcher to go when the subscription ends');
+  });
+
+  it('ticks brokerMetrics every second with counters and rates', async () => {
+    const client = socketClient(`Bearer ${admin}`);
+    try {
+      type Tick = { brokerMetrics: { at: string; counters: { clientsConnected: number }; publishReceivedPerSecond: number } };
+      const ticks = await take<Tick>(client, `subscription { brokerMetrics { at counters { clientsConnected } publishReceivedPerSecond } }`, {}, 2).results;
+      const [a, b] = ticks.map((t) => Date.parse(t.brokerMetrics.at));
+      assert.ok(b - a >= 900 && b - a <= 2500, `${b - a} ms between ticks`);
+      assert.equal(typeof ticks[1].brokerMetrics.publishReceivedPerSecond, 'number');
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('closes a socket without a valid access token before any subscription', async () => {
+    for (const authorization of [undefined, 'Bearer not-a-token']) {
+      const client = socketClient(authorization);
+      const closed = new Promise<number>((resolve) => client.on('closed', (event) => resolve((event as { code: number }).code)));
+      const attempt = take(client, `subscription { brokerMetrics { at } }`, {}, 1).results.catch(() => 'refused');
+      assert.equal(await closed, 4403);
+      assert.equal(await attempt, 'refused');
+      await client.dispose();
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { AuditResolver } from './audit/audit.resolver';
 import { AdminAuthResolver } from './auth/admin-auth.resolver';
 import { ClientsResolver } from './clients/clients.resolver';
 import { EventsResolver } from './events/events.resolver';
+import { LiveResolver } from './live/live.resolver';
 import { HistoryResolver } from './messages/history.resolver';
 import { PublishResolver } from './messages/publish.resolver';
 import { SessionsResolver } from './sessions/sessions.resolver';
@@ -13,7 +14,7 @@ import { RetainedResolver } from './topics/retained.resolver';
 import { UsersResolver } from './users/users.resolver';
 
 /** Every resolver of the admin API: the schema is made from these. */
-export const ADMIN_RESOLVERS = [AdminAuthResolver, AuditResolver, ClientsResolver, EventsResolver, HistoryResolver, PublishResolver, RetainedResolver, SessionsResolver, StatusResolver, UsersResolver];
+export const ADMIN_RESOLVERS = [AdminAuthResolver, AuditResolver, ClientsResolver, EventsResolver, HistoryResolver, LiveResolver, PublishResolver, RetainedResolver, SessionsResolver, StatusResolver, UsersResolver];
 
 /**
  * The admin API's schema in SDL, sorted as the server serves it, from the resolvers alone (no broker, no

@@ -7,10 +7,13 @@ import { PrometheusModule } from '../metrics/prometheus.module';
 import { TransportModule } from '../transport/transport.module';
 import { AuditModule } from './audit/audit.module';
 import { AdminAuthModule } from './auth/admin-auth.module';
+import { AdminAuthService } from './auth/admin-auth.service';
+import { bearerToken, operationContext } from './auth/admin-principal';
 import { ClientsModule } from './clients/clients.module';
 import { EventsModule } from './events/events.module';
 import { GraphQLErrorFilter } from './graphql-error.filter';
 import { HealthController } from './health/health.controller';
+import { LiveModule } from './live/live.module';
 import { maxDepthRule } from './max-depth.rule';
 import { MessagesModule } from './messages/messages.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -29,18 +32,38 @@ export class AdminModule {
     return {
       module: AdminModule,
       imports: [
-        GraphQLModule.forRoot<ApolloDriverConfig>({
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          path: '/graphql',
-          autoSchemaFile: true,
-          sortSchema: true,
-          introspection: config.graphqlIntrospection,
-          playground: false,
-          csrfPrevention: true,
-          validationRules: [maxDepthRule()],
-          includeStacktraceInErrorResponses: false,
-          context: ({ req }: { req: unknown }) => ({ req }),
+          imports: [AdminAuthModule],
+          inject: [AdminAuthService],
+          useFactory: (auth: AdminAuthService): ApolloDriverConfig => ({
+            path: '/graphql',
+            autoSchemaFile: true,
+            sortSchema: true,
+            introspection: config.graphqlIntrospection,
+            playground: false,
+            csrfPrevention: true,
+            validationRules: [maxDepthRule()],
+            includeStacktraceInErrorResponses: false,
+            context: operationContext,
+            subscriptions: {
+              'graphql-ws': {
+                path: '/graphql',
+                // A socket without a valid access token in its connection_init is closed (4403) before any
+                // subscription; each subscription is then checked again, as a query is.
+                onConnect: async (ctx: { connectionParams?: Record<string, unknown> }) => {
+                  const token = bearerToken(ctx.connectionParams?.authorization);
+                  if (token === undefined) return false;
+                  return auth.authenticate(token).then(
+                    () => true,
+                    () => false,
+                  );
+                },
+              },
+            },
+          }),
         }),
+        LiveModule,
         AdminAuthModule,
         AuditModule,
         ClientsModule,

@@ -23,6 +23,8 @@ export interface BrokerConfig {
   adminJwtSecret?: string;
   /** GraphQL introspection (and with it the schema browsing tools) on the admin API. */
   graphqlIntrospection: boolean;
+  /** Messages a second each admin's live message feed shows at most; the rest are counted as skipped. */
+  adminLiveMaxRate: number;
   allowAnonymous: boolean;
   /** Static users, `name:password` pairs. */
   users: ReadonlyMap<string, string>;
@@ -273,6 +275,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     httpPort: port(env, 'HTTP_PORT', 8080),
     adminJwtSecret,
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', false),
+    adminLiveMaxRate: integer(env, 'ADMIN_LIVE_MAX_RATE', 50, 1, 10_000),
     allowAnonymous: bool(env, 'ALLOW_ANONYMOUS', false),
     users: users(env),
     acl: acl(env),

@@ -9,6 +9,7 @@ import { SessionPersistence } from '../session/session-persistence';
 import { SessionRegistry } from '../session/session-registry';
 import type { SessionEventRecorder } from '../session-events/session-event-recorder';
 import { PendingAuthentications } from '../auth/pending-authentications';
+import type { Message } from '../routing/message';
 import { ConnectingBytes } from './connecting-bytes';
 import { FlushScheduler } from './flush-scheduler';
 import { InternalErrorLog } from './internal-error-log';
@@ -36,7 +37,17 @@ export class BrokerContext {
     this.connectingBytes = new ConnectingBytes(config.maxConnectingBytes);
   }
 
+  /**
+   * Sees every PUBLISH a client made, after routing: the admin API's live feed sets it when it starts.
+   * Whoever sets it keeps its cost at a field check while nobody watches.
+   */
+  publishWatcher: PublishWatcher | null = null;
+
   readonly pendingAuthentications: PendingAuthentications;
   readonly internalErrors: InternalErrorLog;
   readonly connectingBytes: ConnectingBytes;
+}
+
+export interface PublishWatcher {
+  published(message: Message, username: string | undefined): void;
 }

@@ -172,6 +172,7 @@ export function handlePublish(c: Connection, view: PublishView): void {
   const writesBefore = persistence.writes;
   const deliveries = broker.router.publish(message);
   broker.history?.record(message, c.username);
+  broker.publishWatcher?.published(message, c.username);
   // No session event per PUBLISH: the message history above covers publishes, and the event log stays
   // at the rate clients connect and subscribe.
   if (qos === 0) return;

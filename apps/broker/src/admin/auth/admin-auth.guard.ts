@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GraphQLError } from 'graphql';
-import { ADMIN_ONLY, PUBLIC, requestOf } from './admin-principal';
+import { ADMIN_ONLY, PUBLIC, bearerToken, requestOf } from './admin-principal';
 import { AdminAuthService } from './admin-auth.service';
 
 /**
@@ -19,8 +19,7 @@ export class AdminAuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = requestOf(context);
-    const header = request.headers?.authorization;
-    const token = typeof header === 'string' && /^Bearer /i.test(header) ? header.slice(7).trim() : undefined;
+    const token = bearerToken(request.headers?.authorization);
     if (!token) throw new GraphQLError('sign in first: send "Authorization: Bearer <accessToken>" from the login mutation', { extensions: { code: 'UNAUTHENTICATED' } });
     request.admin = await this.auth.authenticate(token);
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && request.admin.role !== 'admin') {

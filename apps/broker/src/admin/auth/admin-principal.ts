@@ -26,3 +26,27 @@ export function requestOf(context: ExecutionContext): AdminRequest {
 
 /** The signed-in admin of a guarded operation. */
 export const CurrentAdmin = createParamDecorator((_: unknown, context: ExecutionContext): AccessClaims | undefined => requestOf(context).admin);
+
+/** The token of an `Authorization: Bearer <token>` value, if it is one. */
+export function bearerToken(authorization: unknown): string | undefined {
+  if (typeof authorization !== 'string' || !/^Bearer /i.test(authorization)) return undefined;
+  return authorization.slice(7).trim() || undefined;
+}
+
+/** What graphql-ws hands the context function for an operation on a socket. */
+interface SocketContext {
+  connectionParams?: Record<string, unknown>;
+  extra?: { request?: IncomingMessage };
+}
+
+/**
+ * The GraphQL context of an operation: over HTTP, the request; on a subscription socket, a request made
+ * of its connection_init payload (`{ "authorization": "Bearer ..." }`), so the guard reads both alike.
+ */
+export function operationContext(ctx: { req?: AdminRequest } & SocketContext): { req: AdminRequest } {
+  if (ctx.req !== undefined) return { req: ctx.req };
+  const request = ctx.extra?.request;
+  const authorization = ctx.connectionParams?.authorization;
+  const headers = typeof authorization === 'string' ? { authorization } : {};
+  return { req: { headers, ip: request?.socket.remoteAddress, socket: request?.socket } as unknown as AdminRequest };
+}

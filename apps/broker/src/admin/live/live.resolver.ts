@@ -1,0 +1,50 @@
+import { Inject } from '@nestjs/common';
+import { Args, Resolver, Subscription } from '@nestjs/graphql';
+import { isValidTopicFilter } from '@nestmq/mqtt-protocol';
+import { GraphQLError } from 'graphql';
+import { PubSubEngine } from 'graphql-subscriptions';
+import { TextDecoder } from 'node:util';
+import { ADMIN_PUBSUB, BROKER_METRICS } from './admin-pubsub';
+import { LiveFeed, LiveMessage } from './live-feed';
+import { BrokerMetricsType, LiveMessageType } from './live.types';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function toLive({ message, username, skippedBefore }: LiveMessage): LiveMessageType {
+  let payloadText: string | null;
+  try {
+    payloadText = utf8.decode(message.payload);
+  } catch {
+    payloadText = null;
+  }
+  return {
+    topic: message.topic,
+    payloadText,
+    payloadBase64: message.payload.toString('base64'),
+    qos: message.qos,
+    retain: message.retain,
+    publisherClientId: message.publisherId || null,
+    publisherUsername: username ?? null,
+    receivedAt: new Date(message.receivedAt),
+    skippedBefore,
+  };
+}
+
+@Resolver()
+export class LiveResolver {
+  constructor(
+    private readonly feed: LiveFeed,
+    @Inject(ADMIN_PUBSUB) private readonly pubsub: PubSubEngine,
+  ) {}
+
+  @Subscription(() => LiveMessageType, { description: 'Messages clients publish on a topic filter, live, at most ADMIN_LIVE_MAX_RATE a second', resolve: toLive })
+  messagePublished(@Args('topicFilter') topicFilter: string): AsyncIterableIterator<LiveMessage> {
+    if (!isValidTopicFilter(topicFilter)) throw new GraphQLError(`topicFilter: "${topicFilter}" is not a topic filter`, { extensions: { code: 'BAD_USER_INPUT' } });
+    return this.feed.watch(topicFilter);
+  }
+
+  @Subscription(() => BrokerMetricsType, { description: 'The counters and their rates, a tick a second', resolve: (tick: BrokerMetricsType) => tick })
+  brokerMetrics(): AsyncIterator<BrokerMetricsType> {
+    return this.pubsub.asyncIterableIterator<BrokerMetricsType>(BROKER_METRICS);
+  }
+}
