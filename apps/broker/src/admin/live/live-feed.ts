@@ -13,14 +13,18 @@ export interface LiveMessage {
 /** Messages a watcher may fall behind by before the oldest are skipped too. */
 const MAX_WAITING = 100;
 
+/** How often the watchers' allowances are topped up: the hot path itself never reads a clock. */
+const REFILL_MS = 100;
+
 /**
- * One admin's live view of a topic filter: at most `maxRate` messages a second (a token bucket, so a
- * burst after a quiet second still shows), the rest counted as skipped. Bounded: a watcher whose reader
- * falls behind loses the oldest, never the broker's memory.
+ * One admin's live view of a topic filter: at most `maxRate` messages a second (a token bucket topped up
+ * every REFILL_MS, so a burst after a quiet second still shows), the rest counted as skipped. Bounded: a
+ * watcher whose reader falls behind loses the oldest, never the broker's memory.
  */
 export class FeedWatcher implements AsyncIterableIterator<LiveMessage> {
+  /** Whether the filter is `#`: every topic but those of $SYS, without matching each. */
+  readonly everything: boolean;
   private tokens: number;
-  private refilledAt: number;
   private skipped = 0;
   private readonly waiting: LiveMessage[] = [];
   private wake: ((result: IteratorResult<LiveMessage>) => void) | undefined;
@@ -30,17 +34,18 @@ export class FeedWatcher implements AsyncIterableIterator<LiveMessage> {
     readonly filter: string,
     private readonly maxRate: number,
     private readonly onClose: (w: FeedWatcher) => void,
-    private readonly now: () => number = () => performance.now(),
   ) {
     this.tokens = maxRate;
-    this.refilledAt = now();
+    this.everything = filter === '#';
   }
 
-  /** Called on the hot path for every message matching nothing else: a clock read and a comparison or two. */
+  /** A tenth of a second's allowance more, up to a second's. */
+  refill(): void {
+    this.tokens = Math.min(this.maxRate, this.tokens + (this.maxRate * REFILL_MS) / 1000);
+  }
+
+  /** Called on the hot path for every message on the filter: a comparison, most of the time. */
   offer(message: Message, username: string | undefined): void {
-    const now = this.now();
-    this.tokens = Math.min(this.maxRate, this.tokens + ((now - this.refilledAt) * this.maxRate) / 1000);
-    this.refilledAt = now;
     if (this.tokens < 1) {
       this.skipped++;
       return;
@@ -94,7 +99,9 @@ export class FeedWatcher implements AsyncIterableIterator<LiveMessage> {
  * broker's publish watcher only while somebody watches: with nobody, the hot path pays one null check.
  */
 export class LiveFeed implements PublishWatcher {
-  private readonly watchers = new Set<FeedWatcher>();
+  /** An array, not the Set it mirrors: the hot path walks it with an index. */
+  private watchers: FeedWatcher[] = [];
+  private refills: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly install: (watcher: PublishWatcher | null) => void,
@@ -102,20 +109,34 @@ export class LiveFeed implements PublishWatcher {
   ) {}
 
   get watching(): number {
-    return this.watchers.size;
+    return this.watchers.length;
   }
 
   watch(filter: string): FeedWatcher {
     const watcher = new FeedWatcher(filter, this.maxRate, (w) => {
-      this.watchers.delete(w);
-      if (this.watchers.size === 0) this.install(null);
+      this.watchers = this.watchers.filter((other) => other !== w);
+      if (this.watchers.length > 0) return;
+      this.install(null);
+      clearInterval(this.refills);
+      this.refills = undefined;
     });
-    this.watchers.add(watcher);
+    this.watchers = [...this.watchers, watcher];
     this.install(this);
+    if (this.refills === undefined) {
+      this.refills = setInterval(() => {
+        for (const w of this.watchers) w.refill();
+      }, REFILL_MS);
+      this.refills.unref();
+    }
     return watcher;
   }
 
   published(message: Message, username: string | undefined): void {
-    for (const w of this.watchers) if (topicMatches(w.filter, message.topic)) w.offer(message, username);
+    const watchers = this.watchers;
+    const topic = message.topic;
+    for (let i = 0; i < watchers.length; i++) {
+      const w = watchers[i];
+      if (w.everything ? topic.charCodeAt(0) !== 0x24 : topicMatches(w.filter, topic)) w.offer(message, username);
+    }
   }
 }
