@@ -77,30 +77,10 @@ import {
   runLatency,
   runThroughput,
 } from './scenarios';
+import { envNumber, throughputSettings } from './settings';
 
-function envNumber(name: string, fallback: number, zeroAllowed = false): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) {
-    throw new Error(`${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, got "${raw}"`);
-  }
-  return value;
-}
-
-const SECONDS = envNumber('BENCH_SECONDS', 4);
-const PROTOCOL = envNumber('BENCH_PROTOCOL', 5);
-if (PROTOCOL !== 4 && PROTOCOL !== 5) throw new Error('BENCH_PROTOCOL must be 4 (MQTT 3.1.1) or 5');
-const SETTINGS: RunSettings = {
-  protocolVersion: PROTOCOL,
-  warmupSeconds: envNumber('BENCH_WARMUP_SECONDS', 1),
-  seconds: SECONDS,
-  window: Math.round(envNumber('BENCH_WINDOW', 1000)),
-  ackedWindow: Math.round(envNumber('BENCH_ACKED_WINDOW', 256)),
-  inflight: Math.min(65535, Math.round(envNumber('BENCH_INFLIGHT', 64))),
-  drainSeconds: envNumber('BENCH_DRAIN_SECONDS', 10),
-  stallSeconds: envNumber('BENCH_STALL_SECONDS', 3),
-};
+const SETTINGS: RunSettings = throughputSettings();
+const SECONDS = SETTINGS.seconds;
 const ROUNDS = Math.round(envNumber('BENCH_ROUNDS', 2));
 const PUBLISHERS = Math.round(envNumber('BENCH_PUBLISHERS', 10));
 const FANOUT_SUBSCRIBERS = Math.round(envNumber('BENCH_FANOUT_SUBSCRIBERS', 100));
