@@ -10,7 +10,7 @@ import { HistoryRecorder } from '../src/history/history-recorder';
 import { LiveFeed } from '../src/admin/live/live-feed';
 import { BROKER_VERSION } from '../src/version';
 import { PacketType, PublishPacket, ReasonCode, encodePacket } from '@nestmq/mqtt-protocol';
-import { connectClient, connectWithInbox, eventually, eventuallyAsync, publish } from './support/clients';
+import { connectClient, connectWithInbox, eventually, eventuallyAsync, publish, withTimeout } from './support/clients';
 import { RawClient } from './support/raw-client';
 import { TcpProxy } from './support/tcp-proxy';
 import { TestBroker, startBrokerOn, startTestBroker } from './support/test-broker';
@@ -535,6 +535,27 @@ describe('admin API: live subscriptions over graphql-ws', () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it('closes a socket (4401) when its access token expires, and when its login ends', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const soon = await new SignJWT({ typ: 'access', role: 'admin', sid: '11111111-1111-1111-1111-111111111111' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('nestmq').setSubject('admin').setIssuedAt(now).setExpirationTime(now + 2).sign(Buffer.from(SECRET));
+    const expiring = socketClient(`Bearer ${soon}`);
+    const expired = new Promise<{ code: number; reason: string }>((resolve) => expiring.on('closed', (event) => resolve(event as { code: number; reason: string })));
+    void take(expiring, `subscription { brokerMetrics { at } }`, {}, 100).results.catch(() => undefined);
+    const closed = await withTimeout(expired, 10_000, 'the socket to close when its token expires');
+    assert.deepEqual([closed.code, closed.reason], [4401, 'the access token expired: reconnect with a fresh one']);
+    await expiring.dispose();
+
+    const login = (await graphql(broker)<{ login: Tokens }>(LOGIN, { u: ADMIN.username, p: ADMIN.password })).data!.login;
+    const client = socketClient(`Bearer ${login.accessToken}`);
+    const ended = new Promise<number>((resolve) => client.on('closed', (event) => resolve((event as { code: number }).code)));
+    // A subscription that stays open: the socket is the server's to close.
+    const firstTick = new Promise<void>((resolve) => client.subscribe({ query: `subscription { brokerMetrics { at } }` }, { next: () => resolve(), error: () => undefined, complete: () => undefined }));
+    await withTimeout(firstTick, 5000, 'a first tick');
+    await graphql(broker)(`mutation { logout }`, {}, login.accessToken);
+    assert.equal(await withTimeout(ended, 5000, 'the socket to close at logout'), 4401);
+    await client.dispose();
   });
 
   it('closes a socket without a valid access token before any subscription', async () => {

@@ -7,7 +7,7 @@ import { PrometheusModule } from '../metrics/prometheus.module';
 import { TransportModule } from '../transport/transport.module';
 import { AuditModule } from './audit/audit.module';
 import { AdminAuthModule } from './auth/admin-auth.module';
-import { AdminAuthService } from './auth/admin-auth.service';
+import { AdminAuthService, ClosableSocket } from './auth/admin-auth.service';
 import { bearerToken, operationContext } from './auth/admin-principal';
 import { ClientsModule } from './clients/clients.module';
 import { EventsModule } from './events/events.module';
@@ -50,14 +50,19 @@ export class AdminModule {
               'graphql-ws': {
                 path: '/graphql',
                 // A socket without a valid access token in its connection_init is closed (4403) before any
-                // subscription; each subscription is then checked again, as a query is.
-                onConnect: async (ctx: { connectionParams?: Record<string, unknown> }) => {
+                // subscription; each subscription is then checked again, as a query is. A socket lasts as
+                // long as its token: it is closed (4401) when the token expires or the login ends.
+                onConnect: async (ctx: { connectionParams?: Record<string, unknown>; extra: unknown }) => {
                   const token = bearerToken(ctx.connectionParams?.authorization);
                   if (token === undefined) return false;
-                  return auth.authenticate(token).then(
-                    () => true,
-                    () => false,
-                  );
+                  try {
+                    const claims = await auth.authenticate(token);
+                    const socket = (ctx.extra as { socket?: ClosableSocket } | undefined)?.socket;
+                    if (socket) auth.holdSocket(claims, socket);
+                    return true;
+                  } catch {
+                    return false;
+                  }
                 },
               },
             },

@@ -8,6 +8,15 @@ import { ACCESS_TOKEN_SECONDS, AccessClaims, AdminRole, AdminTokens, InvalidToke
 export const ADMIN_TOKENS = Symbol('ADMIN_TOKENS');
 export const ADMIN_SESSIONS = Symbol('ADMIN_SESSIONS');
 
+/** A subscription socket, as far as ending it goes. */
+export interface ClosableSocket {
+  close(code: number, reason: string): void;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/** The close code of a subscription socket whose login ended or whose access token expired. */
+export const SOCKET_UNAUTHORIZED = 4401;
+
 /** The tokens of a login, with the account they are for. */
 export interface IssuedTokens {
   accessToken: string;
@@ -36,6 +45,8 @@ export class AdminAuthService implements OnApplicationBootstrap {
   private readonly throttle: LoginThrottle;
   /** Logins ended while access tokens issued to them may still be unexpired, with when they ended. */
   private readonly ended = new Map<string, number>();
+  /** Subscription sockets by the login they were opened with: they close when it ends. */
+  private readonly sockets = new Map<string, Set<ClosableSocket>>();
 
   constructor(
     @Inject(BROKER_CONFIG) config: BrokerConfig,
@@ -109,10 +120,29 @@ export class AdminAuthService implements OnApplicationBootstrap {
     return claims;
   }
 
+  /**
+   * Keeps a subscription socket only as long as the access token it was opened with: it is closed (4401)
+   * when the token expires or its login ends, and the client reconnects with a fresh token.
+   */
+  holdSocket(claims: AccessClaims, socket: ClosableSocket): void {
+    const close = (reason: string): void => socket.close(SOCKET_UNAUTHORIZED, reason);
+    const held = this.sockets.get(claims.session) ?? new Set<ClosableSocket>();
+    this.sockets.set(claims.session, held);
+    held.add(socket);
+    const timer = claims.expiresAt === undefined ? undefined : setTimeout(() => close('the access token expired: reconnect with a fresh one'), Math.max(0, claims.expiresAt - Date.now()));
+    timer?.unref();
+    socket.once('close', () => {
+      clearTimeout(timer);
+      held.delete(socket);
+      if (held.size === 0 && this.sockets.get(claims.session) === held) this.sockets.delete(claims.session);
+    });
+  }
+
   private async end(session: string): Promise<void> {
     await this.sessions.revoke(session);
     const now = Date.now();
     this.ended.set(session, now);
+    for (const socket of this.sockets.get(session) ?? []) socket.close(SOCKET_UNAUTHORIZED, 'this login has ended');
     // Past an access token's lifetime, an ended login needs no entry: its tokens have expired anyway.
     for (const [id, at] of this.ended) if (now - at > ACCESS_TOKEN_SECONDS * 1000) this.ended.delete(id);
   }

@@ -13,6 +13,8 @@ export interface AccessClaims {
   username: string;
   role: AdminRole;
   session: string;
+  /** When the token expires, in epoch milliseconds (set when a token is read, not when one is made). */
+  expiresAt?: number;
 }
 
 /** What a refresh token says: which login, and which of its refresh tokens this is. */
@@ -63,7 +65,7 @@ export class AdminTokens {
   async verifyAccess(token: string): Promise<AccessClaims> {
     const payload = await this.verify(token, 'access');
     if ((payload.role !== 'admin' && payload.role !== 'viewer') || typeof payload.sid !== 'string' || typeof payload.sub !== 'string') throw new InvalidToken('malformed access token');
-    return { username: payload.sub, role: payload.role, session: payload.sid };
+    return { username: payload.sub, role: payload.role, session: payload.sid, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined };
   }
 
   async verifyRefresh(token: string): Promise<RefreshClaims & { username: string }> {
