@@ -537,6 +537,39 @@ describe('admin API: live subscriptions over graphql-ws', () => {
     }
   });
 
+  it('streams clients connecting, refused and disconnecting as it happens', async () => {
+    const client = socketClient(`Bearer ${admin}`);
+    try {
+      type Event = { clientEvents: { clientId: string; action: string; username: string | null; details: Record<string, unknown> | null } };
+      const events: Event['clientEvents'][] = [];
+      const three = new Promise<void>((resolve, reject) =>
+        client.subscribe<Event>({ query: `subscription { clientEvents { clientId action username details } }` }, {
+          next: (value) => {
+            events.push(value.data!.clientEvents);
+            if (events.filter((e) => e.clientId.startsWith('ev-')).length === 3) resolve();
+          },
+          error: reject,
+          complete: () => undefined,
+        }),
+      );
+      // Until the subscription is in place, connects may go unseen: connect until one is seen.
+      await eventuallyAsync(async () => {
+        const probe = await connectClient(broker.url, { clientId: 'probe' });
+        await probe.endAsync();
+        return events.some((e) => e.clientId === 'probe');
+      }, 10_000, 'the subscription to see a connect');
+      const c = await connectClient(broker.url, { clientId: 'ev-1' });
+      await c.endAsync();
+      await connectClient(broker.url, { clientId: 'ev-2', username: ADMIN.username, password: 'wrong', reconnectPeriod: 0 }).catch(() => undefined);
+      await withTimeout(three, 5000, 'the three events');
+      const mine = events.filter((e) => e.clientId.startsWith('ev-'));
+      assert.deepEqual(mine.map((e) => [e.clientId, e.action]), [['ev-1', 'connect'], ['ev-1', 'disconnect'], ['ev-2', 'connect_refused']]);
+      assert.equal(mine[2].details?.reasonCode, 0x86);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('closes a socket (4401) when its access token expires, and when its login ends', async () => {
     const now = Math.floor(Date.now() / 1000);
     const soon = await new SignJWT({ typ: 'access', role: 'admin', sid: '11111111-1111-1111-1111-111111111111' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('nestmq').setSubject('admin').setIssuedAt(now).setExpirationTime(now + 2).sign(Buffer.from(SECRET));

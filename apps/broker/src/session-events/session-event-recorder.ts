@@ -110,7 +110,11 @@ export class SessionEventRecorder {
     this.timer = undefined;
   }
 
+  /** Told of every event as it happens, recorded or dropped: the admin API's live client events. */
+  observer: ((event: SessionEvent) => void) | null = null;
+
   private record(action: SessionEventAction, clientId: string, username: string | undefined, details: Record<string, unknown>, detailsCost = 0): void {
+    this.observer?.({ clientId, username: username ?? null, action, at: new Date(), details });
     const cost = EVENT_COST + 2 * (clientId.length + (username?.length ?? 0)) + detailsCost;
     if (this.closed || this.buffered >= this.maxBuffered || this.bufferedBytes + cost > this.maxBufferedBytes) {
       this.dropped++;

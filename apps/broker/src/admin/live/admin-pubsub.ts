@@ -2,3 +2,4 @@
 export const ADMIN_PUBSUB = Symbol('ADMIN_PUBSUB');
 
 export const BROKER_METRICS = 'brokerMetrics';
+export const CLIENT_EVENTS = 'clientEvents';

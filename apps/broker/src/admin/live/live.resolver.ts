@@ -4,9 +4,10 @@ import { isValidTopicFilter } from '@nestmq/mqtt-protocol';
 import { GraphQLError } from 'graphql';
 import { PubSubEngine } from 'graphql-subscriptions';
 import { TextDecoder } from 'node:util';
-import { ADMIN_PUBSUB, BROKER_METRICS } from './admin-pubsub';
+import { SessionEvent } from '@nestmq/persistence';
+import { ADMIN_PUBSUB, BROKER_METRICS, CLIENT_EVENTS } from './admin-pubsub';
 import { LiveFeed, LiveMessage } from './live-feed';
-import { BrokerMetricsType, LiveMessageType } from './live.types';
+import { BrokerMetricsType, ClientEventType, LiveMessageType } from './live.types';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -41,6 +42,14 @@ export class LiveResolver {
   messagePublished(@Args('topicFilter') topicFilter: string): AsyncIterableIterator<LiveMessage> {
     if (!isValidTopicFilter(topicFilter)) throw new GraphQLError(`topicFilter: "${topicFilter}" is not a topic filter`, { extensions: { code: 'BAD_USER_INPUT' } });
     return this.feed.watch(topicFilter);
+  }
+
+  @Subscription(() => ClientEventType, {
+    description: 'Clients connecting, refused (with the reason code), disconnecting (with who ended it and why) and kicked, as it happens',
+    resolve: (event: SessionEvent): ClientEventType => event,
+  })
+  clientEvents(): AsyncIterator<SessionEvent> {
+    return this.pubsub.asyncIterableIterator<SessionEvent>(CLIENT_EVENTS);
   }
 
   @Subscription(() => BrokerMetricsType, { description: 'The counters and their rates, a tick a second', resolve: (tick: BrokerMetricsType) => tick })

@@ -1,4 +1,5 @@
 import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
+import { GraphQLJSONObject } from '../audit/json-object.scalar';
 import { BrokerCounters } from '../status/broker-status.types';
 
 @ObjectType('LiveMessage', { description: 'A message a client published, as the live feed shows it' })
@@ -21,4 +22,13 @@ export class BrokerMetricsType {
   @Field(() => Float) publishReceivedPerSecond!: number;
   @Field(() => Float) publishSentPerSecond!: number;
   @Field(() => Float) publishDroppedPerSecond!: number;
+}
+
+@ObjectType('ClientEvent', { description: 'A client connecting, refused, disconnecting or kicked, as it happens' })
+export class ClientEventType {
+  @Field() clientId!: string;
+  @Field(() => String, { nullable: true, description: 'The user; when refused, the name the client claimed' }) username!: string | null;
+  @Field({ description: 'connect, connect_refused, disconnect or kicked' }) action!: string;
+  @Field() at!: Date;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Reason code, address, who ended it...' }) details!: Record<string, unknown> | null;
 }
