@@ -422,6 +422,36 @@ describe('admin API: sessions and retained messages', () => {
     await Promise.all([here.endAsync(), transient.endAsync(), pub.endAsync()]);
   });
 
+  it('shows a session\'s subscriptions with their options, its will, and the messages it is still owed', async () => {
+    const owed = await connectClient(broker.url, {
+      clientId: 'sess-owed',
+      clean: false,
+      properties: { sessionExpiryInterval: 600 },
+      will: { topic: 'wills/sess-owed', payload: Buffer.from('gone'), qos: 1, retain: false, properties: { willDelayInterval: 30 } },
+    });
+    await owed.subscribeAsync('owed2/#', { qos: 1, nl: true, rh: 1, properties: { subscriptionIdentifier: 7 } });
+    await owed.subscribeAsync('other2/+', { qos: 2 });
+    const pub = await connectClient(broker.url, { clientId: 'sess-pub2' });
+    owed.end(true);
+    await eventuallyAsync(async () => ((await gql<{ session: { online: boolean } }>(`{ session(clientId: "sess-owed") { online } }`, {}, admin)).data?.session?.online === false), 5000, 'the session to go offline');
+    for (let i = 0; i < 3; i++) await publish(pub, `owed2/${i}`, `q-${i}`, { qos: 1 });
+    type Detail = { session: { queued: number; subscriptionList: Array<Record<string, unknown>>; will: Record<string, unknown> | null } };
+    const detail = await gql<Detail>(`{ session(clientId: "sess-owed") { queued subscriptionList { topicFilter qos noLocal retainAsPublished retainHandling subscriptionId } will { topic qos payloadText delayInterval } } }`, {}, admin);
+    assert.equal(detail.errors, undefined, JSON.stringify(detail.errors));
+    assert.deepEqual(detail.data!.session, {
+      queued: 3,
+      subscriptionList: [
+        { topicFilter: 'other2/+', qos: 2, noLocal: false, retainAsPublished: false, retainHandling: 0, subscriptionId: null },
+        { topicFilter: 'owed2/#', qos: 1, noLocal: true, retainAsPublished: false, retainHandling: 1, subscriptionId: 7 },
+      ],
+      will: { topic: 'wills/sess-owed', qos: 1, payloadText: 'gone', delayInterval: 30 },
+    });
+    const stored = await gql<{ storedMessages: Array<{ state: string; packetId: number | null; topic: string; payloadText: string; qos: number }> }>(`{ storedMessages(clientId: "sess-owed") { state packetId topic payloadText qos } }`, {}, admin);
+    assert.deepEqual(stored.data!.storedMessages, [0, 1, 2].map((i) => ({ state: 'queued', packetId: null, topic: `owed2/${i}`, payloadText: `q-${i}`, qos: 1 })));
+    assert.equal(errorCode(await gql(`{ storedMessages(clientId: "nobody-here") { topic } }`, {}, admin)), 'NOT_FOUND');
+    await pub.endAsync();
+  });
+
   it('browses retained messages by filter and clears some without delivering anything', async () => {
     const pub = await connectClient(broker.url, { clientId: 'ret-pub' });
     for (const topic of ['ret/a', 'ret/b', 'ret/c/d', 'other/x']) await publish(pub, topic, `v-${topic}`, { qos: 1, retain: true, properties: topic === 'ret/a' ? { contentType: 'text/plain' } : undefined });

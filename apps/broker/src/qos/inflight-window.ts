@@ -65,6 +65,17 @@ export class InflightWindow {
     return this.queue.length - this.queueHead;
   }
 
+  /** What is still owed, in flight first, then queued in order, `limit` at most: for the admin API, never the hot path. */
+  owed(limit: number): Outbound[] {
+    const out: Outbound[] = [];
+    for (const o of this.inflight.values()) {
+      if (out.length >= limit) return out;
+      out.push(o);
+    }
+    for (let i = this.queueHead; i < this.queue.length && out.length < limit; i++) out.push(this.queue[i]);
+    return out;
+  }
+
   /** Sends now if the window has room and nothing waits before it; else queues. False when dropped. */
   deliver(sink: PacketSink | null, message: Message, qos: 1 | 2, retain: boolean, subscriptionIds: number[] | null, now: number): boolean {
     const outbound: Outbound = { message, qos, retain, subscriptionIds, packetId: 0, released: false, storeId: 0 };

@@ -2,25 +2,19 @@ import { Inject } from '@nestjs/common';
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
 import { isValidTopicFilter } from '@nestmq/mqtt-protocol';
 import { GraphQLError } from 'graphql';
+import { payloadText } from '../payload-text';
 import { PubSubEngine } from 'graphql-subscriptions';
-import { TextDecoder } from 'node:util';
 import { SessionEvent } from '@nestmq/persistence';
 import { ADMIN_PUBSUB, BROKER_METRICS, CLIENT_EVENTS } from './admin-pubsub';
 import { LiveFeed, LiveMessage } from './live-feed';
 import { BrokerMetricsType, ClientEventType, LiveMessageType } from './live.types';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function toLive({ message, username, skippedBefore }: LiveMessage): LiveMessageType {
-  let payloadText: string | null;
-  try {
-    payloadText = utf8.decode(message.payload);
-  } catch {
-    payloadText = null;
-  }
+  const text = payloadText(message.payload);
   return {
     topic: message.topic,
-    payloadText,
+    payloadText: text,
     payloadBase64: message.payload.toString('base64'),
     qos: message.qos,
     retain: message.retain,

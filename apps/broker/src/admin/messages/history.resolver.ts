@@ -2,21 +2,15 @@ import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { isValidTopicFilter, isValidTopicName } from '@nestmq/mqtt-protocol';
 import { MessageHistoryRepository, StoredHistoryRecord } from '@nestmq/persistence';
 import { GraphQLError } from 'graphql';
-import { TextDecoder } from 'node:util';
+import { payloadText } from '../payload-text';
 import { pageSize } from '../page-size';
 import { HistoryMessageType, HistoryPageType, MessagesArgs } from './history.types';
 
 const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function toMessage(r: StoredHistoryRecord): HistoryMessageType {
-  let payloadText: string | null;
-  try {
-    payloadText = utf8.decode(r.payload);
-  } catch {
-    payloadText = null;
-  }
-  return { ...r, payloadText, payloadBase64: r.payload.toString('base64') };
+  const text = payloadText(r.payload);
+  return { ...r, payloadText: text, payloadBase64: r.payload.toString('base64') };
 }
 
 /** The message history: searched a page at a time, newest first. */

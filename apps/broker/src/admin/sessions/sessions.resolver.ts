@@ -1,8 +1,8 @@
-import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { AccessClaims } from '../auth/admin-tokens';
 import { AdminOnly, CurrentAdmin } from '../auth/admin-principal';
 import { pageSize } from '../page-size';
-import { SessionPageType, SessionType, SessionsArgs } from './sessions.types';
+import { SessionPageType, SessionType, SessionsArgs, StoredMessageType, SubscriptionInfoType, WillInfoType } from './sessions.types';
 import { SessionsService } from './sessions.service';
 
 @Resolver(() => SessionType)
@@ -12,6 +12,26 @@ export class SessionsResolver {
   @Query(() => SessionPageType, { name: 'sessions', description: 'Persistent sessions, connected or not, by client id' })
   page(@Args() args: SessionsArgs): SessionPageType {
     return this.sessions.page(args.filter, args.online, pageSize(args.first), args.after);
+  }
+
+  @Query(() => SessionType, { nullable: true, description: 'A session, persistent or not, connected or not; null when there is none' })
+  session(@Args('clientId') clientId: string): SessionType | null {
+    return this.sessions.get(clientId);
+  }
+
+  @Query(() => [StoredMessageType], { description: 'QoS 1/2 messages the broker still owes a session: in flight first, then queued' })
+  storedMessages(@Args('clientId') clientId: string, @Args('first', { type: () => Int, defaultValue: 100 }) first: number): StoredMessageType[] {
+    return this.sessions.storedMessages(clientId, pageSize(first));
+  }
+
+  @ResolveField(() => [SubscriptionInfoType], { description: 'Its subscriptions with their options, by filter' })
+  subscriptionList(@Parent() session: SessionType): SubscriptionInfoType[] {
+    return this.sessions.subscriptions(session.clientId);
+  }
+
+  @ResolveField(() => WillInfoType, { nullable: true })
+  will(@Parent() session: SessionType): WillInfoType | null {
+    return this.sessions.will(session.clientId);
   }
 
   @AdminOnly()

@@ -4,7 +4,8 @@ import { Session } from '../../session/session';
 import { SessionRegistry } from '../../session/session-registry';
 import { AuditService } from '../audit/audit.service';
 import { byString, pageByKey } from '../paging';
-import { SessionPageType, SessionType } from './sessions.types';
+import { payloadText } from '../payload-text';
+import { SessionPageType, SessionType, StoredMessageType, SubscriptionInfoType, WillInfoType } from './sessions.types';
 
 function toSession(s: Session): SessionType {
   const offlineSince = s.connection === null ? s.disconnectedAt : undefined;
@@ -42,6 +43,42 @@ export class SessionsService {
     matching.sort((a, b) => byString(a.clientId, b.clientId));
     const { items, nextCursor } = pageByKey(matching, (s) => s.clientId, first, after);
     return { sessions: items.map(toSession), total: matching.length, nextCursor };
+  }
+
+  /** Any session, persistent or not, connected or not. */
+  get(clientId: string): SessionType | null {
+    const session = this.registry.get(clientId);
+    return session === undefined ? null : toSession(session);
+  }
+
+  subscriptions(clientId: string): SubscriptionInfoType[] {
+    const session = this.registry.get(clientId);
+    if (session === undefined) return [];
+    return [...session.subscriptions.values()]
+      .map((r) => ({ topicFilter: r.topicFilter, qos: r.qos, noLocal: r.noLocal, retainAsPublished: r.retainAsPublished, retainHandling: r.retainHandling, subscriptionId: r.subscriptionId || null }))
+      .sort((a, b) => byString(a.topicFilter, b.topicFilter));
+  }
+
+  will(clientId: string): WillInfoType | null {
+    const will = this.registry.get(clientId)?.will;
+    if (will === undefined) return null;
+    return { topic: will.topic, qos: will.qos, retain: will.retain, payloadText: payloadText(will.payload), payloadBase64: will.payload.toString('base64'), delayInterval: will.properties?.willDelayInterval ?? 0 };
+  }
+
+  /** The QoS 1/2 messages a session is still owed, in flight first, then queued, `first` at most. */
+  storedMessages(clientId: string, first: number): StoredMessageType[] {
+    const session = this.registry.get(clientId);
+    if (session === undefined) throw new GraphQLError(`no session "${clientId}"`, { extensions: { code: 'NOT_FOUND' } });
+    return session.outbound.owed(first).map((o) => ({
+      state: o.packetId === 0 ? 'queued' : o.released ? 'released' : 'inflight',
+      packetId: o.packetId === 0 ? null : o.packetId,
+      topic: o.message.topic,
+      qos: o.qos,
+      retain: o.retain,
+      payloadText: payloadText(o.message.payload),
+      payloadBase64: o.message.payload.toString('base64'),
+      receivedAt: new Date(o.message.receivedAt),
+    }));
   }
 
   /** Ends an offline session now: its subscriptions, queued messages and pending will are gone. */

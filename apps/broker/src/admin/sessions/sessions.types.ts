@@ -28,3 +28,35 @@ export class SessionsArgs {
   @Field(() => Int, { defaultValue: 100 }) first!: number;
   @Field(() => String, { nullable: true }) after?: string | null;
 }
+
+@ObjectType('SessionSubscription', { description: 'A subscription of a session, with its MQTT 5.0 options' })
+export class SubscriptionInfoType {
+  @Field({ description: 'As the client sent it, $share/... included' }) topicFilter!: string;
+  @Field(() => Int) qos!: number;
+  @Field() noLocal!: boolean;
+  @Field() retainAsPublished!: boolean;
+  @Field(() => Int, { description: '0: send retained on subscribe, 1: only for a new subscription, 2: never' }) retainHandling!: number;
+  @Field(() => Int, { nullable: true }) subscriptionId!: number | null;
+}
+
+@ObjectType('Will', { description: 'The will a session holds, published if its connection ends without DISCONNECT 0x00' })
+export class WillInfoType {
+  @Field() topic!: string;
+  @Field(() => Int) qos!: number;
+  @Field() retain!: boolean;
+  @Field(() => String, { nullable: true }) payloadText!: string | null;
+  @Field() payloadBase64!: string;
+  @Field(() => Int, { description: 'Seconds between the end of the connection and the will (Will Delay Interval)' }) delayInterval!: number;
+}
+
+@ObjectType('StoredMessage', { description: 'A QoS 1/2 message the broker still owes a session' })
+export class StoredMessageType {
+  @Field({ description: 'inflight (sent, not acknowledged), released (QoS 2: PUBREL sent) or queued' }) state!: string;
+  @Field(() => Int, { nullable: true, description: 'Packet identifier, once sent' }) packetId!: number | null;
+  @Field() topic!: string;
+  @Field(() => Int) qos!: number;
+  @Field() retain!: boolean;
+  @Field(() => String, { nullable: true }) payloadText!: string | null;
+  @Field() payloadBase64!: string;
+  @Field() receivedAt!: Date;
+}

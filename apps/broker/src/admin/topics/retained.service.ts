@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PacketType, decodePropertyBlock, isValidTopicFilter, isValidTopicName } from '@nestmq/mqtt-protocol';
 import { GraphQLError } from 'graphql';
-import { TextDecoder } from 'node:util';
+import { payloadText } from '../payload-text';
 import { propertiesToJson } from '../../history/history-recorder';
 import { Message } from '../../routing/message';
 import { Router } from '../../routing/router';
@@ -10,18 +10,12 @@ import { byString, pageByKey } from '../paging';
 import { RetainedPageType, RetainedMessageType } from './retained.types';
 
 const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function toRetained(m: Message): RetainedMessageType {
-  let payloadText: string | null;
-  try {
-    payloadText = utf8.decode(m.payload);
-  } catch {
-    payloadText = null;
-  }
+  const text = payloadText(m.payload);
   return {
     topic: m.topic,
-    payloadText,
+    payloadText: text,
     payloadBase64: m.payload.toString('base64'),
     qos: m.qos,
     publisherClientId: m.publisherId || null,
