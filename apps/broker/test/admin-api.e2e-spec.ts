@@ -452,6 +452,31 @@ describe('admin API: sessions and retained messages', () => {
     await pub.endAsync();
   });
 
+  it('lists the topics it knows (retained or recorded) with who a message on each would reach', async () => {
+    const sub = await connectClient(broker.url, { clientId: 'tp-sub' });
+    await sub.subscribeAsync('tp/+', { qos: 1 });
+    const shared = await connectClient(broker.url, { clientId: 'tp-shared' });
+    await shared.subscribeAsync('$share/g/tp/#', { qos: 0 });
+    const pub = await connectClient(broker.url, { clientId: 'tp-pub' });
+    await publish(pub, 'tp/a', 'kept', { qos: 1, retain: true });
+    await publish(pub, 'tp/b', 'once', { qos: 1 });
+    await publish(pub, 'tp/b', 'twice', { qos: 1 });
+    type Topics = { topics: { total: number; topics: Array<{ topic: string; retained: boolean; recorded: number; lastMessageAt: string | null; subscribers: Array<Record<string, unknown>> }> } };
+    const QUERY = `{ topics(filter: "tp/#") { total topics { topic retained recorded lastMessageAt subscribers { clientId topicFilter qos sharedGroup } } } }`;
+    await eventuallyAsync(async () => ((await gql<Topics>(QUERY, {}, admin)).data?.topics.topics ?? []).reduce((n, t) => n + t.recorded, 0) === 3, 10_000, 'the history to be written');
+    const { topics, total } = (await gql<Topics>(QUERY, {}, admin)).data!.topics;
+    assert.equal(total, 2);
+    const subscribers = [
+      { clientId: 'tp-shared', topicFilter: '$share/g/tp/#', qos: 0, sharedGroup: 'g' },
+      { clientId: 'tp-sub', topicFilter: 'tp/+', qos: 1, sharedGroup: null },
+    ];
+    assert.deepEqual(topics.map((t) => ({ ...t, lastMessageAt: t.lastMessageAt !== null })), [
+      { topic: 'tp/a', retained: true, recorded: 1, lastMessageAt: true, subscribers },
+      { topic: 'tp/b', retained: false, recorded: 2, lastMessageAt: true, subscribers },
+    ]);
+    await Promise.all([sub.endAsync(), shared.endAsync(), pub.endAsync()]);
+  });
+
   it('browses retained messages by filter and clears some without delivering anything', async () => {
     const pub = await connectClient(broker.url, { clientId: 'ret-pub' });
     for (const topic of ['ret/a', 'ret/b', 'ret/c/d', 'other/x']) await publish(pub, topic, `v-${topic}`, { qos: 1, retain: true, properties: topic === 'ret/a' ? { contentType: 'text/plain' } : undefined });

@@ -11,10 +11,11 @@ import { PublishResolver } from './messages/publish.resolver';
 import { SessionsResolver } from './sessions/sessions.resolver';
 import { StatusResolver } from './status/status.resolver';
 import { RetainedResolver } from './topics/retained.resolver';
+import { TopicsResolver } from './topics/topics.resolver';
 import { UsersResolver } from './users/users.resolver';
 
 /** Every resolver of the admin API: the schema is made from these. */
-export const ADMIN_RESOLVERS = [AdminAuthResolver, AuditResolver, ClientsResolver, EventsResolver, HistoryResolver, LiveResolver, PublishResolver, RetainedResolver, SessionsResolver, StatusResolver, UsersResolver];
+export const ADMIN_RESOLVERS = [AdminAuthResolver, AuditResolver, ClientsResolver, EventsResolver, HistoryResolver, LiveResolver, PublishResolver, RetainedResolver, SessionsResolver, StatusResolver, TopicsResolver, UsersResolver];
 
 /**
  * The admin API's schema in SDL, sorted as the server serves it, from the resolvers alone (no broker, no

@@ -100,6 +100,19 @@ export class Router {
     for (const filter of [...session.subscriptions.keys()]) this.unsubscribe(session, filter, false);
   }
 
+  /**
+   * Who a message on `topic` would reach: each matching subscription, a shared group's members marked with
+   * its name. Reads the trie without building or caching a route: for the admin API, never the hot path.
+   */
+  subscribersOf(topic: string): Array<{ clientId: string; topicFilter: string; qos: QoS; sharedGroup: string | null }> {
+    const match = this.trie.match(topic);
+    const out = match.subscribers.map((s) => ({ clientId: s.session.clientId, topicFilter: s.record.topicFilter, qos: s.record.qos, sharedGroup: null as string | null }));
+    for (const group of match.groups) {
+      for (const m of group.list) out.push({ clientId: m.session.clientId, topicFilter: m.record.topicFilter, qos: m.record.qos, sharedGroup: group.group });
+    }
+    return out;
+  }
+
   /** Routes a message to every matching subscription; stores it first when retained. Returns the deliveries made. */
   publish(message: Message): number {
     if (message.retain) this.retained.store(message);

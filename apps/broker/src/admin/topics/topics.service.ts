@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { isValidTopicFilter, topicMatches } from '@nestmq/mqtt-protocol';
+import { MessageHistoryRepository } from '@nestmq/persistence';
+import { GraphQLError } from 'graphql';
+import { Router } from '../../routing/router';
+import { byString, pageByKey } from '../paging';
+import { TopicPageType } from './topics.types';
+
+/**
+ * The topics the broker knows, by name: those with a retained message and those in the message history,
+ * each with who a message on it would reach. Subscribers are looked up for the page's topics only.
+ */
+@Injectable()
+export class TopicsService {
+  constructor(
+    private readonly router: Router,
+    private readonly history: MessageHistoryRepository,
+  ) {}
+
+  async page(filter: string, first: number, after: string | null | undefined): Promise<TopicPageType> {
+    if (!isValidTopicFilter(filter) || filter.startsWith('$share/')) throw new GraphQLError(`filter: "${filter}" is not a topic filter`, { extensions: { code: 'BAD_USER_INPUT' } });
+    const known = new Map<string, { retained: boolean; recorded: number; lastMessageAt: Date | null }>();
+    for (const m of this.router.retained.matching(filter, Date.now())) known.set(m.topic, { retained: true, recorded: 0, lastMessageAt: null });
+    for (const t of await this.history.topics()) {
+      if (!topicMatches(filter, t.topic)) continue;
+      const entry = known.get(t.topic) ?? { retained: false, recorded: 0, lastMessageAt: null };
+      entry.recorded = t.count;
+      entry.lastMessageAt = t.lastAt;
+      known.set(t.topic, entry);
+    }
+    const names = [...known.keys()].sort(byString);
+    const { items, nextCursor } = pageByKey(names, (t) => t, first, after);
+    return {
+      topics: items.map((topic) => ({ topic, ...known.get(topic)!, subscribers: this.router.subscribersOf(topic).sort((a, b) => byString(a.clientId, b.clientId)) })),
+      total: names.length,
+      nextCursor,
+    };
+  }
+}
