@@ -33,7 +33,6 @@
  * The process exits with status 1 when a run saw a problem that must not happen (a crash, a duplicate, a
  * stall, a protocol error, a subscription that failed or delivered nothing); QoS 0 drops are counted, not failures.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -43,7 +42,7 @@ import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { cpuModel, formatRate, median, table } from '../codec/harness';
 import { Anomalies, RawClient } from './client';
-import { BrokerProcess, NESTMQ_MAIN, OUTSIDE_SIGNAL, clkTck, freePort, nestmqEnv, sleep, startBroker } from './processes';
+import { BrokerProcess, NESTMQ_MAIN, OUTSIDE_SIGNAL, clkTck, commandLine, freePort, nestmqEnv, nestmqRevision, sleep, startBroker } from './processes';
 import { RunSettings, ThroughputResult, runThroughput } from './scenarios';
 import { envNumber, throughputSettings } from './settings';
 
@@ -369,28 +368,6 @@ function medianOf(runs: readonly Run[], variant: Variant, value: (f: ThroughputR
   return values.length === 0 ? NaN : median(values);
 }
 
-/** The commit NestMQ was built from, and whether apps/ or libs/ had uncommitted changes. */
-function nestmqRevision(): string {
-  try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: path.dirname(NESTMQ_MAIN), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const root = git('rev-parse', '--show-toplevel');
-    const head = git('log', '-1', '--format=%h %s');
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'apps', 'libs'], { cwd: root, encoding: 'utf8' }).trim() !== '';
-    return `${head}${dirty ? ' (plus uncommitted changes in apps/ or libs/)' : ''}`;
-  } catch {
-    return 'unknown';
-  }
-}
-
-function commandLine(): string {
-  const vars = Object.keys(process.env)
-    .filter((k) => k.startsWith('BENCH_'))
-    .sort()
-    .map((k) => `${k}=${process.env[k]}`);
-  const command = process.env.npm_lifecycle_event === 'bench:admin' ? 'npm run bench:admin' : `node ${path.relative(process.cwd(), process.argv[1])}`;
-  return [...vars, command].join(' ');
-}
-
 function report(runs: readonly Run[], startLoad: string, started: Date): string {
   // Every run on its own: how much the rounds agree, and what the subscriptions received.
   const perRun = runs.map((r) => {
@@ -439,7 +416,7 @@ function report(runs: readonly Run[], startLoad: string, started: Date): string 
   const env = { ...nestmqEnv('lean'), ...adminEnv(0) };
   return [
     'NestMQ admin-watcher benchmark: fan-in QoS 0 without and with live admin subscriptions open',
-    `command: ${commandLine()}`,
+    `command: ${commandLine('bench:admin')}`,
     `date:    ${started.toISOString()}`,
     `node:    ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.arch()}`,
     `nestmq:  commit ${nestmqRevision()}`,

@@ -42,7 +42,6 @@
  * The process exits with status 1 when a run saw a problem that must not happen (a crash, a lost QoS 1/2
  * message, a duplicate, a stall, a protocol error); QoS 0 drops are counted and printed, not failures.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -58,9 +57,11 @@ import {
   NestmqProfile,
   OUTSIDE_SIGNAL,
   clkTck,
+  commandLine,
   mosquittoConfig,
   mosquittoVersion,
   nestmqEnv,
+  nestmqRevision,
   sleep,
   startBroker,
 } from './processes';
@@ -400,28 +401,6 @@ function figureValue(runs: Runs, kind: BrokerKind, figure: Figure): number {
   return figure.sum ? values.reduce((a, b) => a + b, 0) : median(values);
 }
 
-/** The commit NestMQ was built from, and whether apps/ or libs/ had uncommitted changes. */
-function nestmqRevision(): string {
-  try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: path.dirname(NESTMQ_MAIN), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const root = git('rev-parse', '--show-toplevel');
-    const head = git('log', '-1', '--format=%h %s');
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'apps', 'libs'], { cwd: root, encoding: 'utf8' }).trim() !== '';
-    return `${head}${dirty ? ' (plus uncommitted changes in apps/ or libs/)' : ''}`;
-  } catch {
-    return 'unknown';
-  }
-}
-
-function commandLine(): string {
-  const vars = Object.keys(process.env)
-    .filter((k) => k.startsWith('BENCH_'))
-    .sort()
-    .map((k) => `${k}=${process.env[k]}`);
-  const command = process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : `node ${path.relative(process.cwd(), process.argv[1])}`;
-  return [...vars, command].join(' ');
-}
-
 function report(all: Runs[], startLoad: string, started: Date, mosqVersion: string): string {
   const both = BROKERS.length === 2;
   const rows: string[][] = [];
@@ -497,7 +476,7 @@ function report(all: Runs[], startLoad: string, started: Date, mosqVersion: stri
   const endLoad = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   return [
     `NestMQ broker benchmark: NestMQ vs Mosquitto ${mosqVersion}, one broker process at a time`,
-    `command: ${commandLine()}`,
+    `command: ${commandLine('bench')}`,
     `date:    ${started.toISOString()}`,
     `node:    ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.arch()}`,
     `nestmq:  commit ${nestmqRevision()}`,

@@ -26,13 +26,13 @@
  *   BENCH_MEMORY_NOTE      a line for the header of the results: why this run differs from the defaults
  *   BENCH_WRITE=1          write bench/results/memory.txt
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import mqtt, { MqttClient } from 'mqtt';
 import { cpuModel, envNumber, formatRate, table } from '../codec/harness';
-import { NESTMQ_MAIN, benchTempDir, embeddedBinaries, fileSystem, freePort, sleep } from './processes';
+import { NESTMQ_MAIN, benchTempDir, embeddedBinaries, fileSystem, freePort, nestmqRevision, sleep } from './processes';
 
 const MINUTES = envNumber('BENCH_MEMORY_MINUTES', 10);
 const RATE = envNumber('BENCH_MEMORY_RATE', 1000);
@@ -51,7 +51,6 @@ const STEADY_WINDOW_MS = 4000;
 const STEADY_TOLERANCE_KIB = 2 * 1024;
 const STEADY_MAX_MS = 30_000;
 
-const REPO = path.resolve(__dirname, '../../..');
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const mib = (kib: number): string => (Number.isFinite(kib) ? (kib / MIB).toFixed(1) : '-');
 
@@ -421,18 +420,6 @@ async function runLoad(broker: Broker, port: number): Promise<LoadResult> {
 
 // ---- the report ---------------------------------------------------------------------------------------------
 
-/** The commit the broker was built from, and whether apps/ or libs/ had uncommitted changes. */
-function revision(): string {
-  try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const head = git('log', '-1', '--format=%h %s');
-    const dirty = git('status', '--porcelain', '--', 'apps', 'libs') !== '';
-    return `${head}${dirty ? ' (plus uncommitted changes in apps/ or libs/)' : ''}`;
-  } catch {
-    return 'unknown';
-  }
-}
-
 /** Processes of a sample grouped by name: how the total is made up. */
 function breakdown(sample: TreeSample): string {
   const groups = new Map<string, { n: number; rss: number; pss: number; anon: number }>();
@@ -526,7 +513,7 @@ async function main(): Promise<void> {
     `NestMQ memory benchmark: the broker and every process it starts, idle and under ${formatRate(RATE)} msg/s with history on (issue 10)`,
     `command: ${command}npm run bench:memory`,
     `date:    ${started.toISOString()}`,
-    `commit:  ${revision()}`,
+    `commit:  ${nestmqRevision()}`,
     `node:    ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.arch()}, kernel ${os.release()}`,
     `cpu:     ${cpuModel()}, ${os.cpus().length} logical CPUs, ${mib(os.totalmem() / 1024)} MiB of RAM; load average at start ${startLoad}, at end ${endLoad}`,
     ...(MINUTES !== 10 ? [`length:  ${MINUTES} min of load, not the 10 min issue 10 names`] : []),

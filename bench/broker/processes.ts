@@ -487,3 +487,26 @@ export function fileSystem(dir: string): string {
     return '?';
   }
 }
+
+/** The commit NestMQ was built from, and whether apps/ or libs/ had uncommitted changes. */
+export function nestmqRevision(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: path.dirname(NESTMQ_MAIN), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const root = git('rev-parse', '--show-toplevel');
+    const head = git('log', '-1', '--format=%h %s');
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'apps', 'libs'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+    return `${head}${dirty ? ' (plus uncommitted changes in apps/ or libs/)' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** How the benchmark was started, for its results: its BENCH_* variables and `npm run <script>` or the node command. */
+export function commandLine(npmScript: string): string {
+  const vars = Object.keys(process.env)
+    .filter((k) => k.startsWith('BENCH_'))
+    .sort()
+    .map((k) => `${k}=${process.env[k]}`);
+  const command = process.env.npm_lifecycle_event === npmScript ? `npm run ${npmScript}` : `node ${path.relative(process.cwd(), process.argv[1])}`;
+  return [...vars, command].join(' ');
+}
