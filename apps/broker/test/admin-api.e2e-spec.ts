@@ -301,6 +301,32 @@ describe('admin API: users, roles and the audit log', () => {
     for (const secret of ['s7-secret', 'old-secret', 'new-secret', '$2b$']) assert.equal(text.includes(secret), false, `the log holds no ${secret}`);
     assert.ok(all.some((e) => e.action === 'updateUser' && (e.details as { passwordChanged?: boolean }).passwordChanged === true), 'a password change is recorded as such');
   });
+
+  it('exports users with their bcrypt hashes and imports them into another installation, where they sign in as before', async () => {
+    await gql(CREATE, { i: { username: 'moving', password: 'moving-secret', roles: ['device'] } }, admin);
+    assert.equal(errorCode(await gql(`{ exportUsers { username } }`, {}, viewer)), 'FORBIDDEN');
+    const exported = await gql<{ exportUsers: Array<{ username: string; roles: string[]; enabled: boolean; passwordHash: string }> }>(`{ exportUsers { username roles enabled passwordHash } }`, {}, admin);
+    const moving = exported.data!.exportUsers.find((u) => u.username === 'moving')!;
+    assert.match(moving.passwordHash, /^\$2[aby]\$\d\d\$/);
+    const other = await startTestBroker({ httpPort: 0, allowAnonymous: false }, { ADMIN_JWT_SECRET: SECRET, ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'root-secret' });
+    try {
+      const otherGql = graphql(other);
+      const root = (await otherGql<{ login: Tokens }>(LOGIN, { u: 'root', p: 'root-secret' })).data!.login.accessToken;
+      const IMPORT = `mutation ($u: [UserImportInput!]!) { importUsers(users: $u) { created updated } }`;
+      const bad = await otherGql(IMPORT, { u: [{ username: 'x', passwordHash: 'plain' }] }, root);
+      assert.match(bad.errors![0].message, /not a bcrypt hash/);
+      const noAdmin = await otherGql(IMPORT, { u: [{ username: 'root', password: 'still-root', roles: ['admin'], enabled: false }] }, root);
+      assert.match(noAdmin.errors![0].message, /no enabled admin/);
+      const imported = await otherGql(IMPORT, { u: [{ username: 'moving', roles: moving.roles, enabled: moving.enabled, passwordHash: moving.passwordHash }, { username: 'fresh', password: 'fresh-secret' }] }, root);
+      assert.deepEqual(imported.data, { importUsers: { created: 2, updated: 0 } }, JSON.stringify(imported.errors));
+      const client = await connectClient(other.url, { username: 'moving', password: 'moving-secret' });
+      await client.endAsync();
+      const again = await otherGql(IMPORT, { u: [{ username: 'fresh', password: 'fresher-secret' }] }, root);
+      assert.deepEqual(again.data, { importUsers: { created: 0, updated: 1 } });
+    } finally {
+      await other.close();
+    }
+  });
 });
 
 describe('admin API: live clients, kick and publish', () => {

@@ -47,6 +47,22 @@ export class UserRepository {
     }
   }
 
+  /**
+   * Adds a user with a bcrypt hash made elsewhere (a user moved from another installation), or replaces
+   * an existing user's hash, roles and enabled flag. A value that is not a bcrypt hash is refused.
+   */
+  async upsertWithHash(user: { username: string; passwordHash: string; roles: string[]; enabled: boolean }): Promise<'created' | 'updated'> {
+    if (user.username.length === 0) throw new RangeError('a user name may not be empty');
+    if (PasswordHasher.costOf(user.passwordHash) === undefined) throw new RangeError(`the password hash of "${user.username}" is not a bcrypt hash`);
+    const existing = await this.findByUsername(user.username);
+    if (existing !== null) {
+      await this.users.update({ username: user.username }, { passwordHash: user.passwordHash, roles: user.roles, enabled: user.enabled, updatedAt: new Date() });
+      return 'updated';
+    }
+    await this.users.save(this.users.create(user));
+    return 'created';
+  }
+
   findByUsername(username: string): Promise<UserEntity | null> {
     return this.users.findOneBy({ username });
   }

@@ -1,7 +1,7 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { AccessClaims } from '../auth/admin-tokens';
 import { AdminOnly, CurrentAdmin } from '../auth/admin-principal';
-import { CreateUserInput, MqttUserType, UpdateUserInput } from './users.types';
+import { CreateUserInput, MqttUserType, UpdateUserInput, UserExportType, UserImportInput, UserImportResultType } from './users.types';
 import { UsersService } from './users.service';
 
 @Resolver(() => MqttUserType)
@@ -11,6 +11,18 @@ export class UsersResolver {
   @Query(() => [MqttUserType], { name: 'users', description: 'Every user, by name' })
   list(): Promise<MqttUserType[]> {
     return this.users.list();
+  }
+
+  @AdminOnly()
+  @Query(() => [UserExportType], { description: 'Every user with its bcrypt hash, to import into another installation (admin only, audited)' })
+  exportUsers(@CurrentAdmin() admin: AccessClaims): Promise<UserExportType[]> {
+    return this.users.export(admin.username);
+  }
+
+  @AdminOnly()
+  @Mutation(() => UserImportResultType, { description: 'Adds or replaces users from an export or with new passwords; all checked before any is written' })
+  importUsers(@CurrentAdmin() admin: AccessClaims, @Args('users', { type: () => [UserImportInput] }) users: UserImportInput[]): Promise<UserImportResultType> {
+    return this.users.import(admin.username, users);
   }
 
   @AdminOnly()

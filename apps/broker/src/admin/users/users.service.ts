@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PasswordHasher, UserEntity, UserExistsError, UserRepository } from '@nestmq/persistence';
 import { GraphQLError } from 'graphql';
 import { AuditService } from '../audit/audit.service';
-import { CreateUserInput, UpdateUserInput } from './users.types';
+import { CreateUserInput, UpdateUserInput, UserExportType, UserImportInput, UserImportResultType } from './users.types';
 
 const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 const notFound = (username: string): GraphQLError => new GraphQLError(`no user "${username}"`, { extensions: { code: 'NOT_FOUND' } });
@@ -66,6 +66,43 @@ export class UsersService {
     await this.users.delete(username);
     await this.audit.record({ actor, action: 'deleteUser', target: username, details: { before: visible(before) } });
     return true;
+  }
+
+  /** Every user with its bcrypt hash, to import elsewhere; the export itself is audited. */
+  async export(actor: string): Promise<UserExportType[]> {
+    const users = await this.users.list();
+    await this.audit.record({ actor, action: 'exportUsers', target: null, details: { users: users.length } });
+    return users.map((u) => ({ username: u.username, roles: u.roles, enabled: u.enabled, passwordHash: u.passwordHash }));
+  }
+
+  /**
+   * Adds or replaces users from an export (bcrypt hashes) or with new passwords, all checked before any is
+   * written. The import may not leave the broker without an enabled admin.
+   */
+  async import(actor: string, users: readonly UserImportInput[]): Promise<UserImportResultType> {
+    const names = new Set<string>();
+    for (const u of users) {
+      if (u.username.length === 0 || u.username.trim() !== u.username) throw badInput('username: may not be empty or start or end with spaces');
+      if (names.has(u.username)) throw badInput(`username: "${u.username}" is in the import twice`);
+      names.add(u.username);
+      if ((u.passwordHash == null) === (u.password == null)) throw badInput(`"${u.username}": give either passwordHash or password`);
+      if (u.password != null) checkPassword(u.password);
+      if (u.passwordHash != null && PasswordHasher.costOf(u.passwordHash) === undefined) throw badInput(`"${u.username}": passwordHash is not a bcrypt hash`);
+    }
+    const current = await this.users.list();
+    const admins = new Set(current.filter(isAdmin).map((u) => u.username));
+    for (const u of users) {
+      if (isAdmin(u)) admins.add(u.username);
+      else admins.delete(u.username);
+    }
+    if (admins.size === 0) throw badInput('the import would leave no enabled admin');
+    const result = { created: 0, updated: 0 };
+    for (const u of users) {
+      const passwordHash = u.passwordHash ?? (await this.users.hashPassword(u.password!));
+      result[await this.users.upsertWithHash({ username: u.username, passwordHash, roles: u.roles, enabled: u.enabled })]++;
+    }
+    await this.audit.record({ actor, action: 'importUsers', target: null, details: { ...result, users: users.map((u) => u.username) } });
+    return result;
   }
 
   /** Nobody could sign in to the admin API again: the last enabled admin stays one. */
