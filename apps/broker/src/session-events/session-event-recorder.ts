@@ -114,14 +114,15 @@ export class SessionEventRecorder {
   observer: ((event: SessionEvent) => void) | null = null;
 
   private record(action: SessionEventAction, clientId: string, username: string | undefined, details: Record<string, unknown>, detailsCost = 0): void {
-    this.observer?.({ clientId, username: username ?? null, action, at: new Date(), details });
+    const event: SessionEvent = { clientId, username: username ?? null, action, at: new Date(), details };
+    this.observer?.(event);
     const cost = EVENT_COST + 2 * (clientId.length + (username?.length ?? 0)) + detailsCost;
     if (this.closed || this.buffered >= this.maxBuffered || this.bufferedBytes + cost > this.maxBufferedBytes) {
       this.dropped++;
       return;
     }
     this.batchBytes += cost;
-    this.batch.push({ clientId, username: username ?? null, action, at: new Date(), details });
+    this.batch.push(event);
     this.schedule(this.flushMs);
   }
 

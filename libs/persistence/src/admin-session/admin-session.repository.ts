@@ -14,11 +14,6 @@ export class AdminSessionRepository {
     return this.sessions.save(this.sessions.create({ username, address, expiresAt, refreshId: randomUUID() }));
   }
 
-  /** The session, while it is neither revoked nor expired. */
-  async active(id: string): Promise<AdminSessionEntity | null> {
-    return this.sessions.findOneBy({ id, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) });
-  }
-
   /**
    * Moves the session to a new refresh token, if `refreshId` is still its current one; returns the new id,
    * or null when that token was already used (the caller revokes the session: someone else holds a copy).

@@ -23,7 +23,14 @@ export class ClientEventsRelay implements OnApplicationBootstrap, OnApplicationS
   onApplicationBootstrap(): void {
     if (this.recorder === null) return;
     this.recorder.observer = (event: SessionEvent) => {
-      if (CLIENT_ACTIONS.has(event.action)) void this.pubsub.publish(CLIENT_EVENTS, event);
+      // Called on a connection's path: whatever a subscriber does, it neither throws there nor leaves a
+      // rejected promise behind to end the process.
+      if (!CLIENT_ACTIONS.has(event.action)) return;
+      try {
+        this.pubsub.publish(CLIENT_EVENTS, event).catch(() => undefined);
+      } catch {
+        // A subscriber that failed misses the event; the connection goes on.
+      }
     };
   }
 
