@@ -757,6 +757,27 @@ describe('admin API: the message history', () => {
     assert.ok(pages >= 21, `${pages} pages of at most 500`);
   });
 
+  it('holds admin input to what a client is held to: 20,000 levels, 70,000 bytes, thousands of aliases are refused with a reason', async () => {
+    const deep = await gql(MESSAGES, { f: Array.from({ length: 20_000 }, () => 'a').join('/'), n: 10 }, viewer);
+    assert.equal(errorCode(deep), 'BAD_USER_INPUT');
+    assert.match(deep.errors![0].message, /more than 128 levels/);
+    const long = await gql(`query ($t: String!) { latestMessages(topic: $t) { id } }`, { t: 'x'.repeat(70_000) }, viewer);
+    assert.match(long.errors![0].message, /longer than 65535 bytes/);
+    const aliases = await gql(`{ ${Array.from({ length: 2_000 }, (_, i) => `s${i}: brokerStatus { version }`).join(' ')} }`, {}, viewer);
+    assert.equal(errorCode(aliases), 'GRAPHQL_VALIDATION_FAILED', JSON.stringify(aliases).slice(0, 300));
+    assert.match(aliases.errors![0].message, /2000 fields at its top; at most 20 are allowed/);
+    // 10,000 of them do not fit the 100 kB a request body may have.
+    const flood = await fetch(`http://127.0.0.1:${broker.port('http')}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${viewer}` },
+      body: JSON.stringify({ query: `{ ${Array.from({ length: 10_000 }, (_, i) => `s${i}: brokerStatus { version }`).join(' ')} }` }),
+    });
+    assert.equal(flood.status, 413);
+    const name = await gql(LOGIN, { u: 'n'.repeat(65_535), p: 'x' });
+    assert.equal(errorCode(name), 'UNAUTHENTICATED', 'a 65,535-byte user name is just a wrong login');
+    assert.equal((await fetch(`http://127.0.0.1:${broker.port('http')}/health`)).status, 200, 'and the broker is still there');
+  });
+
   it('filters by topic, publisher and payload text, and shows a payload as text only when it is UTF-8', async () => {
     const one = await gql<Page>(MESSAGES, { f: 'hist/3', n: 500, p: 'm-9998' }, viewer);
     assert.deepEqual(one.data!.messages.messages.map((m) => [m.topic, m.payloadText, m.publisherClientId]), [['hist/3', 'm-9998', 'hist-pub']]);

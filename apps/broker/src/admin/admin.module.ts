@@ -14,7 +14,7 @@ import { EventsModule } from './events/events.module';
 import { GraphQLErrorFilter } from './graphql-error.filter';
 import { HealthController } from './health/health.controller';
 import { LiveModule } from './live/live.module';
-import { maxDepthRule } from './max-depth.rule';
+import { maxDepthRule, maxFieldsRule } from './max-depth.rule';
 import { MessagesModule } from './messages/messages.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { StatusModule } from './status/status.module';
@@ -43,7 +43,7 @@ export class AdminModule {
             introspection: config.graphqlIntrospection,
             playground: false,
             csrfPrevention: true,
-            validationRules: [maxDepthRule()],
+            validationRules: [maxDepthRule(), maxFieldsRule()],
             includeStacktraceInErrorResponses: false,
             context: operationContext,
             subscriptions: {

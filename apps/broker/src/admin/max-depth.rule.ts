@@ -39,3 +39,51 @@ function deepest(context: ValidationContext, set: SelectionSetNode, level: numbe
   }
   return found;
 }
+
+/** Fields an operation may select in all (fragments counted where they are spread). */
+export const MAX_QUERY_FIELDS = 1000;
+/** Fields at an operation's top: each may be a search of its own, so aliases must not multiply them. */
+export const MAX_ROOT_FIELDS = 20;
+
+/**
+ * Refuses an operation that selects more than `maxFields` fields in all, or more than `maxRoot` at its
+ * top: ten thousand aliases of one history search in one request would otherwise cost ten thousand
+ * searches for the price of one request.
+ */
+export function maxFieldsRule(maxFields = MAX_QUERY_FIELDS, maxRoot = MAX_ROOT_FIELDS): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(operation) {
+      const root = countFields(context, operation.selectionSet, new Set(), Infinity, false);
+      if (root > maxRoot) {
+        context.reportError(new GraphQLError(`the operation asks for ${root} fields at its top; at most ${maxRoot} are allowed (send several requests)`, { nodes: [operation], extensions: { code: 'BAD_USER_INPUT' } }));
+        return;
+      }
+      const all = countFields(context, operation.selectionSet, new Set(), maxFields, true);
+      if (all > maxFields) {
+        context.reportError(new GraphQLError(`the operation selects more than ${maxFields} fields`, { nodes: [operation], extensions: { code: 'BAD_USER_INPUT' } }));
+      }
+    },
+  });
+}
+
+/** Fields selected under `set` (below it too when `deep`), counting stopped once past `max`. */
+function countFields(context: ValidationContext, set: SelectionSetNode, fragments: Set<string>, max: number, deep: boolean): number {
+  let count = 0;
+  for (const selection of set.selections) {
+    if (count > max) return count;
+    if (selection.kind === 'Field') {
+      count++;
+      if (deep && selection.selectionSet) count += countFields(context, selection.selectionSet, fragments, max - count, deep);
+    } else if (selection.kind === 'InlineFragment') {
+      count += countFields(context, selection.selectionSet, fragments, max - count, deep);
+    } else {
+      const name = selection.name.value;
+      const fragment = context.getFragment(name);
+      if (!fragment || fragments.has(name)) continue;
+      fragments.add(name);
+      count += countFields(context, fragment.selectionSet, fragments, max - count, deep);
+      fragments.delete(name);
+    }
+  }
+  return count;
+}

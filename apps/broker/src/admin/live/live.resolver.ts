@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
-import { isValidTopicFilter } from '@nestmq/mqtt-protocol';
-import { GraphQLError } from 'graphql';
+import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
 import { payloadText } from '../payload-text';
+import { checkTopicFilter } from '../topic-input';
 import { PubSubEngine } from 'graphql-subscriptions';
 import { SessionEvent } from '@nestmq/persistence';
 import { ADMIN_PUBSUB, BROKER_METRICS, CLIENT_EVENTS } from './admin-pubsub';
@@ -28,14 +28,14 @@ function toLive({ message, username, skippedBefore }: LiveMessage): LiveMessageT
 @Resolver()
 export class LiveResolver {
   constructor(
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     private readonly feed: LiveFeed,
     @Inject(ADMIN_PUBSUB) private readonly pubsub: PubSubEngine,
   ) {}
 
   @Subscription(() => LiveMessageType, { description: 'Messages clients publish on a topic filter, live, at most ADMIN_LIVE_MAX_RATE a second', resolve: toLive })
   messagePublished(@Args('topicFilter') topicFilter: string): AsyncIterableIterator<LiveMessage> {
-    if (!isValidTopicFilter(topicFilter)) throw new GraphQLError(`topicFilter: "${topicFilter}" is not a topic filter`, { extensions: { code: 'BAD_USER_INPUT' } });
-    return this.feed.watch(topicFilter);
+    return this.feed.watch(checkTopicFilter('topicFilter', topicFilter, this.config.maxTopicLevels));
   }
 
   @Subscription(() => ClientEventType, {

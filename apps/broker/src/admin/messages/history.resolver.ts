@@ -1,9 +1,11 @@
+import { Inject } from '@nestjs/common';
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
-import { isValidTopicFilter, isValidTopicName } from '@nestmq/mqtt-protocol';
 import { MessageHistoryRepository, StoredHistoryRecord } from '@nestmq/persistence';
 import { GraphQLError } from 'graphql';
 import { payloadText } from '../payload-text';
+import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
 import { pageSize } from '../page-size';
+import { checkTopicFilter, checkTopicName } from '../topic-input';
 import { HistoryMessageType, HistoryPageType, MessagesArgs } from './history.types';
 
 const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
@@ -16,11 +18,14 @@ function toMessage(r: StoredHistoryRecord): HistoryMessageType {
 /** The message history: searched a page at a time, newest first. */
 @Resolver(() => HistoryMessageType)
 export class HistoryResolver {
-  constructor(private readonly history: MessageHistoryRepository) {}
+  constructor(
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+    private readonly history: MessageHistoryRepository,
+  ) {}
 
   @Query(() => HistoryPageType, { description: 'Recorded messages, newest first, by topic filter, time, publisher and payload text' })
   async messages(@Args() args: MessagesArgs): Promise<HistoryPageType> {
-    if (!isValidTopicFilter(args.topicFilter)) throw badInput(`topicFilter: "${args.topicFilter}" is not a topic filter`);
+    checkTopicFilter('topicFilter', args.topicFilter, this.config.maxTopicLevels);
     const from = args.from ?? new Date(0);
     const to = args.to ?? new Date(Date.now() + 1000);
     if (from.getTime() >= to.getTime()) throw badInput('from: must be before to');
@@ -36,7 +41,7 @@ export class HistoryResolver {
 
   @Query(() => [HistoryMessageType], { description: 'The last messages recorded on a topic, newest first' })
   async latestMessages(@Args('topic') topic: string, @Args('last', { type: () => Int, defaultValue: 10 }) last: number): Promise<HistoryMessageType[]> {
-    if (!isValidTopicName(topic)) throw badInput(`topic: "${topic}" is not a topic name`);
+    checkTopicName('topic', topic, this.config.maxTopicLevels);
     return (await this.history.latest(topic, pageSize(last))).map(toMessage);
   }
 }

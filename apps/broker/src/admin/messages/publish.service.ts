@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isSysTopic, isValidTopicName } from '@nestmq/mqtt-protocol';
+import { isSysTopic } from '@nestmq/mqtt-protocol';
 import { GraphQLError } from 'graphql';
 import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
 import { HISTORY_RECORDER } from '../../history/history.module';
@@ -7,6 +7,7 @@ import { HistoryRecorder } from '../../history/history-recorder';
 import { Message } from '../../routing/message';
 import { Router } from '../../routing/router';
 import { AuditService } from '../audit/audit.service';
+import { checkTopicName } from '../topic-input';
 import { PayloadEncoding, PublishInput } from './publish.types';
 
 const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
@@ -26,9 +27,8 @@ export class PublishService {
 
   async publish(actor: string, input: PublishInput): Promise<number> {
     const { topic, qos, retain } = input;
-    if (!isValidTopicName(topic)) throw badInput(`topic: "${topic}" is not a topic name (no + or #, not empty)`);
+    checkTopicName('topic', topic, this.config.maxTopicLevels);
     if (isSysTopic(topic)) throw badInput('topic: $SYS topics are the broker\'s own');
-    if (topic.split('/').length > this.config.maxTopicLevels) throw badInput(`topic: more than ${this.config.maxTopicLevels} levels (MAX_TOPIC_LEVELS)`);
     if (!Number.isInteger(qos) || qos < 0 || qos > this.config.maximumQoS) throw badInput(`qos: ${qos}; 0 to ${this.config.maximumQoS} are allowed`);
     if (retain && !this.config.retainAvailable) throw badInput('retain: retained messages are off (RETAIN_AVAILABLE=false)');
     if (input.encoding === PayloadEncoding.base64 && !/^[A-Za-z0-9+/]*={0,2}$/.test(input.payload)) throw badInput('payload: not base64');

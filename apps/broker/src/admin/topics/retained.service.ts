@@ -1,15 +1,15 @@
-import { Injectable } from '@nestjs/common';
-import { PacketType, decodePropertyBlock, isValidTopicFilter, isValidTopicName } from '@nestmq/mqtt-protocol';
-import { GraphQLError } from 'graphql';
+import { Inject, Injectable } from '@nestjs/common';
+import { PacketType, decodePropertyBlock } from '@nestmq/mqtt-protocol';
 import { payloadText } from '../payload-text';
 import { propertiesToJson } from '../../history/history-recorder';
+import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
 import { Message } from '../../routing/message';
 import { Router } from '../../routing/router';
 import { AuditService } from '../audit/audit.service';
 import { byString, pageByKey } from '../paging';
+import { checkTopicFilter, checkTopicName } from '../topic-input';
 import { RetainedPageType, RetainedMessageType } from './retained.types';
 
-const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 
 function toRetained(m: Message): RetainedMessageType {
   const text = payloadText(m.payload);
@@ -29,12 +29,13 @@ function toRetained(m: Message): RetainedMessageType {
 @Injectable()
 export class RetainedService {
   constructor(
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     private readonly router: Router,
     private readonly audit: AuditService,
   ) {}
 
   page(filter: string, first: number, after: string | null | undefined): RetainedPageType {
-    if (!isValidTopicFilter(filter) || filter.startsWith('$share/')) throw badInput(`filter: "${filter}" is not a topic filter`);
+    checkTopicFilter('filter', filter, this.config.maxTopicLevels);
     const matching = this.router.retained.matching(filter, Date.now()).sort((a, b) => byString(a.topic, b.topic));
     const { items, nextCursor } = pageByKey(matching, (m) => m.topic, first, after);
     return { messages: items.map(toRetained), total: matching.length, nextCursor };
@@ -42,7 +43,7 @@ export class RetainedService {
 
   /** Clears the retained messages of these topics; returns how many there were. */
   async clear(actor: string, topics: readonly string[]): Promise<number> {
-    for (const topic of topics) if (!isValidTopicName(topic)) throw badInput(`topics: "${topic}" is not a topic name`);
+    for (const topic of topics) checkTopicName('topics', topic, this.config.maxTopicLevels);
     const now = Date.now();
     let cleared = 0;
     for (const topic of topics) {

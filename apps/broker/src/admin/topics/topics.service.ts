@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { isValidTopicFilter, topicMatches } from '@nestmq/mqtt-protocol';
+import { Inject, Injectable } from '@nestjs/common';
+import { topicMatches } from '@nestmq/mqtt-protocol';
 import { MessageHistoryRepository } from '@nestmq/persistence';
-import { GraphQLError } from 'graphql';
+import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
 import { Router } from '../../routing/router';
 import { byString, pageByKey } from '../paging';
+import { checkTopicFilter } from '../topic-input';
 import { TopicPageType } from './topics.types';
 
 /**
@@ -13,12 +14,13 @@ import { TopicPageType } from './topics.types';
 @Injectable()
 export class TopicsService {
   constructor(
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     private readonly router: Router,
     private readonly history: MessageHistoryRepository,
   ) {}
 
   async page(filter: string, first: number, after: string | null | undefined): Promise<TopicPageType> {
-    if (!isValidTopicFilter(filter) || filter.startsWith('$share/')) throw new GraphQLError(`filter: "${filter}" is not a topic filter`, { extensions: { code: 'BAD_USER_INPUT' } });
+    checkTopicFilter('filter', filter, this.config.maxTopicLevels);
     const known = new Map<string, { retained: boolean; recorded: number; lastMessageAt: Date | null }>();
     for (const m of this.router.retained.matching(filter, Date.now())) known.set(m.topic, { retained: true, recorded: 0, lastMessageAt: null });
     for (const t of await this.history.topics()) {
