@@ -48,19 +48,30 @@ export class UserRepository {
   }
 
   /**
-   * Adds a user with a bcrypt hash made elsewhere (a user moved from another installation), or replaces
-   * an existing user's hash, roles and enabled flag. A value that is not a bcrypt hash is refused.
+   * Adds users with bcrypt hashes made elsewhere (users moved from another installation), or replaces
+   * existing users' hashes, roles and enabled flags: all in one transaction, so a failure halfway leaves
+   * none of them written. A value that is not a bcrypt hash is refused before anything is.
    */
-  async upsertWithHash(user: { username: string; passwordHash: string; roles: string[]; enabled: boolean }): Promise<'created' | 'updated'> {
-    if (user.username.length === 0) throw new RangeError('a user name may not be empty');
-    if (PasswordHasher.costOf(user.passwordHash) === undefined) throw new RangeError(`the password hash of "${user.username}" is not a bcrypt hash`);
-    const existing = await this.findByUsername(user.username);
-    if (existing !== null) {
-      await this.users.update({ username: user.username }, { passwordHash: user.passwordHash, roles: user.roles, enabled: user.enabled, updatedAt: new Date() });
-      return 'updated';
+  async upsertWithHashes(users: ReadonlyArray<{ username: string; passwordHash: string; roles: string[]; enabled: boolean }>): Promise<{ created: number; updated: number }> {
+    for (const u of users) {
+      if (u.username.length === 0) throw new RangeError('a user name may not be empty');
+      if (PasswordHasher.costOf(u.passwordHash) === undefined) throw new RangeError(`the password hash of "${u.username}" is not a bcrypt hash`);
     }
-    await this.users.save(this.users.create(user));
-    return 'created';
+    return this.users.manager.transaction(async (manager) => {
+      const result = { created: 0, updated: 0 };
+      for (const u of users) {
+        // One statement per user, whoever else writes the same name at the same time.
+        const [row] = (await manager.query(
+          `INSERT INTO users (username, password_hash, roles, enabled) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, roles = EXCLUDED.roles, enabled = EXCLUDED.enabled, updated_at = now()
+           RETURNING (xmax = 0) AS created`,
+          [u.username, u.passwordHash, u.roles, u.enabled],
+        )) as Array<{ created: boolean }>;
+        if (row.created) result.created++;
+        else result.updated++;
+      }
+      return result;
+    });
   }
 
   findByUsername(username: string): Promise<UserEntity | null> {

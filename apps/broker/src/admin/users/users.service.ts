@@ -18,9 +18,18 @@ function checkPassword(password: string): void {
 
 const isAdmin = (u: Pick<UserEntity, 'roles' | 'enabled'>): boolean => u.enabled && u.roles.includes('admin');
 
+/** Users one import may hold: each new password costs a bcrypt hash. */
+const MAX_IMPORT = 10_000;
+
 /** The broker's users, managed by admins; every change is in the audit log. */
 @Injectable()
 export class UsersService {
+  /**
+   * Changes to users, one at a time: two admins demoting each other at once must not both pass the
+   * "another admin is left" check.
+   */
+  private changes: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly users: UserRepository,
     private readonly audit: AuditService,
@@ -30,7 +39,29 @@ export class UsersService {
     return this.users.list();
   }
 
-  async create(actor: string, input: CreateUserInput): Promise<UserEntity> {
+  create(actor: string, input: CreateUserInput): Promise<UserEntity> {
+    return this.oneAtATime(() => this.doCreate(actor, input));
+  }
+
+  update(actor: string, username: string, input: UpdateUserInput): Promise<UserEntity> {
+    return this.oneAtATime(() => this.doUpdate(actor, username, input));
+  }
+
+  delete(actor: string, username: string): Promise<boolean> {
+    return this.oneAtATime(() => this.doDelete(actor, username));
+  }
+
+  import(actor: string, users: readonly UserImportInput[]): Promise<UserImportResultType> {
+    return this.oneAtATime(() => this.doImport(actor, users));
+  }
+
+  private oneAtATime<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.changes.then(change, change);
+    this.changes = run.catch(() => undefined);
+    return run;
+  }
+
+  private async doCreate(actor: string, input: CreateUserInput): Promise<UserEntity> {
     const username = input.username.trim();
     if (username.length === 0 || username !== input.username) throw badInput('username: may not be empty or start or end with spaces');
     checkPassword(input.password);
@@ -45,7 +76,7 @@ export class UsersService {
     return user;
   }
 
-  async update(actor: string, username: string, input: UpdateUserInput): Promise<UserEntity> {
+  private async doUpdate(actor: string, username: string, input: UpdateUserInput): Promise<UserEntity> {
     const before = await this.users.findByUsername(username);
     if (before === null) throw notFound(username);
     if (input.password != null) checkPassword(input.password);
@@ -59,7 +90,7 @@ export class UsersService {
     return (await this.users.findByUsername(username))!;
   }
 
-  async delete(actor: string, username: string): Promise<boolean> {
+  private async doDelete(actor: string, username: string): Promise<boolean> {
     const before = await this.users.findByUsername(username);
     if (before === null) throw notFound(username);
     if (isAdmin(before)) await this.keepAnAdmin(username);
@@ -79,7 +110,8 @@ export class UsersService {
    * Adds or replaces users from an export (bcrypt hashes) or with new passwords, all checked before any is
    * written. The import may not leave the broker without an enabled admin.
    */
-  async import(actor: string, users: readonly UserImportInput[]): Promise<UserImportResultType> {
+  private async doImport(actor: string, users: readonly UserImportInput[]): Promise<UserImportResultType> {
+    if (users.length === 0 || users.length > MAX_IMPORT) throw badInput(`users: 1 to ${MAX_IMPORT} at a time`);
     const names = new Set<string>();
     for (const u of users) {
       if (u.username.length === 0 || u.username.trim() !== u.username) throw badInput('username: may not be empty or start or end with spaces');
@@ -96,11 +128,9 @@ export class UsersService {
       else admins.delete(u.username);
     }
     if (admins.size === 0) throw badInput('the import would leave no enabled admin');
-    const result = { created: 0, updated: 0 };
-    for (const u of users) {
-      const passwordHash = u.passwordHash ?? (await this.users.hashPassword(u.password!));
-      result[await this.users.upsertWithHash({ username: u.username, passwordHash, roles: u.roles, enabled: u.enabled })]++;
-    }
+    const withHashes = [];
+    for (const u of users) withHashes.push({ username: u.username, roles: u.roles, enabled: u.enabled, passwordHash: u.passwordHash ?? (await this.users.hashPassword(u.password!)) });
+    const result = await this.users.upsertWithHashes(withHashes);
     await this.audit.record({ actor, action: 'importUsers', target: null, details: { ...result, users: users.map((u) => u.username) } });
     return result;
   }
