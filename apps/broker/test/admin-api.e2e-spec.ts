@@ -4,6 +4,9 @@ import { UserRepository } from '@nestmq/persistence';
 import { TestDatabase, createTestDatabase, defaultDatabaseKind } from '@nestmq/persistence/testing';
 import { createClient } from 'graphql-ws';
 import { SignJWT } from 'jose';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { printAdminSchema } from '../src/admin/admin-schema';
 import WebSocket from 'ws';
 import { HISTORY_RECORDER } from '../src/history/history.module';
 import { HistoryRecorder } from '../src/history/history-recorder';
@@ -61,6 +64,11 @@ describe('admin API: health, readiness and metrics', () => {
     broker = await startTestBroker({ httpPort: 0 }, { ADMIN_JWT_SECRET: SECRET });
   });
   afterAll(() => broker.close());
+
+  it('serves the schema apps/broker/schema.gql holds: no resolver is left out of the printed one', async () => {
+    const served = printSchema(lexicographicSortSchema(broker.app.get(GraphQLSchemaHost).schema));
+    assert.ok((await printAdminSchema()).endsWith(`\n${served}\n`));
+  });
 
   it('answers /health and /ready without a token', async () => {
     const base = `http://127.0.0.1:${broker.port('http')}`;
