@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { AclRuleEntity } from './acl-rule/acl-rule.entity';
 import { AdminSessionEntity } from './admin-session/admin-session.entity';
 import { AuditLogEntity } from './audit-log/audit-log.entity';
 import { DatabaseError } from './database-error';
@@ -30,6 +31,7 @@ export const ENTITIES = [
   TableUsageEntity,
   AdminSessionEntity,
   AuditLogEntity,
+  AclRuleEntity,
 ];
 
 /** Compiled migrations, one file per schema change, from the repository's `migrations/` folder. */

@@ -27,3 +27,5 @@ export { AdminSessionEntity } from './admin-session/admin-session.entity';
 export { AdminSessionRepository } from './admin-session/admin-session.repository';
 export { AuditLogEntity } from './audit-log/audit-log.entity';
 export { AuditEntry, AuditLogRepository, AuditPage } from './audit-log/audit-log.repository';
+export { AclAction, AclPermission, AclRuleEntity } from './acl-rule/acl-rule.entity';
+export { AclRuleChange, AclRuleFields, AclRuleRepository } from './acl-rule/acl-rule.repository';

@@ -5,6 +5,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { BrokerConfig } from '../config/broker-config';
 import { PrometheusModule } from '../metrics/prometheus.module';
 import { TransportModule } from '../transport/transport.module';
+import { AclModule } from './acl/acl.module';
 import { AuditModule } from './audit/audit.module';
 import { AdminAuthModule } from './auth/admin-auth.module';
 import { AdminAuthService, ClosableSocket } from './auth/admin-auth.service';
@@ -69,6 +70,7 @@ export class AdminModule {
           }),
         }),
         LiveModule,
+        AclModule,
         AdminAuthModule,
         AuditModule,
         ClientsModule,

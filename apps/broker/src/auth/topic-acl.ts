@@ -6,6 +6,18 @@ interface AclRule {
   access: Access;
   /** A topic filter; in a pattern, %c and %u stand for the client identifier and user name. */
   filter: string;
+  line: number;
+}
+
+/** A rule as the file states it, for listing. */
+export interface AclFileRule {
+  line: number;
+  /** `topic` lines apply to one user (or, before any `user` line, to anonymous clients); patterns to all. */
+  kind: 'topic' | 'pattern';
+  /** The user of a `topic` line; null before any `user` line (anonymous clients) and for patterns. */
+  user: string | null;
+  access: Access;
+  filter: string;
 }
 
 interface Applicable {
@@ -71,9 +83,17 @@ export class TopicAcl {
       if (!isValidTopicFilter(checked)) {
         throw new AclSyntaxError(`${where}: "${filter}" is not a topic filter ('#' only as the last level, '+' only as a whole level)`);
       }
-      (keyword === 'pattern' ? patterns : current).push({ access, filter });
+      (keyword === 'pattern' ? patterns : current).push({ access, filter, line: index + 1 });
     });
     return new TopicAcl(anonymous, byUser, patterns);
+  }
+
+  /** Every rule, in the order of the file. */
+  rules(): AclFileRule[] {
+    const out: AclFileRule[] = this.anonymous.map((r) => ({ line: r.line, kind: 'topic', user: null, access: r.access, filter: r.filter }));
+    for (const [user, rules] of this.byUser) for (const r of rules) out.push({ line: r.line, kind: 'topic', user, access: r.access, filter: r.filter });
+    for (const r of this.patterns) out.push({ line: r.line, kind: 'pattern', user: null, access: r.access, filter: r.filter });
+    return out.sort((a, b) => a.line - b.line);
   }
 
   canPublish(username: string | undefined, clientId: string, topic: string): boolean {
@@ -118,7 +138,7 @@ function fitsInLevel(value: string | undefined): value is string {
 }
 
 /** The pattern with %c and %u replaced, or null when a value it uses cannot stand in a level. */
-function substitute(pattern: string, clientId: string, username: string | undefined): string | null {
+export function substitute(pattern: string, clientId: string, username: string | undefined): string | null {
   const usesClient = pattern.includes('%c');
   const usesUser = pattern.includes('%u');
   if ((usesClient && !fitsInLevel(clientId)) || (usesUser && !fitsInLevel(username))) return null;
@@ -129,7 +149,7 @@ function substitute(pattern: string, clientId: string, username: string | undefi
  * A denying pattern whose value cannot stand in its level: everything from the first such level on is
  * denied (`clients/%c/secret` for client id `a/b` denies `clients/#`), more than meant, never less.
  */
-function deniedFrom(pattern: string, clientId: string, username: string | undefined): string {
+export function deniedFrom(pattern: string, clientId: string, username: string | undefined): string {
   const kept: string[] = [];
   for (const level of pattern.split('/')) {
     if ((level.includes('%c') && !fitsInLevel(clientId)) || (level.includes('%u') && !fitsInLevel(username))) break;

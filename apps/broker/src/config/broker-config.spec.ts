@@ -53,6 +53,8 @@ describe('loadBrokerConfig', () => {
     assert.equal(c.loginFailuresPerUser, 10);
     assert.equal(c.loginFailureWindow, 60);
     assert.equal(loadBrokerConfig({ SESSION_USER_MISMATCH: 'Clean' }).sessionUserMismatch, 'clean');
+    assert.equal(loadBrokerConfig({}).aclNoMatch, 'allow');
+    assert.equal(loadBrokerConfig({ ACL_NO_MATCH: 'Deny' }).aclNoMatch, 'deny');
     assert.equal(loadBrokerConfig({ LOGIN_FAILURE_WINDOW: '5m' }).loginFailureWindow, 300);
   });
 
@@ -79,6 +81,7 @@ describe('loadBrokerConfig', () => {
     ['SESSION_EVENTS_BUFFER', '5', /SESSION_EVENTS_BUFFER=5: expected an integer from 10/],
     ['BCRYPT_THREADS', '3', /BCRYPT_THREADS=3: 3 would leave fewer than 2 of the 4 threads of libuv's pool .*UV_THREADPOOL_SIZE to at least 5/],
     ['SESSION_USER_MISMATCH', 'merge', /SESSION_USER_MISMATCH=merge: expected refuse or clean/],
+    ['ACL_NO_MATCH', 'maybe', /ACL_NO_MATCH=maybe: expected allow or deny/],
     ['HISTORY_MAX_BYTES', '1000', /HISTORY_MAX_BYTES=1000: expected an integer from 65536/],
     ['MAX_CONNECTING_BYTES', '-1', /MAX_CONNECTING_BYTES=-1: expected an integer/],
     ['LOGIN_FAILURES_PER_ADDRESS', 'many', /LOGIN_FAILURES_PER_ADDRESS=many: expected an integer/],

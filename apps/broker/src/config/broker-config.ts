@@ -2,6 +2,7 @@ import { isValidTopicFilter } from '@nestmq/mqtt-protocol';
 import { defaultPasswordThreads, passwordThreadsProblem } from '@nestmq/persistence';
 import { readFileSync } from 'node:fs';
 import { AclSyntaxError, TopicAcl } from '../auth/topic-acl';
+import type { NoMatch } from '../auth/topic-access';
 
 /** The broker's configuration, read from the environment once, before Nest starts. */
 export interface BrokerConfig {
@@ -28,8 +29,10 @@ export interface BrokerConfig {
   allowAnonymous: boolean;
   /** Static users, `name:password` pairs. */
   users: ReadonlyMap<string, string>;
-  /** Topic access control from ACL_FILE; null = every client may publish and subscribe anywhere. */
+  /** Topic access rules from ACL_FILE (read-only; the admin API's rules come first); null: no file. */
   acl: TopicAcl | null;
+  /** What an action no rule speaks of gets when there is no ACL file (with one, the file refuses it). */
+  aclNoMatch: NoMatch;
   /** Cap on a client's Keep Alive; a larger or zero request is answered with Server Keep Alive. */
   maxKeepAlive: number;
   /** Largest packet accepted, announced as Maximum Packet Size. */
@@ -253,6 +256,8 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   if (sessionUserMismatch !== 'refuse' && sessionUserMismatch !== 'clean') {
     throw new ConfigError(`SESSION_USER_MISMATCH=${env.SESSION_USER_MISMATCH}: expected refuse or clean`);
   }
+  const aclNoMatch = (env.ACL_NO_MATCH?.trim() || 'allow').toLowerCase();
+  if (aclNoMatch !== 'allow' && aclNoMatch !== 'deny') throw new ConfigError(`ACL_NO_MATCH=${env.ACL_NO_MATCH}: expected allow or deny`);
   const bcryptThreads = integer(env, 'BCRYPT_THREADS', defaultPasswordThreads(), 1, 64);
   const threadsProblem = passwordThreadsProblem(bcryptThreads, env.UV_THREADPOOL_SIZE);
   if (threadsProblem !== undefined) throw new ConfigError(`BCRYPT_THREADS=${bcryptThreads}: ${threadsProblem}`);
@@ -279,6 +284,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     allowAnonymous: bool(env, 'ALLOW_ANONYMOUS', false),
     users: users(env),
     acl: acl(env),
+    aclNoMatch,
     maxKeepAlive: integer(env, 'MAX_KEEPALIVE', 65535, 1, 65535),
     maxPacketSize: integer(env, 'MAX_PACKET_SIZE', 16_777_216, 64, 268_435_460),
     receiveMaximum: integer(env, 'RECEIVE_MAXIMUM', 1024, 1, 65535),

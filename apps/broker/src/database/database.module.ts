@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { PasswordHasher, UserRepository } from '@nestmq/persistence';
+import { AclRuleRepository, PasswordHasher, UserRepository } from '@nestmq/persistence';
 import { DataSource } from 'typeorm';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
 import { DurableSessions } from '../session/durable-sessions';
@@ -31,9 +31,10 @@ export class DatabaseModule implements OnApplicationShutdown {
           useFactory: (config: BrokerConfig, passwords: PasswordHasher) => new UserRepository(dataSource, config.bcryptCost, passwords),
           inject: [BROKER_CONFIG, PASSWORD_HASHER],
         },
+        { provide: AclRuleRepository, useValue: new AclRuleRepository(dataSource) },
         { provide: SESSION_PERSISTENCE, useValue: new DurableSessions(dataSource) },
       ],
-      exports: [DATA_SOURCE, UserRepository, SESSION_PERSISTENCE],
+      exports: [DATA_SOURCE, UserRepository, AclRuleRepository, SESSION_PERSISTENCE],
     };
   }
 

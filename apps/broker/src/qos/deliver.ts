@@ -1,5 +1,5 @@
 import { QoS } from '@nestmq/mqtt-protocol';
-import type { TopicAcl } from '../auth/topic-acl';
+import type { TopicAccess } from '../auth/topic-access';
 import { Message } from '../routing/message';
 import type { DeliverFn, MayReadFn } from '../routing/router';
 import { TopicCache } from '../routing/topic-cache';
@@ -22,7 +22,7 @@ export function deliverToSession(session: Session, message: Message, qos: QoS, r
 }
 
 /** The ACL's read decision for a session, remembered per topic in the session. */
-export function mayReadWithAcl(acl: TopicAcl): MayReadFn {
+export function mayReadWithAcl(acl: Pick<TopicAccess, 'canRead'>): MayReadFn {
   return (session, topic) => {
     const decisions = (session.readDecisions ??= new TopicCache(READ_DECISION_BYTES));
     let allowed = decisions.get(topic);

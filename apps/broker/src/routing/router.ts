@@ -54,14 +54,20 @@ export class Router {
   unreadableInGroups = 0;
 
   constructor(
-    private readonly deliver: DeliverFn,
+    private deliver: DeliverFn,
     private readonly persistence: SessionPersistence = NO_PERSISTENCE,
     routeCacheBytes = 32 * 1024 * 1024,
     retainedLimits: { messages: number; bytes: number } = { messages: Infinity, bytes: Infinity },
-    private readonly mayRead: MayReadFn | null = null,
+    private mayRead: MayReadFn | null = null,
   ) {
     this.retained = new RetainedStore(persistence, retainedLimits.messages, retainedLimits.bytes);
     this.routes = new TopicCache(routeCacheBytes);
+  }
+
+  /** Switches delivery to checking reads with `mayRead` (null: no checks), from the next message on. */
+  useAccess(deliver: DeliverFn, mayRead: MayReadFn | null): void {
+    this.deliver = deliver;
+    this.mayRead = mayRead;
   }
 
   /** Bytes the route cache holds, as counted against its budget. */

@@ -40,6 +40,14 @@ export class SessionRegistry {
     return this.store.values();
   }
 
+  /** The topic rules changed: every session and connection decides its topics anew from the next packet. */
+  forgetAccessDecisions(): void {
+    for (const session of this.store.values()) {
+      session.readDecisions = undefined;
+      session.connection?.forgetPublishDecisions();
+    }
+  }
+
   /**
    * Attaches an accepted connection to its session; returns it and whether state was resumed (Session
    * Present). `fresh` starts a new session whatever Clean Start says (the old one belonged to another user).

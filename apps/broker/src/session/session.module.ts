@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../auth/access.module';
+import { TopicAccess } from '../auth/topic-access';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
 import { BrokerStats } from '../metrics/broker-stats';
 import { MetricsModule } from '../metrics/metrics.module';
@@ -19,7 +21,7 @@ import { InMemorySessionStore, SessionStore } from './session-store';
 export const SESSION_STORE = Symbol('SESSION_STORE');
 
 @Module({
-  imports: [RoutingModule, WillModule, MetricsModule, SessionEventsModule, QosModule],
+  imports: [AccessModule, RoutingModule, WillModule, MetricsModule, SessionEventsModule, QosModule],
   providers: [
     { provide: SESSION_STORE, useFactory: (): SessionStore => new InMemorySessionStore() },
     {
@@ -33,15 +35,17 @@ export const SESSION_STORE = Symbol('SESSION_STORE');
         persistence: SessionPersistence,
         events: SessionEventRecorder | null,
         windows: InflightWindows,
+        access: TopicAccess,
       ) => {
         const registry = new SessionRegistry(store, router, wills, stats, windows, config.maxSessionExpiry, persistence, events);
+        access.onChange(() => registry.forgetAccessDecisions());
         // A will that went out is no longer part of the stored session.
         wills.onPublished = (session) => {
           if (session.persisted && store.get(session.clientId) === session) registry.save(session);
         };
         return registry;
       },
-      inject: [SESSION_STORE, Router, WillScheduler, BrokerStats, BROKER_CONFIG, SESSION_PERSISTENCE, SESSION_EVENT_RECORDER, InflightWindows],
+      inject: [SESSION_STORE, Router, WillScheduler, BrokerStats, BROKER_CONFIG, SESSION_PERSISTENCE, SESSION_EVENT_RECORDER, InflightWindows, TopicAccess],
     },
     SessionRestorer,
   ],

@@ -1,4 +1,5 @@
 import { Authenticator } from '../auth/authenticator';
+import { TopicAccess } from '../auth/topic-access';
 import { BrokerConfig } from '../config/broker-config';
 import type { HistoryRecorder } from '../history/history-recorder';
 import { KeepAliveMonitor } from '../keepalive/keep-alive-monitor';
@@ -31,6 +32,8 @@ export class BrokerContext {
     readonly history: HistoryRecorder | null,
     readonly sessionEvents: SessionEventRecorder | null,
     readonly inflightCap: InflightCap,
+    /** Topic rules; `active` false while there are none, when no check is made at all. */
+    readonly access: TopicAccess,
   ) {
     this.pendingAuthentications = new PendingAuthentications(config.maxPendingConnects, config.maxPendingConnectsPerAddress);
     this.internalErrors = new InternalErrorLog(stats);

@@ -99,7 +99,8 @@ function checkWill(c: Connection, { connect }: ConnectContext): ReasonCode | und
   if (will.qos > config.maximumQoS) return ReasonCode.QoSNotSupported;
   if (will.retain && !config.retainAvailable) return ReasonCode.RetainNotSupported;
   if (isSysTopic(will.topic)) return ReasonCode.NotAuthorized;
-  if (config.acl !== null && !config.acl.canPublish(c.username, c.clientId, will.topic)) return ReasonCode.NotAuthorized;
+  const access = c.broker.access;
+  if (access.active && !access.canPublish(c.username, c.clientId, will.topic)) return ReasonCode.NotAuthorized;
   // As a PUBLISH with the same is refused: the will is checked when it is accepted, not when it goes out.
   if (will.properties?.payloadFormatIndicator === true && !isWellFormedUtf8(will.payload)) return ReasonCode.PayloadFormatInvalid;
   return undefined;
@@ -203,11 +204,11 @@ function acknowledge(c: Connection, ctx: ConnectContext): void {
   c.state = ConnectionState.Connected;
   c.lastPacketAt = Date.now();
   if (ctx.sessionPresent) {
-    // What was queued or sent under the rules of the time is read under today's: an ACL file changed
-    // across a restart applies to what the session still holds.
-    const acl = config.acl;
-    if (acl !== null) {
-      const mayRead = mayReadWithAcl(acl);
+    // What was queued or sent under the rules of the time is read under today's: rules changed while
+    // the client was away, or an ACL file changed across a restart, apply to what the session still holds.
+    const access = c.broker.access;
+    if (access.active) {
+      const mayRead = mayReadWithAcl(access);
       session.outbound.discard((o) => !mayRead(session, o.message.topic));
     }
     session.outbound.resume(c, c.lastPacketAt);

@@ -15,7 +15,7 @@ import {
   truncateUtf8,
 } from '@nestmq/mqtt-protocol';
 import type { Duplex } from 'node:stream';
-import type { TopicAcl } from '../auth/topic-acl';
+import type { TopicAccess } from '../auth/topic-access';
 import { DropReason, PacketSink } from '../qos/packet-sink';
 import { Message } from '../routing/message';
 import { TopicCache } from '../routing/topic-cache';
@@ -315,7 +315,7 @@ export class Connection implements PacketSink {
   }
 
   /** The ACL's answer for publishing to `topic`, remembered per topic for this connection. */
-  mayPublish(acl: TopicAcl, topic: string): boolean {
+  mayPublish(acl: TopicAccess, topic: string): boolean {
     const decisions = (this.publishDecisions ??= new TopicCache(PUBLISH_DECISION_BYTES));
     let allowed = decisions.get(topic);
     if (allowed === undefined) {
@@ -323,6 +323,10 @@ export class Connection implements PacketSink {
       decisions.set(topic, allowed);
     }
     return allowed;
+  }
+
+  forgetPublishDecisions(): void {
+    this.publishDecisions = undefined;
   }
 
   dropped(reason: DropReason): void {

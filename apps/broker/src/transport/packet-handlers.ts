@@ -128,9 +128,9 @@ export function handlePublish(c: Connection, view: PublishView): void {
     c.lastTopicBytes = topicBytes;
   }
 
-  const acl = config.acl;
+  const access = broker.access;
   // Clients read $SYS and never write it, whatever the ACL says.
-  if ((acl !== null && !c.mayPublish(acl, topic)) || isSysTopic(topic)) {
+  if ((access.active && !c.mayPublish(access, topic)) || isSysTopic(topic)) {
     // Refused: 0x87 in the acknowledgement (5.0); 3.1.1 has no way to say it, so the message is dropped.
     if (qos > 0) c.acknowledge(ackBytes(qos === 1 ? PacketType.Puback : PacketType.Pubrec, packetId, ReasonCode.NotAuthorized, c.v5), false);
     return;
@@ -245,7 +245,7 @@ function handleSubscribe(c: Connection, packet: SubscribePacket): void {
       codes.push(c.v5 ? ReasonCode.TopicFilterInvalid : 0x80);
       continue;
     }
-    if (config.acl !== null && !config.acl.canSubscribe(c.username, c.clientId, plain)) {
+    if (broker.access.active && !broker.access.canSubscribe(c.username, c.clientId, plain)) {
       codes.push(c.v5 ? ReasonCode.NotAuthorized : 0x80);
       continue;
     }
@@ -282,14 +282,13 @@ function handleSubscribe(c: Connection, packet: SubscribePacket): void {
  */
 function sendRetained(c: Connection, retainedToSend: Array<{ record: SubscriptionRecord; existed: boolean }>): void {
   const broker = c.broker;
-  const config = broker.config;
   const session = c.session!;
   const now = Date.now();
   for (const { record, existed } of retainedToSend) {
     if (record.retainHandling === 2 || (record.retainHandling === 1 && existed)) continue;
     if (parseSharedSubscription(record.topicFilter)) continue;
     for (const message of broker.router.retained.matching(record.topicFilter, now)) {
-      if (config.acl !== null && !config.acl.canRead(c.username, c.clientId, message.topic)) continue;
+      if (broker.access.active && !broker.access.canRead(c.username, c.clientId, message.topic)) continue;
       const qos = Math.min(message.qos, record.qos) as QoS;
       const ids = record.subscriptionId ? [record.subscriptionId] : null;
       if (qos === 0) c.deliverQoS0(message, true, ids, now);

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AUTHENTICATOR, Authenticator } from '../auth/authenticator';
+import { AccessModule } from '../auth/access.module';
 import { AuthModule } from '../auth/auth.module';
+import { TopicAccess } from '../auth/topic-access';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
 import { HISTORY_RECORDER, HistoryModule } from '../history/history.module';
 import { HistoryRecorder } from '../history/history-recorder';
@@ -22,7 +24,7 @@ import { FlushScheduler } from './flush-scheduler';
 import { ListenersService } from './listeners.service';
 
 @Module({
-  imports: [AuthModule, HistoryModule, KeepAliveModule, MetricsModule, QosModule, RoutingModule, SessionModule, SessionEventsModule],
+  imports: [AccessModule, AuthModule, HistoryModule, KeepAliveModule, MetricsModule, QosModule, RoutingModule, SessionModule, SessionEventsModule],
   providers: [
     { provide: FlushScheduler, useValue: new FlushScheduler() },
     {
@@ -39,8 +41,9 @@ import { ListenersService } from './listeners.service';
         history: HistoryRecorder | null,
         sessionEvents: SessionEventRecorder | null,
         inflightCap: InflightCap,
-      ) => new BrokerContext(config, router, sessions, authenticator, keepAlive, stats, flusher, persistence, history, sessionEvents, inflightCap),
-      inject: [BROKER_CONFIG, Router, SessionRegistry, AUTHENTICATOR, KeepAliveMonitor, BrokerStats, FlushScheduler, SESSION_PERSISTENCE, HISTORY_RECORDER, SESSION_EVENT_RECORDER, InflightCap],
+        access: TopicAccess,
+      ) => new BrokerContext(config, router, sessions, authenticator, keepAlive, stats, flusher, persistence, history, sessionEvents, inflightCap, access),
+      inject: [BROKER_CONFIG, Router, SessionRegistry, AUTHENTICATOR, KeepAliveMonitor, BrokerStats, FlushScheduler, SESSION_PERSISTENCE, HISTORY_RECORDER, SESSION_EVENT_RECORDER, InflightCap, TopicAccess],
     },
     ListenersService,
   ],

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PasswordHasher, UserEntity, UserExistsError, UserRepository } from '@nestmq/persistence';
 import { GraphQLError } from 'graphql';
 import { AuditService } from '../audit/audit.service';
+import { ChangeQueue } from '../change-queue';
 import { CreateUserInput, UpdateUserInput, UserExportType, UserImportInput, UserImportResultType } from './users.types';
 
 const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
@@ -24,11 +25,8 @@ const MAX_IMPORT = 10_000;
 /** The broker's users, managed by admins; every change is in the audit log. */
 @Injectable()
 export class UsersService {
-  /**
-   * Changes to users, one at a time: two admins demoting each other at once must not both pass the
-   * "another admin is left" check.
-   */
-  private changes: Promise<unknown> = Promise.resolve();
+  /** Two admins demoting each other at once must not both pass the "another admin is left" check. */
+  private readonly changes = new ChangeQueue();
 
   constructor(
     private readonly users: UserRepository,
@@ -40,25 +38,19 @@ export class UsersService {
   }
 
   create(actor: string, input: CreateUserInput): Promise<UserEntity> {
-    return this.oneAtATime(() => this.doCreate(actor, input));
+    return this.changes.run(() => this.doCreate(actor, input));
   }
 
   update(actor: string, username: string, input: UpdateUserInput): Promise<UserEntity> {
-    return this.oneAtATime(() => this.doUpdate(actor, username, input));
+    return this.changes.run(() => this.doUpdate(actor, username, input));
   }
 
   delete(actor: string, username: string): Promise<boolean> {
-    return this.oneAtATime(() => this.doDelete(actor, username));
+    return this.changes.run(() => this.doDelete(actor, username));
   }
 
   import(actor: string, users: readonly UserImportInput[]): Promise<UserImportResultType> {
-    return this.oneAtATime(() => this.doImport(actor, users));
-  }
-
-  private oneAtATime<T>(change: () => Promise<T>): Promise<T> {
-    const run = this.changes.then(change, change);
-    this.changes = run.catch(() => undefined);
-    return run;
+    return this.changes.run(() => this.doImport(actor, users));
   }
 
   private async doCreate(actor: string, input: CreateUserInput): Promise<UserEntity> {

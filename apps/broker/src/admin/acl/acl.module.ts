@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { AccessModule } from '../../auth/access.module';
+import { AuditModule } from '../audit/audit.module';
+import { AclResolver } from './acl.resolver';
+import { AclService } from './acl.service';
+
+@Module({
+  imports: [AccessModule, AuditModule],
+  providers: [AclService, AclResolver],
+})
+export class AclModule {}
