@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AclRuleEntity } from './acl-rule/acl-rule.entity';
 import { AdminSessionEntity } from './admin-session/admin-session.entity';
+import { ApiKeyEntity } from './api-key/api-key.entity';
 import { AuditLogEntity } from './audit-log/audit-log.entity';
 import { DatabaseError } from './database-error';
 import { DatabaseOptions, describeDatabase } from './database-options';
@@ -32,6 +33,7 @@ export const ENTITIES = [
   AdminSessionEntity,
   AuditLogEntity,
   AclRuleEntity,
+  ApiKeyEntity,
 ];
 
 /** Compiled migrations, one file per schema change, from the repository's `migrations/` folder. */

@@ -29,3 +29,5 @@ export { AuditLogEntity } from './audit-log/audit-log.entity';
 export { AuditEntry, AuditLogRepository, AuditPage } from './audit-log/audit-log.repository';
 export { AclAction, AclPermission, AclRuleEntity } from './acl-rule/acl-rule.entity';
 export { AclRuleChange, AclRuleFields, AclRuleRepository } from './acl-rule/acl-rule.repository';
+export { ApiKeyEntity } from './api-key/api-key.entity';
+export { ApiKeyRepository, NewApiKey, UsedApiKey } from './api-key/api-key.repository';

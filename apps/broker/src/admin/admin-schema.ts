@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { AclResolver } from './acl/acl.resolver';
+import { ApiKeysResolver } from './api-keys/api-keys.resolver';
 import { AuditResolver } from './audit/audit.resolver';
 import { AdminAuthResolver } from './auth/admin-auth.resolver';
 import { ClientsResolver } from './clients/clients.resolver';
@@ -16,7 +17,7 @@ import { TopicsResolver } from './topics/topics.resolver';
 import { UsersResolver } from './users/users.resolver';
 
 /** Every resolver of the admin API: the schema is made from these. */
-export const ADMIN_RESOLVERS = [AclResolver, AdminAuthResolver, AuditResolver, ClientsResolver, EventsResolver, HistoryResolver, LiveResolver, PublishResolver, RetainedResolver, SessionsResolver, StatusResolver, TopicsResolver, UsersResolver];
+export const ADMIN_RESOLVERS = [AclResolver, AdminAuthResolver, ApiKeysResolver, AuditResolver, ClientsResolver, EventsResolver, HistoryResolver, LiveResolver, PublishResolver, RetainedResolver, SessionsResolver, StatusResolver, TopicsResolver, UsersResolver];
 
 /**
  * The admin API's schema in SDL, sorted as the server serves it, from the resolvers alone (no broker, no

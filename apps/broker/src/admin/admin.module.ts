@@ -6,6 +6,7 @@ import { BrokerConfig } from '../config/broker-config';
 import { PrometheusModule } from '../metrics/prometheus.module';
 import { TransportModule } from '../transport/transport.module';
 import { AclModule } from './acl/acl.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AdminAuthModule } from './auth/admin-auth.module';
 import { AdminAuthService, ClosableSocket } from './auth/admin-auth.service';
@@ -57,8 +58,9 @@ export class AdminModule {
                   const token = bearerToken(ctx.connectionParams?.authorization);
                   if (token === undefined) return false;
                   try {
-                    const claims = await auth.authenticate(token);
-                    const socket = (ctx.extra as { socket?: ClosableSocket } | undefined)?.socket;
+                    const extra = ctx.extra as { socket?: ClosableSocket; request?: { socket?: { remoteAddress?: string } } } | undefined;
+                    const claims = await auth.authenticate(token, extra?.request?.socket?.remoteAddress);
+                    const socket = extra?.socket;
                     if (socket) auth.holdSocket(claims, socket);
                     return true;
                   } catch {
@@ -72,6 +74,7 @@ export class AdminModule {
         LiveModule,
         AclModule,
         AdminAuthModule,
+        ApiKeysModule,
         AuditModule,
         ClientsModule,
         EventsModule,

@@ -20,8 +20,8 @@ export class AdminAuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = requestOf(context);
     const token = bearerToken(request.headers?.authorization);
-    if (!token) throw new GraphQLError('sign in first: send "Authorization: Bearer <accessToken>" from the login mutation', { extensions: { code: 'UNAUTHENTICATED' } });
-    request.admin = await this.auth.authenticate(token);
+    if (!token) throw new GraphQLError('sign in first: send "Authorization: Bearer <accessToken>" from the login mutation, or an API key', { extensions: { code: 'UNAUTHENTICATED' } });
+    request.admin = await this.auth.authenticate(token, request.ip ?? request.socket?.remoteAddress);
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && request.admin.role !== 'admin') {
       throw new GraphQLError('this needs the admin role; the viewer role may only read', { extensions: { code: 'FORBIDDEN' } });
     }

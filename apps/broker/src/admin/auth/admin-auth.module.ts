@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AdminSessionRepository } from '@nestmq/persistence';
+import { AdminSessionRepository, ApiKeyRepository } from '@nestmq/persistence';
 import { DataSource } from 'typeorm';
 import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
 import { DATA_SOURCE } from '../../database/database.module';
@@ -17,10 +17,11 @@ import { AdminTokens } from './admin-tokens';
       inject: [BROKER_CONFIG],
     },
     { provide: ADMIN_SESSIONS, useFactory: (dataSource: DataSource) => new AdminSessionRepository(dataSource), inject: [DATA_SOURCE] },
+    { provide: ApiKeyRepository, useFactory: (dataSource: DataSource) => new ApiKeyRepository(dataSource), inject: [DATA_SOURCE] },
     AdminAuthService,
     AdminAuthResolver,
     { provide: APP_GUARD, useClass: AdminAuthGuard },
   ],
-  exports: [AdminAuthService],
+  exports: [AdminAuthService, ApiKeyRepository],
 })
 export class AdminAuthModule {}

@@ -1,8 +1,9 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { AdminSessionRepository, UserRepository } from '@nestmq/persistence';
+import { AdminSessionRepository, ApiKeyRepository, UserRepository } from '@nestmq/persistence';
 import { GraphQLError } from 'graphql';
 import { LoginThrottle } from '../../auth/login-throttle';
 import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
+import { hashKeySecret, isKeySecret } from './api-key-secret';
 import { ACCESS_TOKEN_SECONDS, AccessClaims, AdminRole, AdminTokens, InvalidToken, REFRESH_TOKEN_SECONDS } from './admin-tokens';
 
 export const ADMIN_TOKENS = Symbol('ADMIN_TOKENS');
@@ -26,6 +27,9 @@ export interface IssuedTokens {
 }
 
 const unauthenticated = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
+
+/** What stands for a login in AccessClaims.session when the request came with an API key. */
+const apiKeySession = (id: string): string => `apikey:${id}`;
 
 /** The role a user has on the admin API, if any: users with neither role are MQTT users only. */
 export function adminRoleOf(roles: readonly string[]): AdminRole | undefined {
@@ -53,6 +57,7 @@ export class AdminAuthService implements OnApplicationBootstrap {
     private readonly users: UserRepository,
     @Inject(ADMIN_SESSIONS) private readonly sessions: AdminSessionRepository,
     @Inject(ADMIN_TOKENS) private readonly tokens: AdminTokens,
+    private readonly apiKeys: ApiKeyRepository,
   ) {
     this.throttle = new LoginThrottle({
       failuresPerAddress: config.loginFailuresPerAddress,
@@ -107,12 +112,21 @@ export class AdminAuthService implements OnApplicationBootstrap {
 
   /** Ends the login the access token belongs to: its refresh token and its access tokens stop working. */
   async logout(admin: AccessClaims): Promise<boolean> {
+    if (admin.apiKeyId !== undefined) throw new GraphQLError('an API key is not a login: revoke it with revokeApiKey', { extensions: { code: 'BAD_USER_INPUT' } });
     await this.end(admin.session);
     return true;
   }
 
-  /** The claims of a valid access token of a login that has not ended. */
-  async authenticate(accessToken: string): Promise<AccessClaims> {
+  /**
+   * The claims of a valid access token of a login that has not ended, or of an API key neither revoked
+   * nor expired (each use of a key is recorded, with the address it came from).
+   */
+  async authenticate(accessToken: string, address?: string): Promise<AccessClaims> {
+    if (isKeySecret(accessToken)) {
+      const key = await this.apiKeys.use(hashKeySecret(accessToken), address ?? null);
+      if (key === null) throw unauthenticated('the API key is not accepted: it is unknown, revoked or expired');
+      return { username: `key:${key.name}`, role: key.role as AdminRole, session: apiKeySession(key.id), expiresAt: key.expiresAt?.getTime(), apiKeyId: key.id };
+    }
     const claims = await this.tokens.verifyAccess(accessToken).catch((e: unknown) => {
       throw unauthenticated(`the access token is not accepted: ${e instanceof InvalidToken ? e.message : 'invalid'}; refresh it or sign in again`);
     });
@@ -136,6 +150,11 @@ export class AdminAuthService implements OnApplicationBootstrap {
       held.delete(socket);
       if (held.size === 0 && this.sockets.get(claims.session) === held) this.sockets.delete(claims.session);
     });
+  }
+
+  /** A key was revoked: the subscription sockets opened with it close now. */
+  keyRevoked(id: string): void {
+    for (const socket of this.sockets.get(apiKeySession(id)) ?? []) socket.close(SOCKET_UNAUTHORIZED, 'the API key was revoked');
   }
 
   private async end(session: string): Promise<void> {

@@ -15,6 +15,8 @@ export interface AccessClaims {
   session: string;
   /** When the token expires, in epoch milliseconds (set when a token is read, not when one is made). */
   expiresAt?: number;
+  /** Set when the request came with an API key rather than a login's token. */
+  apiKeyId?: string;
 }
 
 /** What a refresh token says: which login, and which of its refresh tokens this is. */
