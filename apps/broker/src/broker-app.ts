@@ -3,6 +3,7 @@ import { INestApplication, INestApplicationContext, Logger, LogLevel } from '@ne
 import { NestFactory } from '@nestjs/core';
 import { openDatabase } from '@nestmq/persistence';
 import { DataSource } from 'typeorm';
+import { limitSubscriptionFrames } from './admin/subscription-frames';
 import { AppModule } from './app.module';
 import { BrokerConfig } from './config/broker-config';
 import { ListenersService } from './transport/listeners.service';
@@ -61,6 +62,7 @@ async function startApplication(config: BrokerConfig, dataSource: DataSource): P
   try {
     await app.init();
     if (http !== undefined) {
+      limitSubscriptionFrames(http);
       // After the MQTT listeners (opened at bootstrap): /ready answers only once they are up.
       await http.listen(config.httpPort!, config.host);
       new Logger('Listeners').log(`listening on http://${config.host}:${httpPort(http)} (admin API: /graphql, /health, /ready, /metrics)`);
