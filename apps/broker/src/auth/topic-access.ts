@@ -13,6 +13,8 @@ export type NoMatch = 'allow' | 'deny';
 export class TopicAccess {
   private rules: OrderedAccessRules;
   private readonly listeners: Array<() => void> = [];
+  /** False while every client may do everything: the broker then makes no checks at all. A field, read per PUBLISH. */
+  active: boolean;
 
   constructor(
     readonly file: TopicAcl | null,
@@ -20,10 +22,10 @@ export class TopicAccess {
     readonly noMatch: NoMatch,
   ) {
     this.rules = new OrderedAccessRules(rules);
+    this.active = this.isActive();
   }
 
-  /** False while every client may do everything: the broker then makes no checks at all. */
-  get active(): boolean {
+  private isActive(): boolean {
     return this.file !== null || this.rules.size > 0 || this.noMatch === 'deny';
   }
 
@@ -33,6 +35,7 @@ export class TopicAccess {
 
   replaceRules(rules: readonly AccessRule[]): void {
     this.rules = new OrderedAccessRules(rules);
+    this.active = this.isActive();
     for (const listener of this.listeners) listener();
   }
 
