@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { AdminSessionRepository, UserRepository } from '@nestmq/persistence';
-import { GraphQLError } from 'graphql';
 import { LoginThrottle } from '../../auth/login-throttle';
 import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
+import { unauthenticated } from '../admin-error';
 import { ACCESS_TOKEN_SECONDS, AccessClaims, AdminRole, AdminTokens, InvalidToken, REFRESH_TOKEN_SECONDS } from './admin-tokens';
 
 export const ADMIN_TOKENS = Symbol('ADMIN_TOKENS');
@@ -24,8 +24,6 @@ export interface IssuedTokens {
   expiresAt: Date;
   account: { username: string; role: AdminRole };
 }
-
-const unauthenticated = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
 
 /** The role a user has on the admin API, if any: users with neither role are MQTT users only. */
 export function adminRoleOf(roles: readonly string[]): AdminRole | undefined {
@@ -109,6 +107,11 @@ export class AdminAuthService implements OnApplicationBootstrap {
   async logout(admin: AccessClaims): Promise<boolean> {
     await this.end(admin.session);
     return true;
+  }
+
+  /** Who is signed in with these claims. */
+  account(admin: AccessClaims): IssuedTokens['account'] {
+    return { username: admin.username, role: admin.role };
   }
 
   /** The claims of a valid access token of a login that has not ended. */

@@ -1,5 +1,9 @@
 import { ArgsType, Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { SessionEventAction } from '@nestmq/persistence';
 import { GraphQLJSONObject } from '../audit/json-object.scalar';
+
+/** What a session event may record. */
+export const SESSION_EVENT_ACTIONS: readonly SessionEventAction[] = ['connect', 'connect_refused', 'disconnect', 'kicked', 'subscribe', 'unsubscribe', 'expired'];
 
 @ObjectType('SessionEvent', { description: 'What happened to a client: connect, connect_refused, disconnect, kicked, subscribe, unsubscribe, expired' })
 export class SessionEventType {

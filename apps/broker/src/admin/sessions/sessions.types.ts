@@ -60,3 +60,9 @@ export class StoredMessageType {
   @Field() payloadBase64!: string;
   @Field() receivedAt!: Date;
 }
+
+/** A session with its subscriptions and its will: what GraphQL's Session gives with subscriptionList and will. */
+export class SessionDetailType extends SessionType {
+  subscriptionList!: SubscriptionInfoType[];
+  will!: WillInfoType | null;
+}
