@@ -5,13 +5,13 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { BrokerConfig } from '../config/broker-config';
 import { PrometheusModule } from '../metrics/prometheus.module';
 import { TransportModule } from '../transport/transport.module';
+import { AdminExceptionFilter } from './admin-exception.filter';
 import { AuditModule } from './audit/audit.module';
 import { AdminAuthModule } from './auth/admin-auth.module';
 import { AdminAuthService, ClosableSocket } from './auth/admin-auth.service';
 import { bearerToken, operationContext } from './auth/admin-principal';
 import { ClientsModule } from './clients/clients.module';
 import { EventsModule } from './events/events.module';
-import { GraphQLErrorFilter } from './graphql-error.filter';
 import { HealthController } from './health/health.controller';
 import { LiveModule } from './live/live.module';
 import { maxDepthRule, maxFieldsRule } from './max-depth.rule';
@@ -82,7 +82,7 @@ export class AdminModule {
         TransportModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: APP_FILTER, useClass: GraphQLErrorFilter }],
+      providers: [{ provide: APP_FILTER, useClass: AdminExceptionFilter }],
     };
   }
 }

@@ -20,7 +20,7 @@ export class AdminAuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = requestOf(context);
     const token = bearerToken(request.headers?.authorization);
-    if (!token) throw unauthenticated('sign in first: send "Authorization: Bearer <accessToken>" from the login mutation');
+    if (!token) throw unauthenticated('sign in first: send "Authorization: Bearer <accessToken>" from login (the GraphQL mutation or POST /api/v1/auth/login)');
     request.admin = await this.auth.authenticate(token);
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && request.admin.role !== 'admin') {
       throw forbidden('this needs the admin role; the viewer role may only read');
