@@ -1,5 +1,5 @@
-import { Args, Int, Query, Resolver } from '@nestjs/graphql';
-import { AuditPageType } from './audit.types';
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import { AuditLogArgs, AuditPageType } from './audit.types';
 import { AuditService } from './audit.service';
 
 @Resolver()
@@ -7,7 +7,7 @@ export class AuditResolver {
   constructor(private readonly audit: AuditService) {}
 
   @Query(() => AuditPageType, { description: 'Who changed what, newest first' })
-  auditLog(@Args('first', { type: () => Int, defaultValue: 50 }) first: number, @Args('after', { type: () => String, nullable: true }) after?: string | null): Promise<AuditPageType> {
-    return this.audit.page(first, after);
+  auditLog(@Args() args: AuditLogArgs): Promise<AuditPageType> {
+    return this.audit.page(args.first, args.after);
   }
 }

@@ -1,5 +1,5 @@
-import { Args, Int, Query, Resolver } from '@nestjs/graphql';
-import { HistoryMessageType, HistoryPageType, MessagesArgs } from './history.types';
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import { HistoryMessageType, HistoryPageType, LatestMessagesArgs, MessagesArgs } from './history.types';
 import { HistoryService } from './history.service';
 
 @Resolver(() => HistoryMessageType)
@@ -12,7 +12,7 @@ export class HistoryResolver {
   }
 
   @Query(() => [HistoryMessageType], { description: 'The last messages recorded on a topic, newest first' })
-  latestMessages(@Args('topic') topic: string, @Args('last', { type: () => Int, defaultValue: 10 }) last: number): Promise<HistoryMessageType[]> {
-    return this.history.latest(topic, last);
+  latestMessages(@Args() args: LatestMessagesArgs): Promise<HistoryMessageType[]> {
+    return this.history.latest(args.topic, args.last);
   }
 }

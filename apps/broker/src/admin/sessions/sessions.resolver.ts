@@ -1,7 +1,7 @@
-import { Args, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { AccessClaims } from '../auth/admin-tokens';
 import { AdminOnly, CurrentAdmin } from '../auth/admin-principal';
-import { SessionPageType, SessionType, SessionsArgs, StoredMessageType, SubscriptionInfoType, WillInfoType } from './sessions.types';
+import { SessionPageType, SessionType, SessionsArgs, StoredMessageType, StoredMessagesArgs, SubscriptionInfoType, WillInfoType } from './sessions.types';
 import { SessionsService } from './sessions.service';
 
 @Resolver(() => SessionType)
@@ -19,8 +19,8 @@ export class SessionsResolver {
   }
 
   @Query(() => [StoredMessageType], { description: 'QoS 1/2 messages the broker still owes a session: in flight first, then queued' })
-  storedMessages(@Args('clientId') clientId: string, @Args('first', { type: () => Int, defaultValue: 100 }) first: number): StoredMessageType[] {
-    return this.sessions.storedMessages(clientId, first);
+  storedMessages(@Args('clientId') clientId: string, @Args() args: StoredMessagesArgs): StoredMessageType[] {
+    return this.sessions.storedMessages(clientId, args.first);
   }
 
   @ResolveField(() => [SubscriptionInfoType], { description: 'Its subscriptions with their options, by filter' })
