@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { openDatabase } from '@nestmq/persistence';
 import { DataSource } from 'typeorm';
 import { limitSubscriptionFrames } from './admin/subscription-frames';
+import { serveOpenApi } from './admin/rest/openapi';
 import { AppModule } from './app.module';
 import { BrokerConfig } from './config/broker-config';
 import { ListenersService } from './transport/listeners.service';
@@ -60,12 +61,13 @@ async function startApplication(config: BrokerConfig, dataSource: DataSource): P
   const http = config.httpPort === null ? undefined : await NestFactory.create(module, options);
   const app = http ?? (await NestFactory.createApplicationContext(module, options));
   try {
+    if (http !== undefined) serveOpenApi(http, config);
     await app.init();
     if (http !== undefined) {
       limitSubscriptionFrames(http);
       // After the MQTT listeners (opened at bootstrap): /ready answers only once they are up.
       await http.listen(config.httpPort!, config.host);
-      new Logger('Listeners').log(`listening on http://${config.host}:${httpPort(http)} (admin API: /graphql, /health, /ready, /metrics)`);
+      new Logger('Listeners').log(`listening on http://${config.host}:${httpPort(http)} (admin API: /graphql, /api/v1, /health, /ready, /metrics)`);
     }
   } catch (e) {
     await app.close().catch(() => undefined);

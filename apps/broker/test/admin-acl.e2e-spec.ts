@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { UserRepository } from '@nestmq/persistence';
 import { TestDatabase, createTestDatabase, defaultDatabaseKind } from '@nestmq/persistence/testing';
 import { MqttClient } from 'mqtt';
-import { ADMIN, errorCode, graphql, signIn } from './support/admin-client';
+import { ADMIN, errorCode, graphql, signIn } from './support/admin-api';
 import { connectClient, connectWithInbox, publish } from './support/clients';
 import { TestBroker, startBrokerOn, startTestBroker } from './support/test-broker';
 

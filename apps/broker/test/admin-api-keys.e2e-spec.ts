@@ -5,7 +5,7 @@ import { createClient } from 'graphql-ws';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
 import { DATA_SOURCE } from '../src/database/database.module';
-import { ADMIN, errorCode, graphql, signIn } from './support/admin-client';
+import { ADMIN, errorCode, graphql, signIn } from './support/admin-api';
 import { withTimeout } from './support/clients';
 import { TestBroker, startTestBroker } from './support/test-broker';
 

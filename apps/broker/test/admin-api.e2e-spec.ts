@@ -13,36 +13,13 @@ import { HistoryRecorder } from '../src/history/history-recorder';
 import { LiveFeed } from '../src/admin/live/live-feed';
 import { BROKER_VERSION } from '../src/version';
 import { PacketType, PublishPacket, ReasonCode, encodePacket } from '@nestmq/mqtt-protocol';
+import { ADMIN, GraphQLAnswer, errorCode, graphql, json } from './support/admin-api';
 import { connectClient, connectWithInbox, eventually, eventuallyAsync, publish, withTimeout } from './support/clients';
 import { RawClient } from './support/raw-client';
 import { TcpProxy } from './support/tcp-proxy';
 import { TestBroker, startBrokerOn, startTestBroker } from './support/test-broker';
 
 const SECRET = 'a-test-secret-of-enough-length-for-hs256-signing';
-const ADMIN = { username: 'admin', password: 'admin-secret' };
-
-interface GraphQLAnswer<T> {
-  data?: T;
-  errors?: Array<{ message: string; extensions?: { code?: string } }>;
-}
-
-/** A response's JSON body, parsed in this realm (the objects fetch's json() makes fail deepEqual under Jest). */
-async function json<T>(response: Response): Promise<T> {
-  return JSON.parse(await response.text()) as T;
-}
-
-/** A GraphQL client over HTTP for one broker. */
-function graphql(broker: TestBroker) {
-  const url = `http://127.0.0.1:${broker.port('http')}/graphql`;
-  return async <T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLAnswer<T>> => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return json<GraphQLAnswer<T>>(response);
-  };
-}
 
 const LOGIN = `mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken refreshToken expiresAt account { username role } } }`;
 const REFRESH = `mutation ($t: String!) { refreshToken(token: $t) { accessToken refreshToken account { username role } } }`;
@@ -54,9 +31,6 @@ interface Tokens {
   account: { username: string; role: string };
 }
 
-function errorCode(answer: GraphQLAnswer<unknown>): string | undefined {
-  return answer.errors?.[0]?.extensions?.code;
-}
 
 describe('admin API: health, readiness and metrics', () => {
   let broker: TestBroker;

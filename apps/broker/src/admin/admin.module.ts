@@ -7,13 +7,13 @@ import { PrometheusModule } from '../metrics/prometheus.module';
 import { TransportModule } from '../transport/transport.module';
 import { AclModule } from './acl/acl.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AdminExceptionFilter } from './admin-exception.filter';
 import { AuditModule } from './audit/audit.module';
 import { AdminAuthModule } from './auth/admin-auth.module';
 import { AdminAuthService, ClosableSocket } from './auth/admin-auth.service';
 import { bearerToken, operationContext } from './auth/admin-principal';
 import { ClientsModule } from './clients/clients.module';
 import { EventsModule } from './events/events.module';
-import { GraphQLErrorFilter } from './graphql-error.filter';
 import { HealthController } from './health/health.controller';
 import { LiveModule } from './live/live.module';
 import { maxDepthRule, maxFieldsRule } from './max-depth.rule';
@@ -87,7 +87,7 @@ export class AdminModule {
         TransportModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: APP_FILTER, useClass: GraphQLErrorFilter }],
+      providers: [{ provide: APP_FILTER, useClass: AdminExceptionFilter }],
     };
   }
 }

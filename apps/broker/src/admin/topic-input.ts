@@ -1,10 +1,8 @@
 import { isValidTopicFilter, isValidTopicName } from '@nestmq/mqtt-protocol';
-import { GraphQLError } from 'graphql';
+import { badInput } from './admin-error';
 
 /** The longest topic or filter MQTT carries: a UTF-8 string of at most 65,535 bytes. */
 const MAX_TOPIC_BYTES = 65_535;
-
-const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 
 /**
  * A topic filter an admin gave, held to what a client's SUBSCRIBE is held to: valid, at most 65,535

@@ -24,9 +24,11 @@ describe('loadBrokerConfig', () => {
     assert.equal(loadBrokerConfig({ HTTP_PORT: '0' }).httpPort, null);
   });
 
-  it('serves the admin API on 8080 by default, introspection off, and wants a JWT secret of 32 characters or more', () => {
+  it('serves the admin API on 8080 by default, introspection and the REST API\'s Swagger UI off, and wants a JWT secret of 32 characters or more', () => {
     const c = loadBrokerConfig({});
-    assert.deepEqual([c.httpPort, c.graphqlIntrospection, c.adminJwtSecret], [8080, false, undefined]);
+    assert.deepEqual([c.httpPort, c.graphqlIntrospection, c.adminApiDocs, c.adminJwtSecret], [8080, false, false, undefined]);
+    assert.equal(loadBrokerConfig({ ADMIN_API_DOCS: 'true' }).adminApiDocs, true);
+    assert.throws(() => loadBrokerConfig({ ADMIN_API_DOCS: 'sometimes' }), (e: unknown) => e instanceof ConfigError && e.message === 'ADMIN_API_DOCS=sometimes: expected true or false');
     assert.equal(loadBrokerConfig({ ADMIN_JWT_SECRET: 'x'.repeat(32) }).adminJwtSecret, 'x'.repeat(32));
     assert.throws(() => loadBrokerConfig({ ADMIN_JWT_SECRET: 'short' }), (e: unknown) => e instanceof ConfigError && e.message === 'ADMIN_JWT_SECRET: 5 characters; at least 32 are needed to sign tokens safely');
   });

@@ -18,12 +18,14 @@ export interface BrokerConfig {
   tlsCaFile?: string;
   /** MQTT over WebSocket at /mqtt; null = off. */
   wsPort: number | null;
-  /** The admin API (GraphQL, /health, /ready, /metrics); null = off (HTTP_PORT=0). A programmatic 0 binds an ephemeral port. */
+  /** The admin API (GraphQL, REST, /health, /ready, /metrics); null = off (HTTP_PORT=0). A programmatic 0 binds an ephemeral port. */
   httpPort: number | null;
   /** Sensitive: signs admin API tokens. Undefined = a secret generated once into DATA_DIR. */
   adminJwtSecret?: string;
   /** GraphQL introspection (and with it the schema browsing tools) on the admin API. */
   graphqlIntrospection: boolean;
+  /** The Swagger UI of the REST admin API at /api/v1/docs (its OpenAPI document is always served). */
+  adminApiDocs: boolean;
   /** Messages a second each admin's live message feed shows at most; the rest are counted as skipped. */
   adminLiveMaxRate: number;
   allowAnonymous: boolean;
@@ -280,6 +282,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     httpPort: port(env, 'HTTP_PORT', 8080),
     adminJwtSecret,
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', false),
+    adminApiDocs: bool(env, 'ADMIN_API_DOCS', false),
     adminLiveMaxRate: integer(env, 'ADMIN_LIVE_MAX_RATE', 50, 1, 10_000),
     allowAnonymous: bool(env, 'ALLOW_ANONYMOUS', false),
     users: users(env),

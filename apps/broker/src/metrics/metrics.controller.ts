@@ -1,8 +1,10 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../admin/auth/admin-principal';
 import { PrometheusMetrics } from './prometheus-metrics';
 
-/** Prometheus scrapes this, with no token: it holds counts, never names, topics or payloads. */
+/** Prometheus scrapes this, with no token: it holds counts, never names, topics or payloads. Not part of the REST API's document. */
+@ApiExcludeController()
 @Public()
 @Controller()
 export class MetricsController {

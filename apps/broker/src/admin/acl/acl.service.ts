@@ -1,16 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AclRuleEntity, AclRuleFields, AclRuleRepository } from '@nestmq/persistence';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import { TopicAccess } from '../../auth/topic-access';
 import { AclFileRule } from '../../auth/topic-acl';
 import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
+import { badInput, notFound } from '../admin-error';
 import { AuditService } from '../audit/audit.service';
 import { ChangeQueue } from '../change-queue';
 import { checkTopicFilter } from '../topic-input';
 import { AclActionName, AclPermissionName, AclRuleSource, AclRuleType, CreateAclRuleInput, UpdateAclRuleInput } from './acl.types';
 
-const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
-const notFound = (id: string): GraphQLError => new GraphQLError(`no rule "${id}" in the database (file rules are changed in ACL_FILE)`, { extensions: { code: 'NOT_FOUND' } });
+const noRule = (id: string): GraphQLError => notFound(`no rule "${id.slice(0, 100)}" in the database (ids are numbers; file rules are changed in ACL_FILE)`);
 
 /** Each uncached decision reads the rules in order: their number is bounded. */
 export const MAX_ACL_RULES = 10_000;
@@ -71,10 +71,10 @@ export class AclService {
       }
       for (const key of ['username', 'clientId', 'comment'] as const) if (input[key] !== undefined) changes[key] = input[key];
       const current = (await this.rules.list()).find((r) => r.id === id);
-      if (current === undefined) throw notFound(id);
+      if (current === undefined) throw noRule(id);
       this.checked({ ...current, ...changes });
       const change = await this.rules.update(id, changes, this.position(input.position));
-      if (change === null) throw notFound(id);
+      if (change === null) throw noRule(id);
       await this.reload();
       await this.audit.record({ actor, action: 'updateAclRule', target: id, details: { before: described(change.before), after: described(change.after) } });
       return fromDatabase(change.after);
@@ -85,7 +85,7 @@ export class AclService {
     return this.changes.run(async () => {
       checkId(id);
       const rule = await this.rules.delete(id);
-      if (rule === null) throw notFound(id);
+      if (rule === null) throw noRule(id);
       await this.reload();
       await this.audit.record({ actor, action: 'deleteAclRule', target: id, details: { before: described(rule) } });
       return true;
@@ -121,7 +121,7 @@ export class AclService {
 }
 
 function checkId(id: string): void {
-  if (!/^\d{1,18}$/.test(id)) throw new GraphQLError(`no rule "${id.slice(0, 100)}" in the database (ids are numbers; file rules are changed in ACL_FILE)`, { extensions: { code: 'NOT_FOUND' } });
+  if (!/^\d{1,18}$/.test(id)) throw noRule(id);
 }
 
 function fromDatabase(r: AclRuleEntity): AclRuleType {

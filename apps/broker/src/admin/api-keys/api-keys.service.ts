@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeyEntity, ApiKeyRepository } from '@nestmq/persistence';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
+import { badInput, notFound } from '../admin-error';
 import { AuditService } from '../audit/audit.service';
 import { AdminAuthService } from '../auth/admin-auth.service';
 import { newKeySecret } from '../auth/api-key-secret';
@@ -8,8 +9,7 @@ import { AdminRoleName } from '../auth/admin-auth.types';
 import { ChangeQueue } from '../change-queue';
 import { ApiKeyState, ApiKeyType, CreateApiKeyInput, CreatedApiKeyType } from './api-keys.types';
 
-const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
-const notFound = (id: string): GraphQLError => new GraphQLError(`no API key "${id.slice(0, 100)}"`, { extensions: { code: 'NOT_FOUND' } });
+const noKey = (id: string): GraphQLError => notFound(`no API key "${id.slice(0, 100)}"`);
 
 const MAX_ACTIVE_KEYS = 1_000;
 const MAX_NAME_LENGTH = 100;
@@ -51,9 +51,9 @@ export class ApiKeysService {
 
   revoke(actor: string, id: string): Promise<ApiKeyType> {
     return this.changes.run(async () => {
-      if (!UUID.test(id)) throw notFound(id);
+      if (!UUID.test(id)) throw noKey(id);
       const before = await this.keys.findById(id);
-      if (before === null) throw notFound(id);
+      if (before === null) throw noKey(id);
       if (before.revokedAt !== null) throw badInput(`the key "${before.name}" was revoked already`);
       const after = (await this.keys.revoke(id))!;
       this.auth.keyRevoked(id);

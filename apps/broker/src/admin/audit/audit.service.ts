@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditEntry, AuditLogRepository, AuditPage } from '@nestmq/persistence';
+import { afterCursor } from '../admin-error';
+import { pageSize } from '../page-size';
 
 export const AUDIT_LOG = Symbol('AUDIT_LOG');
 
@@ -12,7 +14,9 @@ export class AuditService {
     await this.log.append(entry);
   }
 
-  page(first: number, after?: string | null): Promise<AuditPage> {
-    return this.log.page(first, after);
+  /** Entries newest first, `first` (1 to MAX_PAGE_SIZE) after the cursor `after`. */
+  async page(first: number, after?: string | null): Promise<AuditPage> {
+    pageSize(first);
+    return afterCursor(() => this.log.page(first, after));
   }
 }

@@ -12,3 +12,6 @@ export const GraphQLJSONObject = new GraphQLScalarType({
     throw new GraphQLError(`JSONObject is output only (got a ${ast.kind === Kind.OBJECT ? 'object' : ast.kind})`, { extensions: { code: 'BAD_USER_INPUT' } });
   },
 });
+
+/** How the OpenAPI document describes a JSONObject field: any JSON object, or null. */
+export const JSON_OBJECT_PROPERTY = { type: 'object', additionalProperties: true, nullable: true } as const;

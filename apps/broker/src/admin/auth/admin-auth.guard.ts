@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { GraphQLError } from 'graphql';
+import { forbidden, unauthenticated } from '../admin-error';
 import { ADMIN_ONLY, PUBLIC, bearerToken, requestOf } from './admin-principal';
 import { AdminAuthService } from './admin-auth.service';
 
@@ -20,10 +20,10 @@ export class AdminAuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = requestOf(context);
     const token = bearerToken(request.headers?.authorization);
-    if (!token) throw new GraphQLError('sign in first: send "Authorization: Bearer <accessToken>" from the login mutation, or an API key', { extensions: { code: 'UNAUTHENTICATED' } });
+    if (!token) throw unauthenticated('sign in first: send "Authorization: Bearer <accessToken>" from login (the GraphQL mutation or POST /api/v1/auth/login), or an API key');
     request.admin = await this.auth.authenticate(token, request.ip ?? request.socket?.remoteAddress);
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && request.admin.role !== 'admin') {
-      throw new GraphQLError('this needs the admin role; the viewer role may only read', { extensions: { code: 'FORBIDDEN' } });
+      throw forbidden('this needs the admin role; the viewer role may only read');
     }
     return true;
   }

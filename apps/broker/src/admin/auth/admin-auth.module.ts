@@ -4,12 +4,14 @@ import { AdminSessionRepository, ApiKeyRepository } from '@nestmq/persistence';
 import { DataSource } from 'typeorm';
 import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
 import { DATA_SOURCE } from '../../database/database.module';
+import { AdminAuthController } from './admin-auth.controller';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminAuthResolver } from './admin-auth.resolver';
 import { ADMIN_SESSIONS, ADMIN_TOKENS, AdminAuthService } from './admin-auth.service';
 import { AdminTokens } from './admin-tokens';
 
 @Module({
+  controllers: [AdminAuthController],
   providers: [
     {
       provide: ADMIN_TOKENS,

@@ -1,8 +1,8 @@
-import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { AccessClaims } from './admin-tokens';
-import { AdminAccount, AdminRoleName, LoginResult } from './admin-auth.types';
+import { AdminAccount, LoginResult } from './admin-auth.types';
 import { AdminAuthService } from './admin-auth.service';
-import { AdminRequest, CurrentAdmin, Public } from './admin-principal';
+import { ClientAddress, CurrentAdmin, Public } from './admin-principal';
 
 @Resolver()
 export class AdminAuthResolver {
@@ -10,8 +10,8 @@ export class AdminAuthResolver {
 
   @Public()
   @Mutation(() => LoginResult, { description: 'Signs in a user with the admin or viewer role' })
-  login(@Args('username') username: string, @Args('password') password: string, @Context('req') req: AdminRequest): Promise<LoginResult> {
-    return this.auth.login(username, password, req.ip ?? req.socket?.remoteAddress ?? 'unknown') as Promise<LoginResult>;
+  login(@Args('username') username: string, @Args('password') password: string, @ClientAddress() address: string): Promise<LoginResult> {
+    return this.auth.login(username, password, address) as Promise<LoginResult>;
   }
 
   @Public()
@@ -27,6 +27,6 @@ export class AdminAuthResolver {
 
   @Query(() => AdminAccount, { description: 'Who is signed in' })
   me(@CurrentAdmin() admin: AccessClaims): AdminAccount {
-    return { username: admin.username, role: admin.role as AdminRoleName };
+    return this.auth.account(admin) as AdminAccount;
   }
 }

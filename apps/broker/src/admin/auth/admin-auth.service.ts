@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { AdminSessionRepository, ApiKeyRepository, UserRepository } from '@nestmq/persistence';
-import { GraphQLError } from 'graphql';
 import { LoginThrottle } from '../../auth/login-throttle';
 import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
+import { badInput, unauthenticated } from '../admin-error';
 import { hashKeySecret, isKeySecret } from './api-key-secret';
 import { ACCESS_TOKEN_SECONDS, AccessClaims, AdminRole, AdminTokens, InvalidToken, REFRESH_TOKEN_SECONDS } from './admin-tokens';
 
@@ -25,8 +25,6 @@ export interface IssuedTokens {
   expiresAt: Date;
   account: { username: string; role: AdminRole };
 }
-
-const unauthenticated = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
 
 /** What stands for a login in AccessClaims.session when the request came with an API key. */
 const apiKeySession = (id: string): string => `apikey:${id}`;
@@ -112,9 +110,14 @@ export class AdminAuthService implements OnApplicationBootstrap {
 
   /** Ends the login the access token belongs to: its refresh token and its access tokens stop working. */
   async logout(admin: AccessClaims): Promise<boolean> {
-    if (admin.apiKeyId !== undefined) throw new GraphQLError('an API key is not a login: revoke it with revokeApiKey', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (admin.apiKeyId !== undefined) throw badInput('an API key is not a login: revoke it with revokeApiKey');
     await this.end(admin.session);
     return true;
+  }
+
+  /** Who is signed in with these claims. */
+  account(admin: AccessClaims): IssuedTokens['account'] {
+    return { username: admin.username, role: admin.role };
   }
 
   /**

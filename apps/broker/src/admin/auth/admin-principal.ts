@@ -27,6 +27,14 @@ export function requestOf(context: ExecutionContext): AdminRequest {
 /** The signed-in admin of a guarded operation. */
 export const CurrentAdmin = createParamDecorator((_: unknown, context: ExecutionContext): AccessClaims | undefined => requestOf(context).admin);
 
+/** The address a request came from, as login throttling counts it. */
+export function clientAddress(request: AdminRequest): string {
+  return request.ip ?? request.socket?.remoteAddress ?? 'unknown';
+}
+
+/** The address the request of an operation came from (see clientAddress). */
+export const ClientAddress = createParamDecorator((_: unknown, context: ExecutionContext): string => clientAddress(requestOf(context)));
+
 /** The token of an `Authorization: Bearer <token>` value, if it is one. */
 export function bearerToken(authorization: unknown): string | undefined {
   if (typeof authorization !== 'string' || !/^Bearer /i.test(authorization)) return undefined;

@@ -1,7 +1,6 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { AccessClaims } from '../auth/admin-tokens';
 import { AdminOnly, CurrentAdmin } from '../auth/admin-principal';
-import { pageSize } from '../page-size';
 import { ClientPageType, ClientType, ClientsArgs } from './clients.types';
 import { ClientsService } from './clients.service';
 
@@ -11,7 +10,7 @@ export class ClientsResolver {
 
   @Query(() => ClientPageType, { name: 'clients', description: 'Connected clients, by client id' })
   page(@Args() args: ClientsArgs): ClientPageType {
-    return this.clients.page(args.filter, pageSize(args.first), args.after);
+    return this.clients.page(args.filter, args.first, args.after);
   }
 
   @Query(() => ClientType, { nullable: true, description: 'A connected client, or null' })

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { ReasonCode } from '@nestmq/mqtt-protocol';
-import { GraphQLError } from 'graphql';
 import { SessionRegistry } from '../../session/session-registry';
 import { Session } from '../../session/session';
+import { notFound } from '../admin-error';
 import { AuditService } from '../audit/audit.service';
+import { pageSize } from '../page-size';
 import { byString, pageByKey } from '../paging';
 import { ClientPageType, ClientType } from './clients.types';
+
+const notConnected = (clientId: string): Error => notFound(`no client "${clientId}" is connected`);
 
 function toClient(session: Session): ClientType {
   const c = session.connection!;
@@ -31,8 +34,9 @@ export class ClientsService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Connected clients matching `filter`, by client id, `first` after the client id `after`. */
+  /** Connected clients matching `filter`, by client id, `first` (1 to MAX_PAGE_SIZE) after the client id `after`. */
   page(filter: string | null | undefined, first: number, after: string | null | undefined): ClientPageType {
+    pageSize(first);
     const needle = filter?.toLowerCase() ?? '';
     const matching: Session[] = [];
     for (const session of this.sessions.all()) {
@@ -46,16 +50,24 @@ export class ClientsService {
     return { clients: items.map(toClient), total: matching.length, nextCursor };
   }
 
+  /** A connected client, or null. */
   get(clientId: string): ClientType | null {
     const session = this.sessions.get(clientId);
     return session?.connection ? toClient(session) : null;
+  }
+
+  /** A connected client, or NOT_FOUND. */
+  one(clientId: string): ClientType {
+    const client = this.get(clientId);
+    if (client === null) throw notConnected(clientId);
+    return client;
   }
 
   /** Disconnects a client: MQTT 5.0 clients are told 0x98 Administrative action. The session stays as the client left it. */
   async kick(actor: string, clientId: string): Promise<boolean> {
     const session = this.sessions.get(clientId);
     const connection = session?.connection;
-    if (!connection) throw new GraphQLError(`no client "${clientId}" is connected`, { extensions: { code: 'NOT_FOUND' } });
+    if (!connection) throw notConnected(clientId);
     const client = toClient(session!);
     connection.disconnect(ReasonCode.AdministrativeAction, 'Disconnected by an administrator');
     await this.audit.record({ actor, action: 'kickClient', target: clientId, details: { username: client.username, address: client.address } });

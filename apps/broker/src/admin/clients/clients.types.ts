@@ -1,34 +1,37 @@
 import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { AfterArg, PageSizeArg } from '../page-size';
 
 @ObjectType('Client', { description: 'A live MQTT connection' })
 export class ClientType {
-  @Field() clientId!: string;
-  @Field(() => String, { nullable: true }) username!: string | null;
-  @Field({ description: 'The client\'s IP address' }) address!: string;
-  @Field(() => Int, { description: '4 (MQTT 3.1.1) or 5' }) protocolVersion!: number;
-  @Field(() => Int, { description: 'Seconds; 0 = off' }) keepAlive!: number;
-  @Field() connectedAt!: Date;
-  @Field(() => Int, { description: 'QoS 1/2 messages sent and not yet acknowledged' }) inflight!: number;
-  @Field(() => Int, { description: 'QoS 1/2 messages waiting for room in flight' }) queued!: number;
-  @Field(() => Int) subscriptions!: number;
-  @Field({ description: 'Whether the session outlives the connection' }) persistent!: boolean;
+  @Field() @ApiProperty() clientId!: string;
+  @Field(() => String, { nullable: true }) @ApiProperty({ type: String, nullable: true }) username!: string | null;
+  @Field({ description: 'The client\'s IP address' }) @ApiProperty({ description: 'The client\'s IP address' }) address!: string;
+  @Field(() => Int, { description: '4 (MQTT 3.1.1) or 5' }) @ApiProperty({ type: 'integer', description: '4 (MQTT 3.1.1) or 5' }) protocolVersion!: number;
+  @Field(() => Int, { description: 'Seconds; 0 = off' }) @ApiProperty({ type: 'integer', description: 'Seconds; 0 = off' }) keepAlive!: number;
+  @Field() @ApiProperty() connectedAt!: Date;
+  @Field(() => Int, { description: 'QoS 1/2 messages sent and not yet acknowledged' }) @ApiProperty({ type: 'integer', description: 'QoS 1/2 messages sent and not yet acknowledged' }) inflight!: number;
+  @Field(() => Int, { description: 'QoS 1/2 messages waiting for room in flight' }) @ApiProperty({ type: 'integer', description: 'QoS 1/2 messages waiting for room in flight' }) queued!: number;
+  @Field(() => Int) @ApiProperty({ type: 'integer' }) subscriptions!: number;
+  @Field({ description: 'Whether the session outlives the connection' }) @ApiProperty({ description: 'Whether the session outlives the connection' }) persistent!: boolean;
 }
 
 @ObjectType('ClientPage')
 export class ClientPageType {
-  @Field(() => [ClientType]) clients!: ClientType[];
-  @Field(() => Int, { description: 'Clients matching the filter, on every page' }) total!: number;
-  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page (by client id)' }) nextCursor!: string | null;
+  @Field(() => [ClientType]) @ApiProperty({ type: [ClientType] }) clients!: ClientType[];
+  @Field(() => Int, { description: 'Clients matching the filter, on every page' }) @ApiProperty({ type: 'integer', description: 'Clients matching the filter, on every page' }) total!: number;
+  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page (by client id)' }) @ApiProperty({ type: String, nullable: true, description: 'Pass as `after` for the next page (by client id)' }) nextCursor!: string | null;
 }
 
 @ArgsType()
 export class ClientsArgs {
   @Field(() => String, { nullable: true, description: 'Part of the client id, user name or address' })
+  @ApiPropertyOptional({ type: String, description: 'Part of the client id, user name or address' })
   filter?: string | null;
 
-  @Field(() => Int, { defaultValue: 100 })
+  @PageSizeArg(100)
   first!: number;
 
-  @Field(() => String, { nullable: true })
+  @AfterArg()
   after?: string | null;
 }

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import { DataSource } from 'typeorm';
 import { DATA_SOURCE } from '../../database/database.module';
@@ -8,7 +9,8 @@ import { Public } from '../auth/admin-principal';
 /** How long /ready waits for the database before it says it is not ready. */
 const DATABASE_CHECK_MS = 2000;
 
-/** Liveness and readiness for orchestrators and load balancers: open, no token. */
+/** Liveness and readiness for orchestrators and load balancers: open, no token; not part of the REST API's document. */
+@ApiExcludeController()
 @Public()
 @Controller()
 export class HealthController {

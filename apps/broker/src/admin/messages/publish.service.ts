@@ -1,16 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isSysTopic } from '@nestmq/mqtt-protocol';
-import { GraphQLError } from 'graphql';
 import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
 import { HISTORY_RECORDER } from '../../history/history.module';
 import { HistoryRecorder } from '../../history/history-recorder';
 import { Message } from '../../routing/message';
 import { Router } from '../../routing/router';
+import { badInput } from '../admin-error';
 import { AuditService } from '../audit/audit.service';
 import { checkTopicName } from '../topic-input';
 import { PayloadEncoding, PublishInput } from './publish.types';
-
-const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 
 /**
  * Publishes a message as an admin, through the normal routing: retained store, subscriptions, shared

@@ -1,8 +1,7 @@
-import { Args, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { AccessClaims } from '../auth/admin-tokens';
 import { AdminOnly, CurrentAdmin } from '../auth/admin-principal';
-import { pageSize } from '../page-size';
-import { SessionPageType, SessionType, SessionsArgs, StoredMessageType, SubscriptionInfoType, WillInfoType } from './sessions.types';
+import { SessionPageType, SessionType, SessionsArgs, StoredMessageType, StoredMessagesArgs, SubscriptionInfoType, WillInfoType } from './sessions.types';
 import { SessionsService } from './sessions.service';
 
 @Resolver(() => SessionType)
@@ -11,7 +10,7 @@ export class SessionsResolver {
 
   @Query(() => SessionPageType, { name: 'sessions', description: 'Persistent sessions, connected or not, by client id' })
   page(@Args() args: SessionsArgs): SessionPageType {
-    return this.sessions.page(args.filter, args.online, pageSize(args.first), args.after);
+    return this.sessions.page(args.filter, args.online, args.first, args.after);
   }
 
   @Query(() => SessionType, { nullable: true, description: 'A session, persistent or not, connected or not; null when there is none' })
@@ -20,8 +19,8 @@ export class SessionsResolver {
   }
 
   @Query(() => [StoredMessageType], { description: 'QoS 1/2 messages the broker still owes a session: in flight first, then queued' })
-  storedMessages(@Args('clientId') clientId: string, @Args('first', { type: () => Int, defaultValue: 100 }) first: number): StoredMessageType[] {
-    return this.sessions.storedMessages(clientId, pageSize(first));
+  storedMessages(@Args('clientId') clientId: string, @Args() args: StoredMessagesArgs): StoredMessageType[] {
+    return this.sessions.storedMessages(clientId, args.first);
   }
 
   @ResolveField(() => [SubscriptionInfoType], { description: 'Its subscriptions with their options, by filter' })

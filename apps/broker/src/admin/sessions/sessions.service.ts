@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { GraphQLError } from 'graphql';
 import { Session } from '../../session/session';
 import { SessionRegistry } from '../../session/session-registry';
+import { badInput, notFound } from '../admin-error';
 import { AuditService } from '../audit/audit.service';
+import { pageSize } from '../page-size';
 import { byString, pageByKey } from '../paging';
 import { payloadText } from '../payload-text';
-import { SessionPageType, SessionType, StoredMessageType, SubscriptionInfoType, WillInfoType } from './sessions.types';
+import { SessionDetailType, SessionPageType, SessionType, StoredMessageType, SubscriptionInfoType, WillInfoType } from './sessions.types';
+
+const noSession = (clientId: string): Error => notFound(`no session "${clientId}"`);
 
 function toSession(s: Session): SessionType {
   const offlineSince = s.connection === null ? s.disconnectedAt : undefined;
@@ -31,7 +34,9 @@ export class SessionsService {
     private readonly audit: AuditService,
   ) {}
 
+  /** Persistent sessions matching `filter` (and `online`), by client id, `first` (1 to MAX_PAGE_SIZE) after the client id `after`. */
   page(filter: string | null | undefined, online: boolean | null | undefined, first: number, after: string | null | undefined): SessionPageType {
+    pageSize(first);
     const needle = filter?.toLowerCase() ?? '';
     const matching: Session[] = [];
     for (const s of this.registry.all()) {
@@ -51,6 +56,13 @@ export class SessionsService {
     return session === undefined ? null : toSession(session);
   }
 
+  /** Any session with its subscriptions and will, or NOT_FOUND. */
+  detail(clientId: string): SessionDetailType {
+    const session = this.registry.get(clientId);
+    if (session === undefined) throw noSession(clientId);
+    return { ...toSession(session), subscriptionList: this.subscriptions(clientId), will: this.will(clientId) };
+  }
+
   subscriptions(clientId: string): SubscriptionInfoType[] {
     const session = this.registry.get(clientId);
     if (session === undefined) return [];
@@ -65,10 +77,11 @@ export class SessionsService {
     return { topic: will.topic, qos: will.qos, retain: will.retain, payloadText: payloadText(will.payload), payloadBase64: will.payload.toString('base64'), delayInterval: will.properties?.willDelayInterval ?? 0 };
   }
 
-  /** The QoS 1/2 messages a session is still owed, in flight first, then queued, `first` at most. */
+  /** The QoS 1/2 messages a session is still owed, in flight first, then queued, `first` (1 to MAX_PAGE_SIZE) at most. */
   storedMessages(clientId: string, first: number): StoredMessageType[] {
+    pageSize(first);
     const session = this.registry.get(clientId);
-    if (session === undefined) throw new GraphQLError(`no session "${clientId}"`, { extensions: { code: 'NOT_FOUND' } });
+    if (session === undefined) throw noSession(clientId);
     return session.outbound.owed(first).map((o) => ({
       state: o.packetId === 0 ? 'queued' : o.released ? 'released' : 'inflight',
       packetId: o.packetId === 0 ? null : o.packetId,
@@ -84,10 +97,8 @@ export class SessionsService {
   /** Ends an offline session now: its subscriptions, queued messages and pending will are gone. */
   async delete(actor: string, clientId: string): Promise<boolean> {
     const session = this.registry.get(clientId);
-    if (session === undefined) throw new GraphQLError(`no session "${clientId}"`, { extensions: { code: 'NOT_FOUND' } });
-    if (session.connection !== null) {
-      throw new GraphQLError(`"${clientId}" is connected: kick the client first (kickClient), then delete its session`, { extensions: { code: 'BAD_USER_INPUT' } });
-    }
+    if (session === undefined) throw noSession(clientId);
+    if (session.connection !== null) throw badInput(`"${clientId}" is connected: kick the client first (kickClient), then delete its session`);
     const before = toSession(session);
     this.registry.end(session, false);
     await this.audit.record({ actor, action: 'deleteSession', target: clientId, details: { before: { subscriptions: before.subscriptions, queued: before.queued, username: before.username } } });

@@ -1,49 +1,55 @@
 import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
+import { ApiProperty } from '@nestjs/swagger';
 
 @ObjectType({ description: 'A bound listener' })
 export class ListenerInfo {
   @Field({ description: 'mqtt, mqtts or ws' })
+  @ApiProperty({ description: 'mqtt, mqtts or ws' })
   kind!: string;
 
   @Field()
+  @ApiProperty()
   host!: string;
 
   @Field(() => Int)
+  @ApiProperty({ type: 'integer' })
   port!: number;
 }
 
 @ObjectType({ description: 'Counters since the broker started (Float: they outgrow 32 bits)' })
 export class BrokerCounters {
-  @Field(() => Int) clientsConnected!: number;
-  @Field(() => Int) clientsMaximum!: number;
-  @Field(() => Float) connectionsTotal!: number;
-  @Field(() => Int, { description: 'Sessions held, online and offline' }) sessions!: number;
-  @Field(() => Float) messagesReceived!: number;
-  @Field(() => Float) messagesSent!: number;
-  @Field(() => Float) publishReceived!: number;
-  @Field(() => Float) publishSent!: number;
-  @Field(() => Float) bytesReceived!: number;
-  @Field(() => Float) bytesSent!: number;
-  @Field(() => Float, { description: 'PUBLISH dropped: queue full, slow consumer, too large, expired' }) publishDropped!: number;
-  @Field(() => Float) historyRecorded!: number;
-  @Field(() => Float) historyDropped!: number;
+  @Field(() => Int) @ApiProperty({ type: 'integer' }) clientsConnected!: number;
+  @Field(() => Int) @ApiProperty({ type: 'integer' }) clientsMaximum!: number;
+  @Field(() => Float) @ApiProperty() connectionsTotal!: number;
+  @Field(() => Int, { description: 'Sessions held, online and offline' }) @ApiProperty({ type: 'integer', description: 'Sessions held, online and offline' }) sessions!: number;
+  @Field(() => Float) @ApiProperty() messagesReceived!: number;
+  @Field(() => Float) @ApiProperty() messagesSent!: number;
+  @Field(() => Float) @ApiProperty() publishReceived!: number;
+  @Field(() => Float) @ApiProperty() publishSent!: number;
+  @Field(() => Float) @ApiProperty() bytesReceived!: number;
+  @Field(() => Float) @ApiProperty() bytesSent!: number;
+  @Field(() => Float, { description: 'PUBLISH dropped: queue full, slow consumer, too large, expired' }) @ApiProperty({ description: 'PUBLISH dropped: queue full, slow consumer, too large, expired' }) publishDropped!: number;
+  @Field(() => Float) @ApiProperty() historyRecorded!: number;
+  @Field(() => Float) @ApiProperty() historyDropped!: number;
 }
 
 @ObjectType({ description: 'Where the broker keeps its data' })
 export class DatabaseInfo {
   @Field({ description: 'embedded (the PostgreSQL server the broker runs in DATA_DIR) or server (DATABASE_URL)' })
+  @ApiProperty({ description: 'embedded (the PostgreSQL server the broker runs in DATA_DIR) or server (DATABASE_URL)' })
   kind!: string;
 
   @Field({ description: 'Host, port and database, or the embedded directory; never a password' })
+  @ApiProperty({ description: 'Host, port and database, or the embedded directory; never a password' })
   description!: string;
 }
 
 @ObjectType()
 export class BrokerStatus {
-  @Field() version!: string;
-  @Field() startedAt!: Date;
-  @Field(() => Int) uptimeSeconds!: number;
-  @Field(() => [ListenerInfo]) listeners!: ListenerInfo[];
-  @Field(() => BrokerCounters) counters!: BrokerCounters;
-  @Field(() => DatabaseInfo) database!: DatabaseInfo;
+  @Field() @ApiProperty() version!: string;
+  @Field() @ApiProperty() startedAt!: Date;
+  @Field(() => Int) @ApiProperty({ type: 'integer' }) uptimeSeconds!: number;
+  @Field(() => [ListenerInfo]) @ApiProperty({ type: [ListenerInfo] }) listeners!: ListenerInfo[];
+  @Field(() => BrokerCounters) @ApiProperty() counters!: BrokerCounters;
+  @Field(() => DatabaseInfo) @ApiProperty() database!: DatabaseInfo;
 }

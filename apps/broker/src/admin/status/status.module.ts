@@ -3,11 +3,13 @@ import { HistoryModule } from '../../history/history.module';
 import { MetricsModule } from '../../metrics/metrics.module';
 import { SessionModule } from '../../session/session.module';
 import { TransportModule } from '../../transport/transport.module';
+import { StatusController } from './status.controller';
 import { StatusResolver } from './status.resolver';
 import { StatusService } from './status.service';
 
 @Module({
   imports: [HistoryModule, MetricsModule, SessionModule, TransportModule],
+  controllers: [StatusController],
   providers: [StatusService, StatusResolver],
   exports: [StatusService],
 })

@@ -6,10 +6,11 @@ import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
 import { Message } from '../../routing/message';
 import { Router } from '../../routing/router';
 import { AuditService } from '../audit/audit.service';
+import { badInput } from '../admin-error';
+import { MAX_PAGE_SIZE, pageSize } from '../page-size';
 import { byString, pageByKey } from '../paging';
 import { checkTopicFilter, checkTopicName } from '../topic-input';
 import { RetainedPageType, RetainedMessageType } from './retained.types';
-
 
 function toRetained(m: Message): RetainedMessageType {
   const text = payloadText(m.payload);
@@ -34,15 +35,18 @@ export class RetainedService {
     private readonly audit: AuditService,
   ) {}
 
+  /** Retained messages matching `filter`, by topic, `first` (1 to MAX_PAGE_SIZE) after the topic `after`. */
   page(filter: string, first: number, after: string | null | undefined): RetainedPageType {
+    pageSize(first);
     checkTopicFilter('filter', filter, this.config.maxTopicLevels);
     const matching = this.router.retained.matching(filter, Date.now()).sort((a, b) => byString(a.topic, b.topic));
     const { items, nextCursor } = pageByKey(matching, (m) => m.topic, first, after);
     return { messages: items.map(toRetained), total: matching.length, nextCursor };
   }
 
-  /** Clears the retained messages of these topics; returns how many there were. */
+  /** Clears the retained messages of these topics (1 to MAX_PAGE_SIZE of them); returns how many there were. */
   async clear(actor: string, topics: readonly string[]): Promise<number> {
+    if (topics.length === 0 || topics.length > MAX_PAGE_SIZE) throw badInput(`topics: 1 to ${MAX_PAGE_SIZE} at a time`);
     for (const topic of topics) checkTopicName('topics', topic, this.config.maxTopicLevels);
     const now = Date.now();
     let cleared = 0;

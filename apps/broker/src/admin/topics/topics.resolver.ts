@@ -1,5 +1,4 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import { pageSize } from '../page-size';
 import { TopicPageType, TopicType, TopicsArgs } from './topics.types';
 import { TopicsService } from './topics.service';
 
@@ -9,6 +8,6 @@ export class TopicsResolver {
 
   @Query(() => TopicPageType, { name: 'topics', description: 'Topics with a retained message or a recorded history, by name, each with its subscribers' })
   page(@Args() args: TopicsArgs): Promise<TopicPageType> {
-    return this.topics.page(args.filter, pageSize(args.first), args.after);
+    return this.topics.page(args.filter, args.first, args.after);
   }
 }

@@ -3,6 +3,7 @@ import { topicMatches } from '@nestmq/mqtt-protocol';
 import { MessageHistoryRepository } from '@nestmq/persistence';
 import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
 import { Router } from '../../routing/router';
+import { pageSize } from '../page-size';
 import { byString, pageByKey } from '../paging';
 import { checkTopicFilter } from '../topic-input';
 import { TopicPageType } from './topics.types';
@@ -19,7 +20,9 @@ export class TopicsService {
     private readonly history: MessageHistoryRepository,
   ) {}
 
+  /** Known topics matching `filter`, by name, `first` (1 to MAX_PAGE_SIZE) after the topic `after`. */
   async page(filter: string, first: number, after: string | null | undefined): Promise<TopicPageType> {
+    pageSize(first);
     checkTopicFilter('filter', filter, this.config.maxTopicLevels);
     const known = new Map<string, { retained: boolean; recorded: number; lastMessageAt: Date | null }>();
     for (const m of this.router.retained.matching(filter, Date.now())) known.set(m.topic, { retained: true, recorded: 0, lastMessageAt: null });

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { PasswordHasher, UserEntity, UserExistsError, UserRepository } from '@nestmq/persistence';
-import { GraphQLError } from 'graphql';
+import { badInput, notFound } from '../admin-error';
 import { AuditService } from '../audit/audit.service';
 import { ChangeQueue } from '../change-queue';
-import { CreateUserInput, UpdateUserInput, UserExportType, UserImportInput, UserImportResultType } from './users.types';
+import { CreateUserInput, MqttUserType, UpdateUserInput, UserExportType, UserImportInput, UserImportResultType } from './users.types';
 
-const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
-const notFound = (username: string): GraphQLError => new GraphQLError(`no user "${username}"`, { extensions: { code: 'NOT_FOUND' } });
+const noUser = (username: string): Error => notFound(`no user "${username}"`);
+
+/** A user as the admin API shows it: never its password hash. */
+const toUser = (u: UserEntity): MqttUserType => ({ username: u.username, roles: u.roles, enabled: u.enabled, createdAt: u.createdAt, updatedAt: u.updatedAt });
 
 /** What the audit log keeps of a user: never the password or its hash. */
 const visible = (u: Pick<UserEntity, 'roles' | 'enabled'>): Record<string, unknown> => ({ roles: u.roles, enabled: u.enabled });
@@ -33,16 +35,24 @@ export class UsersService {
     private readonly audit: AuditService,
   ) {}
 
-  list(): Promise<UserEntity[]> {
-    return this.users.list();
+  /** Every user, by name. */
+  async list(): Promise<MqttUserType[]> {
+    return (await this.users.list()).map(toUser);
   }
 
-  create(actor: string, input: CreateUserInput): Promise<UserEntity> {
-    return this.changes.run(() => this.doCreate(actor, input));
+  /** One user, or NOT_FOUND. */
+  async get(username: string): Promise<MqttUserType> {
+    const user = await this.users.findByUsername(username);
+    if (user === null) throw noUser(username);
+    return toUser(user);
   }
 
-  update(actor: string, username: string, input: UpdateUserInput): Promise<UserEntity> {
-    return this.changes.run(() => this.doUpdate(actor, username, input));
+  create(actor: string, input: CreateUserInput): Promise<MqttUserType> {
+    return this.changes.run(async () => toUser(await this.doCreate(actor, input)));
+  }
+
+  update(actor: string, username: string, input: UpdateUserInput): Promise<MqttUserType> {
+    return this.changes.run(async () => toUser(await this.doUpdate(actor, username, input)));
   }
 
   delete(actor: string, username: string): Promise<boolean> {
@@ -70,7 +80,7 @@ export class UsersService {
 
   private async doUpdate(actor: string, username: string, input: UpdateUserInput): Promise<UserEntity> {
     const before = await this.users.findByUsername(username);
-    if (before === null) throw notFound(username);
+    if (before === null) throw noUser(username);
     if (input.password != null) checkPassword(input.password);
     const after = { roles: input.roles ?? before.roles, enabled: input.enabled ?? before.enabled };
     if (isAdmin(before) && !isAdmin(after)) await this.keepAnAdmin(username);
@@ -84,7 +94,7 @@ export class UsersService {
 
   private async doDelete(actor: string, username: string): Promise<boolean> {
     const before = await this.users.findByUsername(username);
-    if (before === null) throw notFound(username);
+    if (before === null) throw noUser(username);
     if (isAdmin(before)) await this.keepAnAdmin(username);
     await this.users.delete(username);
     await this.audit.record({ actor, action: 'deleteUser', target: username, details: { before: visible(before) } });
