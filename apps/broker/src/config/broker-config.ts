@@ -24,6 +24,8 @@ export interface BrokerConfig {
   adminJwtSecret?: string;
   /** GraphQL introspection (and with it the schema browsing tools) on the admin API. */
   graphqlIntrospection: boolean;
+  /** The built admin UI served at HTTP_PORT /; undefined = apps/admin-ui's build beside the broker. */
+  adminUiDir?: string;
   /** Messages a second each admin's live message feed shows at most; the rest are counted as skipped. */
   adminLiveMaxRate: number;
   allowAnonymous: boolean;
@@ -280,6 +282,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     httpPort: port(env, 'HTTP_PORT', 8080),
     adminJwtSecret,
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', false),
+    adminUiDir: env.ADMIN_UI_DIR?.trim() || undefined,
     adminLiveMaxRate: integer(env, 'ADMIN_LIVE_MAX_RATE', 50, 1, 10_000),
     allowAnonymous: bool(env, 'ALLOW_ANONYMOUS', false),
     users: users(env),
