@@ -17,5 +17,7 @@ module.exports = {
   globalSetup: '<rootDir>/scripts/jest-global-setup.js',
   globalTeardown: '<rootDir>/scripts/jest-global-teardown.js',
   // The workspaces' package.json files are also reachable through node_modules/@nestmq: one haste name each.
-  modulePathIgnorePatterns: ['<rootDir>/node_modules/@nestmq/'],
+  modulePathIgnorePatterns: ['<rootDir>/node_modules/@nestmq/', '<rootDir>/apps/admin-ui/'],
+  // The admin UI is its own npm project with its own runner (`npm run ui:test`); its browser tests are under apps/broker/test/admin-ui.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/admin-ui/'],
 };

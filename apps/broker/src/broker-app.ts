@@ -8,6 +8,7 @@ import { serveOpenApi } from './admin/rest/openapi';
 import { AppModule } from './app.module';
 import { BrokerConfig } from './config/broker-config';
 import { ListenersService } from './transport/listeners.service';
+import { AdminUiService } from './admin/ui/admin-ui.service';
 
 const NEST_LEVELS: Record<BrokerConfig['logLevel'], LogLevel[]> = {
   fatal: ['fatal'],
@@ -68,12 +69,26 @@ async function startApplication(config: BrokerConfig, dataSource: DataSource): P
       // After the MQTT listeners (opened at bootstrap): /ready answers only once they are up.
       await http.listen(config.httpPort!, config.host);
       new Logger('Listeners').log(`listening on http://${config.host}:${httpPort(http)} (admin API: /graphql, /api/v1, /health, /ready, /metrics)`);
+      logAdminUi(config, http);
     }
   } catch (e) {
     await app.close().catch(() => undefined);
     throw e;
   }
   return { app, http };
+}
+
+/** Where to open the admin UI, and how to sign in: printed once the HTTP listener is up. */
+function logAdminUi(config: BrokerConfig, http: INestApplication): void {
+  const logger = new Logger('AdminUI');
+  const ui = http.get(AdminUiService);
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  if (!ui.built()) {
+    logger.warn(`the admin UI is not built (${ui.dir}): \`npm start\` builds it, or \`npm run build --prefix apps/admin-ui\``);
+    return;
+  }
+  const password = config.adminPassword === undefined ? 'the password printed when that user was created' : 'the password in ADMIN_PASSWORD';
+  logger.log(`admin UI: http://${host}:${httpPort(http)}/ (sign in as "${config.adminUsername}" with ${password})`);
 }
 
 function httpPort(http: INestApplication | undefined): number {

@@ -21,12 +21,13 @@ import { MessagesModule } from './messages/messages.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { StatusModule } from './status/status.module';
 import { TopicsModule } from './topics/topics.module';
+import { AdminUiModule } from './ui/admin-ui.module';
 import { UsersModule } from './users/users.module';
 
 /**
  * The admin API on HTTP_PORT: GraphQL at /graphql (code first; the schema is also printed to
  * apps/broker/schema.gql at build time), /health, /ready and /metrics. It reads the broker through
- * its services and counters; nothing here runs per message.
+ * its services and counters; nothing here runs per message. The built admin UI is served at /.
  */
 @Module({})
 export class AdminModule {
@@ -83,6 +84,7 @@ export class AdminModule {
         StatusModule,
         TopicsModule,
         UsersModule,
+        AdminUiModule,
         PrometheusModule,
         TransportModule,
       ],

@@ -26,6 +26,8 @@ export interface BrokerConfig {
   graphqlIntrospection: boolean;
   /** The Swagger UI of the REST admin API at /api/v1/docs (its OpenAPI document is always served). */
   adminApiDocs: boolean;
+  /** The built admin UI served at HTTP_PORT /; undefined = apps/admin-ui's build beside the broker. */
+  adminUiDir?: string;
   /** Messages a second each admin's live message feed shows at most; the rest are counted as skipped. */
   adminLiveMaxRate: number;
   allowAnonymous: boolean;
@@ -283,6 +285,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     adminJwtSecret,
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', false),
     adminApiDocs: bool(env, 'ADMIN_API_DOCS', false),
+    adminUiDir: env.ADMIN_UI_DIR?.trim() || undefined,
     adminLiveMaxRate: integer(env, 'ADMIN_LIVE_MAX_RATE', 50, 1, 10_000),
     allowAnonymous: bool(env, 'ALLOW_ANONYMOUS', false),
     users: users(env),

@@ -1,0 +1,17 @@
+import { Routes } from '@angular/router';
+import { signedInGuard, signedOutGuard } from './core/auth/auth.guard';
+
+export const routes: Routes = [
+  { path: 'login', title: 'Sign in · NestMQ', canActivate: [signedOutGuard], loadComponent: () => import('./pages/login/login').then((m) => m.LoginPage) },
+  {
+    path: '',
+    canActivate: [signedInGuard],
+    loadComponent: () => import('./layout/shell').then((m) => m.Shell),
+    children: [
+      { path: '', pathMatch: 'full', title: 'Dashboard · NestMQ', loadComponent: () => import('./pages/dashboard/dashboard').then((m) => m.DashboardPage) },
+      { path: 'clients', loadChildren: () => import('./pages/clients/clients.routes').then((m) => m.CLIENTS_ROUTES) },
+      { path: 'users', title: 'Users · NestMQ', loadComponent: () => import('./pages/users/users').then((m) => m.UsersPage) },
+      { path: '**', title: 'Not found · NestMQ', loadComponent: () => import('./pages/not-found').then((m) => m.NotFoundPage) },
+    ],
+  },
+];

@@ -1,0 +1,58 @@
+import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
+import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { Router } from '@angular/router';
+import { AuthService } from '../../core/auth/auth.service';
+import { errorMessage } from '../../core/graphql/errors';
+import { ThemeService } from '../../core/theme/theme.service';
+import { Icon } from '../../shared/icon';
+
+/** The API's refusal as a sentence (it reads the same for a wrong name and a wrong password). */
+export function loginError(error: unknown): string {
+  const message = errorMessage(error);
+  return message.charAt(0).toUpperCase() + message.slice(1) + (/[.!?]$/.test(message) ? '' : '.');
+}
+
+@Component({
+  selector: 'app-login',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [ReactiveFormsModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatProgressBarModule, Icon],
+  templateUrl: './login.html',
+  styleUrl: './login.scss',
+})
+export class LoginPage {
+  private readonly auth = inject(AuthService);
+  private readonly router = inject(Router);
+  protected readonly theme = inject(ThemeService);
+  /** Where to go after signing in (?next=...). */
+  readonly next = input<string>();
+
+  protected readonly form = new FormGroup({
+    username: new FormControl('', { nonNullable: true, validators: [Validators.required] }),
+    password: new FormControl('', { nonNullable: true, validators: [Validators.required] }),
+  });
+  protected readonly busy = signal(false);
+  protected readonly error = signal<string | null>(this.auth.endedReason());
+
+  protected async submit(): Promise<void> {
+    if (this.form.invalid || this.busy()) {
+      this.form.markAllAsTouched();
+      return;
+    }
+    this.busy.set(true);
+    this.error.set(null);
+    try {
+      const { username, password } = this.form.getRawValue();
+      await this.auth.login(username.trim(), password);
+      const next = this.next();
+      await this.router.navigateByUrl(next && next.startsWith('/') && !next.startsWith('//') ? next : '/');
+    } catch (e) {
+      this.error.set(loginError(e));
+    } finally {
+      this.busy.set(false);
+    }
+  }
+}
