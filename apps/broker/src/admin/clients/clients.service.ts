@@ -5,7 +5,7 @@ import { Session } from '../../session/session';
 import { notFound } from '../admin-error';
 import { AuditService } from '../audit/audit.service';
 import { pageSize } from '../page-size';
-import { byString, pageByKey } from '../paging';
+import { KeyedPage } from '../paging';
 import { ClientPageType, ClientType } from './clients.types';
 
 const notConnected = (clientId: string): Error => notFound(`no client "${clientId}" is connected`);
@@ -38,16 +38,15 @@ export class ClientsService {
   page(filter: string | null | undefined, first: number, after: string | null | undefined): ClientPageType {
     pageSize(first);
     const needle = filter?.toLowerCase() ?? '';
-    const matching: Session[] = [];
+    const page = new KeyedPage<Session>(first, after);
     for (const session of this.sessions.all()) {
       const c = session.connection;
       if (c === null) continue;
       if (needle && !session.clientId.toLowerCase().includes(needle) && !(c.username ?? '').toLowerCase().includes(needle) && !c.remoteAddress.includes(needle)) continue;
-      matching.push(session);
+      page.add(session.clientId, session);
     }
-    matching.sort((a, b) => byString(a.clientId, b.clientId));
-    const { items, nextCursor } = pageByKey(matching, (s) => s.clientId, first, after);
-    return { clients: items.map(toClient), total: matching.length, nextCursor };
+    const { items, nextCursor } = page.result();
+    return { clients: items.map(toClient), total: page.total, nextCursor };
   }
 
   /** A connected client, or null. */

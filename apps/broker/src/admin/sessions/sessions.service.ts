@@ -4,7 +4,7 @@ import { SessionRegistry } from '../../session/session-registry';
 import { badInput, notFound } from '../admin-error';
 import { AuditService } from '../audit/audit.service';
 import { pageSize } from '../page-size';
-import { byString, pageByKey } from '../paging';
+import { KeyedPage, byString } from '../paging';
 import { payloadText } from '../payload-text';
 import { SessionDetailType, SessionPageType, SessionType, StoredMessageType, SubscriptionInfoType, WillInfoType } from './sessions.types';
 
@@ -38,16 +38,15 @@ export class SessionsService {
   page(filter: string | null | undefined, online: boolean | null | undefined, first: number, after: string | null | undefined): SessionPageType {
     pageSize(first);
     const needle = filter?.toLowerCase() ?? '';
-    const matching: Session[] = [];
+    const page = new KeyedPage<Session>(first, after);
     for (const s of this.registry.all()) {
       if (s.expiryInterval <= 0) continue;
       if (online != null && (s.connection !== null) !== online) continue;
       if (needle && !s.clientId.toLowerCase().includes(needle) && !(s.username ?? '').toLowerCase().includes(needle)) continue;
-      matching.push(s);
+      page.add(s.clientId, s);
     }
-    matching.sort((a, b) => byString(a.clientId, b.clientId));
-    const { items, nextCursor } = pageByKey(matching, (s) => s.clientId, first, after);
-    return { sessions: items.map(toSession), total: matching.length, nextCursor };
+    const { items, nextCursor } = page.result();
+    return { sessions: items.map(toSession), total: page.total, nextCursor };
   }
 
   /** Any session, persistent or not, connected or not. */

@@ -8,7 +8,7 @@ import { Router } from '../../routing/router';
 import { AuditService } from '../audit/audit.service';
 import { badInput } from '../admin-error';
 import { MAX_PAGE_SIZE, pageSize } from '../page-size';
-import { byString, pageByKey } from '../paging';
+import { KeyedPage } from '../paging';
 import { checkTopicFilter, checkTopicName } from '../topic-input';
 import { RetainedPageType, RetainedMessageType } from './retained.types';
 
@@ -39,9 +39,10 @@ export class RetainedService {
   page(filter: string, first: number, after: string | null | undefined): RetainedPageType {
     pageSize(first);
     checkTopicFilter('filter', filter, this.config.maxTopicLevels);
-    const matching = this.router.retained.matching(filter, Date.now()).sort((a, b) => byString(a.topic, b.topic));
-    const { items, nextCursor } = pageByKey(matching, (m) => m.topic, first, after);
-    return { messages: items.map(toRetained), total: matching.length, nextCursor };
+    const page = new KeyedPage<Message>(first, after);
+    for (const m of this.router.retained.matching(filter, Date.now())) page.add(m.topic, m);
+    const { items, nextCursor } = page.result();
+    return { messages: items.map(toRetained), total: page.total, nextCursor };
   }
 
   /** Clears the retained messages of these topics (1 to MAX_PAGE_SIZE of them); returns how many there were. */

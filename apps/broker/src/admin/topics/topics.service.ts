@@ -4,7 +4,7 @@ import { MessageHistoryRepository } from '@nestmq/persistence';
 import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
 import { Router } from '../../routing/router';
 import { pageSize } from '../page-size';
-import { byString, pageByKey } from '../paging';
+import { KeyedPage, byString } from '../paging';
 import { checkTopicFilter } from '../topic-input';
 import { TopicPageType } from './topics.types';
 
@@ -33,11 +33,12 @@ export class TopicsService {
       entry.lastMessageAt = t.lastAt;
       known.set(t.topic, entry);
     }
-    const names = [...known.keys()].sort(byString);
-    const { items, nextCursor } = pageByKey(names, (t) => t, first, after);
+    const page = new KeyedPage<string>(first, after);
+    for (const topic of known.keys()) page.add(topic, topic);
+    const { items, nextCursor } = page.result();
     return {
       topics: items.map((topic) => ({ topic, ...known.get(topic)!, subscribers: this.router.subscribersOf(topic).sort((a, b) => byString(a.clientId, b.clientId)) })),
-      total: names.length,
+      total: page.total,
       nextCursor,
     };
   }
