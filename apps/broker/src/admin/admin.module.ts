@@ -13,6 +13,7 @@ import { ClientsModule } from './clients/clients.module';
 import { EventsModule } from './events/events.module';
 import { GraphQLErrorFilter } from './graphql-error.filter';
 import { HealthController } from './health/health.controller';
+import { ListenersAdminModule } from './listeners/listeners.module';
 import { LiveModule } from './live/live.module';
 import { maxDepthRule, maxFieldsRule } from './max-depth.rule';
 import { MessagesModule } from './messages/messages.module';
@@ -70,6 +71,7 @@ export class AdminModule {
         }),
         LiveModule,
         AdminAuthModule,
+        ListenersAdminModule,
         AuditModule,
         ClientsModule,
         EventsModule,

@@ -1,16 +1,5 @@
 import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
-
-@ObjectType({ description: 'A bound listener' })
-export class ListenerInfo {
-  @Field({ description: 'mqtt, mqtts or ws' })
-  kind!: string;
-
-  @Field()
-  host!: string;
-
-  @Field(() => Int)
-  port!: number;
-}
+import { ListenerInfo } from '../listeners/listeners.types';
 
 @ObjectType({ description: 'Counters since the broker started (Float: they outgrow 32 bits)' })
 export class BrokerCounters {
@@ -43,7 +32,7 @@ export class BrokerStatus {
   @Field() version!: string;
   @Field() startedAt!: Date;
   @Field(() => Int) uptimeSeconds!: number;
-  @Field(() => [ListenerInfo]) listeners!: ListenerInfo[];
+  @Field(() => [ListenerInfo], { description: 'Every configured listener, enabled or not' }) listeners!: ListenerInfo[];
   @Field(() => BrokerCounters) counters!: BrokerCounters;
   @Field(() => DatabaseInfo) database!: DatabaseInfo;
 }
