@@ -5,6 +5,7 @@ export class BrokerStats {
   clientsMaximum = 0;
   connectionsTotal = 0;
   messagesReceived = 0;
+  /** Packets sent other than PUBLISH (CONNACK, acknowledgements, PINGRESP, DISCONNECT, ...). */
   messagesSent = 0;
   publishReceived = 0;
   publishSent = 0;

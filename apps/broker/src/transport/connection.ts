@@ -180,6 +180,7 @@ export class Connection implements PacketSink {
     this.out.push(bytes);
     this.outIds.push(0);
     this.outBytes += bytes.length;
+    this.broker.stats.messagesSent++;
     if (this.out.length === 1) this.broker.flusher.schedule(this);
   }
 
