@@ -23,7 +23,8 @@ interface PgPool {
 
 /**
  * The broker's Prometheus metrics, `nestmq_` plus Node's own (event-loop lag, heap, GC). Every value is
- * read when scraped, from counters the hot path already keeps: nothing is added to it.
+ * read when scraped, from counters kept beside the work with plain increments (BrokerStats, the
+ * recorders): nothing is looked up, summed over sessions or allocated per message.
  */
 export class PrometheusMetrics {
   readonly registry = new Registry();
@@ -44,8 +45,22 @@ export class PrometheusMetrics {
     counter('nestmq_connections_total', 'Connections accepted', () => stats.connectionsTotal);
     counter('nestmq_messages_received_total', 'MQTT packets received', () => stats.messagesReceived);
     counter('nestmq_messages_sent_total', 'MQTT packets sent', () => stats.packetsSent);
-    counter('nestmq_publish_received_total', 'PUBLISH packets received', () => stats.publishReceived);
-    counter('nestmq_publish_sent_total', 'PUBLISH packets sent', () => stats.publishSent);
+    const byQoS = (name: string, help: string, counts: Float64Array): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['qos'],
+        registers,
+        collect() {
+          this.reset();
+          for (let qos = 0; qos < 3; qos++) this.inc({ qos: String(qos) }, counts[qos]);
+        },
+      });
+    };
+    byQoS('nestmq_publish_received_total', 'PUBLISH packets received, by QoS', stats.publishReceivedByQoS);
+    byQoS('nestmq_publish_sent_total', 'PUBLISH packets sent, by QoS (resends included)', stats.publishSentByQoS);
+    gauge('nestmq_inflight_messages', 'QoS 1/2 messages sent and not yet acknowledged, all sessions', () => stats.inflightMessages);
+    gauge('nestmq_queued_messages', 'QoS 1/2 messages queued for sessions, online and offline', () => stats.queuedMessages);
     counter('nestmq_bytes_received_total', 'Bytes received from clients', () => stats.bytesReceived);
     counter('nestmq_bytes_sent_total', 'Bytes sent to clients', () => stats.bytesSent);
     new Counter({
