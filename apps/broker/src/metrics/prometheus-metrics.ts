@@ -32,6 +32,7 @@ export class PrometheusMetrics {
   constructor(sources: MetricSources) {
     const { stats, sessions, history, sessionEvents, dataSource } = sources;
     const registers = [this.registry];
+    const lag = (since: number): number => (since === 0 ? 0 : Math.max(0, Date.now() - since) / 1000);
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     const gauge = (name: string, help: string, read: () => number): void => {
       new Gauge({ name, help, registers, collect() { this.set(read()); } });
@@ -80,12 +81,16 @@ export class PrometheusMetrics {
     counter('nestmq_internal_errors_total', 'Connections closed for an unexpected error', () => stats.internalErrors);
     counter('nestmq_connects_refused_throttled_total', 'CONNECTs refused for too many failed logins', () => stats.connectsRefusedThrottled);
     counter('nestmq_connects_refused_busy_total', 'CONNECTs refused while too many awaited authentication', () => stats.connectsRefusedBusy);
+    counter('nestmq_connects_refused_connecting_bytes_total', 'Connections closed before CONNECT was whole: MAX_CONNECTING_BYTES reached', () => stats.connectsRefusedConnectingBytes);
+    counter('nestmq_retained_refused_total', 'Retained PUBLISH refused: the retained store is full', () => stats.retainedRefused);
     counter('nestmq_history_recorded_total', 'Messages written to the message history', () => history?.recorded ?? 0);
     counter('nestmq_history_dropped_total', 'Messages the history recorder dropped (database behind or away)', () => history?.dropped ?? 0);
     gauge('nestmq_history_buffered', 'Messages waiting for the database', () => history?.buffered ?? 0);
+    gauge('nestmq_history_lag_seconds', 'Age of the oldest message waiting for the database (0: none waits)', () => lag(history?.oldestBufferedAt ?? 0));
     counter('nestmq_session_events_recorded_total', 'Session events written', () => sessionEvents?.recorded ?? 0);
     counter('nestmq_session_events_dropped_total', 'Session events dropped (database behind or away)', () => sessionEvents?.dropped ?? 0);
     gauge('nestmq_session_events_buffered', 'Session events waiting for the database', () => sessionEvents?.buffered ?? 0);
+    gauge('nestmq_session_events_lag_seconds', 'Age of the oldest session event waiting for the database (0: none waits)', () => lag(sessionEvents?.oldestBufferedAt ?? 0));
     new Gauge({
       name: 'nestmq_database_pool_connections',
       help: 'Database connections of the pool, by state',
