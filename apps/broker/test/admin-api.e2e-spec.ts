@@ -54,9 +54,21 @@ describe('admin API: health, readiness and metrics', () => {
     assert.deepEqual(await json(ready), { status: 'ready', database: 'ok', listeners: 1 });
   });
 
-  it('serves Prometheus text that follows the broker: clients, publishes, bytes, history, event-loop lag, database pool', async () => {
+  it('serves Prometheus text that follows the broker: clients, publishes by QoS, queues, bytes, history, event-loop lag, database pool', async () => {
+    // A persistent session, offline: its QoS 1 messages are queued for it (QoS 0 ones are not kept).
+    const parked = await connectClient(broker.url, { clientId: 'parked', properties: { sessionExpiryInterval: 3600 } });
+    await parked.subscribeAsync('metered/#', { qos: 1 });
+    await parked.endAsync();
+    const [watcher, inbox] = await connectWithInbox(broker.url, { clientId: 'watcher' });
+    await watcher.subscribeAsync('metered/#', { qos: 1 });
     const client = await connectClient(broker.url, { clientId: 'metered' });
-    await publish(client, 'metered/a', 'x', { qos: 1 });
+    const [qos0, qos1] = [5, 3];
+    // In order on one connection: the last PUBACK comes after the broker has read every QoS 0 PUBLISH.
+    for (let i = 0; i < qos0; i++) await publish(client, 'metered/a', `zero ${i}`, { qos: 0 });
+    for (let i = 0; i < qos1; i++) await publish(client, 'metered/a', `one ${i}`, { qos: 1 });
+    await inbox.waitFor(qos0 + qos1);
+    // SUBACK comes after the broker has read the watcher's PUBACKs: nothing is in flight any more.
+    await watcher.subscribeAsync('metered/nothing', { qos: 0 });
     const response = await fetch(`http://127.0.0.1:${broker.port('http')}/metrics`);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
@@ -66,15 +78,28 @@ describe('admin API: health, readiness and metrics', () => {
       assert.match(line, /^(# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? -?[0-9.e+-]+|[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? (NaN|[+-]Inf))$/, line);
     }
     const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
-    assert.equal(value('nestmq_clients_connected'), 1);
-    assert.ok(value('nestmq_publish_received_total') >= 1);
+    const byQoS = (name: string): number[] => [0, 1, 2].map((qos) => value(`${name}\\{qos="${qos}"\\}`));
+    assert.equal(value('nestmq_clients_connected'), 2);
+    assert.deepEqual(byQoS('nestmq_publish_received_total'), [qos0, qos1, 0]);
+    assert.deepEqual(byQoS('nestmq_publish_sent_total'), [qos0, qos1, 0], 'to the watcher; the offline session holds its QoS 1 ones');
+    assert.equal(value('nestmq_queued_messages'), qos1);
+    assert.equal(value('nestmq_inflight_messages'), 0);
+    assert.ok(value('nestmq_messages_sent_total') > qos0 + qos1, 'acknowledgements and CONNACKs count as packets sent');
     assert.ok(value('nestmq_bytes_received_total') > 0);
-    assert.equal(value('nestmq_sessions'), 1);
+    assert.equal(value('nestmq_sessions'), 3);
     assert.match(text, /^nestmq_publish_dropped_total\{reason="queue_full"\} 0$/m);
     assert.match(text, /^nestmq_history_recorded_total \d+$/m);
     assert.match(text, /^nodejs_eventloop_lag_seconds [0-9.e-]+$/m);
     assert.match(text, /^nestmq_database_pool_connections\{state="open"\} [1-9]\d*$/m);
-    await client.endAsync();
+    // The session comes back for its messages: the queue empties, and so does the gauge.
+    const [back, backInbox] = await connectWithInbox(broker.url, { clientId: 'parked', clean: false, properties: { sessionExpiryInterval: 0 } });
+    await backInbox.waitFor(qos1);
+    await back.subscribeAsync('metered/nothing', { qos: 0 });
+    const after = await (await fetch(`http://127.0.0.1:${broker.port('http')}/metrics`)).text();
+    assert.match(after, /^nestmq_queued_messages 0$/m);
+    assert.match(after, /^nestmq_inflight_messages 0$/m);
+    assert.match(after, new RegExp(`^nestmq_publish_sent_total\\{qos="1"\\} ${2 * qos1}$`, 'm'));
+    await Promise.all([client.endAsync(), watcher.endAsync(), back.endAsync()]);
   });
 });
 

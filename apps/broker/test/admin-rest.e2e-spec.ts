@@ -176,6 +176,7 @@ describe('REST admin API: signing in, errors and the OpenAPI document', () => {
       'GET /api/v1/api-keys',
       'GET /api/v1/users/export',
       'PATCH /api/v1/acl-rules/{id}',
+      'PATCH /api/v1/listeners/{id}',
       'PATCH /api/v1/users/{username}',
       'POST /api/v1/acl-rules',
       'POST /api/v1/api-keys',
@@ -455,6 +456,19 @@ describe('REST admin API: every resource answers as its GraphQL twin', () => {
     assert.ok(Math.abs(status.uptimeSeconds - twin.uptimeSeconds) <= 1);
     assert.deepEqual({ ...status, uptimeSeconds: 0 }, { ...twin, uptimeSeconds: 0 });
     assert.deepEqual(await get('/auth/me'), (await ask<{ me: Json }>(`{ me ${allFields(broker, 'AdminAccount')} }`)).me);
+  });
+
+  it('listeners: the list as brokerStatus gives it; switched off and on over REST, refusals with their codes', async () => {
+    const listeners = await get<Json[]>('/listeners');
+    assert.deepEqual(listeners, (await ask<{ brokerStatus: { listeners: Json[] } }>(`{ brokerStatus { listeners ${allFields(broker, 'ListenerInfo')} } }`)).brokerStatus.listeners);
+    const id = `mqtt:${broker.mqttPort}`;
+    assert.deepEqual(listeners.map((l) => [l.id, l.enabled]), [[id, true]]);
+    const off = await ok<Json>(await api('PATCH', `/listeners/${id}`, { token: admin, body: { enabled: false } }));
+    assert.equal(off.enabled, false);
+    await problemOf(await api('PATCH', `/listeners/${id}`, { token: admin, body: { enabled: true, disconnectClients: true } }), 400, 'BAD_USER_INPUT');
+    const on = await ok<Json>(await api('PATCH', `/listeners/${id}`, { token: admin, body: { enabled: true } }));
+    assert.equal(on.enabled, true);
+    await problemOf(await api('PATCH', '/listeners/mqtt:1', { token: admin, body: { enabled: false } }), 404, 'NOT_FOUND');
   });
 
   it('clients: a page at a time with the same cursor, and one client', async () => {

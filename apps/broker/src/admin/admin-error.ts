@@ -5,9 +5,9 @@ import { GraphQLError } from 'graphql';
  * Services throw them as GraphQLErrors carrying the code in `extensions.code`; GraphQL hands them to the
  * client as they are, REST maps each code to an HTTP status (see rest/problem-details.ts).
  */
-export type AdminErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND';
+export type AdminErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'LISTEN_FAILED' | 'SHUTTING_DOWN';
 
-const ADMIN_ERROR_CODES: ReadonlySet<string> = new Set<AdminErrorCode>(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND']);
+export const ADMIN_ERROR_CODES: ReadonlySet<AdminErrorCode> = new Set<AdminErrorCode>(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'LISTEN_FAILED', 'SHUTTING_DOWN']);
 
 export function adminError(code: AdminErrorCode, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });
@@ -26,7 +26,7 @@ export const notFound = (message: string): GraphQLError => adminError('NOT_FOUND
 export function adminErrorCode(error: unknown): AdminErrorCode | undefined {
   if (!(error instanceof GraphQLError)) return undefined;
   const code = error.extensions?.code;
-  return typeof code === 'string' && ADMIN_ERROR_CODES.has(code) ? (code as AdminErrorCode) : undefined;
+  return typeof code === 'string' && ADMIN_ERROR_CODES.has(code as AdminErrorCode) ? (code as AdminErrorCode) : undefined;
 }
 
 /**

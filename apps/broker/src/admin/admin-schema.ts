@@ -9,6 +9,7 @@ import { ClientsResolver } from './clients/clients.resolver';
 import { EventsResolver } from './events/events.resolver';
 import { LiveResolver } from './live/live.resolver';
 import { HistoryResolver } from './messages/history.resolver';
+import { ListenersResolver } from './listeners/listeners.resolver';
 import { PublishResolver } from './messages/publish.resolver';
 import { SessionsResolver } from './sessions/sessions.resolver';
 import { StatusResolver } from './status/status.resolver';
@@ -17,7 +18,7 @@ import { TopicsResolver } from './topics/topics.resolver';
 import { UsersResolver } from './users/users.resolver';
 
 /** Every resolver of the admin API: the schema is made from these. */
-export const ADMIN_RESOLVERS = [AclResolver, AdminAuthResolver, ApiKeysResolver, AuditResolver, ClientsResolver, EventsResolver, HistoryResolver, LiveResolver, PublishResolver, RetainedResolver, SessionsResolver, StatusResolver, TopicsResolver, UsersResolver];
+export const ADMIN_RESOLVERS = [AclResolver, AdminAuthResolver, ApiKeysResolver, AuditResolver, ClientsResolver, EventsResolver, HistoryResolver, ListenersResolver, LiveResolver, PublishResolver, RetainedResolver, SessionsResolver, StatusResolver, TopicsResolver, UsersResolver];
 
 /**
  * The admin API's schema in SDL, sorted as the server serves it, from the resolvers alone (no broker, no

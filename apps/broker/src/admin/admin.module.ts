@@ -15,6 +15,7 @@ import { bearerToken, operationContext } from './auth/admin-principal';
 import { ClientsModule } from './clients/clients.module';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
+import { ListenersAdminModule } from './listeners/listeners.module';
 import { LiveModule } from './live/live.module';
 import { maxDepthRule, maxFieldsRule } from './max-depth.rule';
 import { MessagesModule } from './messages/messages.module';
@@ -76,6 +77,7 @@ export class AdminModule {
         AclModule,
         AdminAuthModule,
         ApiKeysModule,
+        ListenersAdminModule,
         AuditModule,
         ClientsModule,
         EventsModule,

@@ -35,6 +35,24 @@ describe('HistoryRecorder', () => {
     assert.deepEqual([recorder.recorded, recorder.dropped, recorder.buffered], [4, 0, 0]);
   });
 
+  it('tells when the oldest message waiting for the database was received, through a refused write', async () => {
+    const repository = new FlakyHistory();
+    const recorder = recorderOn(repository);
+    const at = (topic: string, receivedAt: number): Message => new Message(topic, Buffer.from(topic), Buffer.from('p'), 0, false, null, 0, 'pub', receivedAt);
+    assert.equal(recorder.oldestBufferedAt, 0);
+    recorder.record(at('t/a', 1000), undefined);
+    recorder.record(at('t/b', 2000), undefined);
+    const flushing = recorder.flush(10_000);
+    while (repository.attempts < 1) await new Promise((resolve) => setImmediate(resolve));
+    recorder.record(at('t/c', 3000), undefined);
+    assert.equal(recorder.oldestBufferedAt, 1000, 'the refused batch holds the oldest');
+    repository.down = false;
+    await flushing;
+    assert.equal(recorder.oldestBufferedAt, 0);
+    recorder.record(at('t/d', 4000), undefined);
+    assert.equal(recorder.oldestBufferedAt, 4000);
+  });
+
   it('counts what it could not write by the deadline as dropped, never loses it silently', async () => {
     const repository = new FlakyHistory();
     const recorder = recorderOn(repository);

@@ -32,6 +32,9 @@ export class HistoryRecorder {
   private batch = new HistoryBatch(this.buffers);
   /** A batch the database did not take: written again before anything newer. */
   private unwritten: HistoryBatch | undefined;
+  /** When the first message of `batch`, and of `unwritten`, was received (epoch ms). */
+  private batchSince = 0;
+  private unwrittenSince = 0;
   /** Per topic: NOT_RECORDED, or the retention round in which it was last recorded (cached filter decisions). */
   private readonly decisions: TopicCache<number>;
   private round = 0;
@@ -58,6 +61,12 @@ export class HistoryRecorder {
 
   get buffered(): number {
     return this.batch.count + (this.unwritten?.count ?? 0);
+  }
+
+  /** When the oldest message waiting for the database was received (epoch ms); 0 when none waits. */
+  get oldestBufferedAt(): number {
+    if (this.unwritten !== undefined && this.unwritten.count > 0) return this.unwrittenSince;
+    return this.batch.count > 0 ? this.batchSince : 0;
   }
 
   /** Bytes of messages waiting for the database. */
@@ -87,6 +96,7 @@ export class HistoryRecorder {
       }
     }
     const properties = message.properties ? JSON.stringify(propertiesToJson(decodePropertyBlock(message.properties, PacketType.Publish))) : null;
+    if (this.batch.count === 0) this.batchSince = message.receivedAt;
     this.batch.add(topic, message.topicBytes, message.payload, message.qos, message.retain, properties, message.publisherId || null, username ?? null, message.receivedAt);
     if (this.batch.byteLength >= FULL_BATCH_BYTES) this.writeSoon();
     else this.timer ??= setTimeout(this.flushNow, this.flushMs).unref();
@@ -156,6 +166,7 @@ export class HistoryRecorder {
     if (batch === undefined) {
       batch = this.batch;
       this.batch = new HistoryBatch(this.buffers);
+      this.unwrittenSince = this.batchSince;
     }
     this.unwritten = batch;
     this.writing = this.repository

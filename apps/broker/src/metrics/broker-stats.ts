@@ -1,13 +1,18 @@
+import type { OutboundTotals } from '../qos/inflight-window';
+
 /** Counters the hot path bumps with plain increments; $SYS and /metrics read them. */
-export class BrokerStats {
+export class BrokerStats implements OutboundTotals {
   readonly startedAt = Date.now();
   clientsConnected = 0;
   clientsMaximum = 0;
   connectionsTotal = 0;
   messagesReceived = 0;
+  /** Packets sent other than PUBLISH (CONNACK, acknowledgements, PINGRESP, DISCONNECT, ...). */
   messagesSent = 0;
-  publishReceived = 0;
-  publishSent = 0;
+  /** PUBLISH received, by QoS (0, 1, 2): one increment at a fixed index, no lookup, no allocation. */
+  readonly publishReceivedByQoS = new Float64Array(3);
+  /** PUBLISH sent, by QoS, resends included. */
+  readonly publishSentByQoS = new Float64Array(3);
   bytesReceived = 0;
   bytesSent = 0;
   droppedTooLarge = 0;
@@ -25,6 +30,20 @@ export class BrokerStats {
   connectsRefusedThrottled = 0;
   /** Connections closed before their CONNECT was whole because MAX_CONNECTING_BYTES was reached. */
   connectsRefusedConnectingBytes = 0;
+  /** QoS 1/2 PUBLISH sent and not yet acknowledged, all sessions: kept by their inflight windows. */
+  inflightMessages = 0;
+  /** QoS 1/2 messages waiting in sessions' queues, online and offline: kept by their inflight windows. */
+  queuedMessages = 0;
+
+  get publishReceived(): number {
+    const q = this.publishReceivedByQoS;
+    return q[0] + q[1] + q[2];
+  }
+
+  get publishSent(): number {
+    const q = this.publishSentByQoS;
+    return q[0] + q[1] + q[2];
+  }
 
   /** Every packet sent, PUBLISH included. */
   get packetsSent(): number {

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { BrokerStats } from './broker-stats';
 
+/** One BrokerStats per broker: two brokers in one process (tests) count apart. */
 @Module({
-  providers: [{ provide: BrokerStats, useValue: new BrokerStats() }],
+  providers: [{ provide: BrokerStats, useFactory: () => new BrokerStats() }],
   exports: [BrokerStats],
 })
 export class MetricsModule {}

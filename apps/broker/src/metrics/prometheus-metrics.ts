@@ -23,7 +23,8 @@ interface PgPool {
 
 /**
  * The broker's Prometheus metrics, `nestmq_` plus Node's own (event-loop lag, heap, GC). Every value is
- * read when scraped, from counters the hot path already keeps: nothing is added to it.
+ * read when scraped, from counters kept beside the work with plain increments (BrokerStats, the
+ * recorders): nothing is looked up, summed over sessions or allocated per message.
  */
 export class PrometheusMetrics {
   readonly registry = new Registry();
@@ -31,6 +32,7 @@ export class PrometheusMetrics {
   constructor(sources: MetricSources) {
     const { stats, sessions, history, sessionEvents, dataSource } = sources;
     const registers = [this.registry];
+    const lag = (since: number): number => (since === 0 ? 0 : Math.max(0, Date.now() - since) / 1000);
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     const gauge = (name: string, help: string, read: () => number): void => {
       new Gauge({ name, help, registers, collect() { this.set(read()); } });
@@ -44,8 +46,22 @@ export class PrometheusMetrics {
     counter('nestmq_connections_total', 'Connections accepted', () => stats.connectionsTotal);
     counter('nestmq_messages_received_total', 'MQTT packets received', () => stats.messagesReceived);
     counter('nestmq_messages_sent_total', 'MQTT packets sent', () => stats.packetsSent);
-    counter('nestmq_publish_received_total', 'PUBLISH packets received', () => stats.publishReceived);
-    counter('nestmq_publish_sent_total', 'PUBLISH packets sent', () => stats.publishSent);
+    const byQoS = (name: string, help: string, counts: Float64Array): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['qos'],
+        registers,
+        collect() {
+          this.reset();
+          for (let qos = 0; qos < 3; qos++) this.inc({ qos: String(qos) }, counts[qos]);
+        },
+      });
+    };
+    byQoS('nestmq_publish_received_total', 'PUBLISH packets received, by QoS', stats.publishReceivedByQoS);
+    byQoS('nestmq_publish_sent_total', 'PUBLISH packets sent, by QoS (resends included)', stats.publishSentByQoS);
+    gauge('nestmq_inflight_messages', 'QoS 1/2 messages sent and not yet acknowledged, all sessions', () => stats.inflightMessages);
+    gauge('nestmq_queued_messages', 'QoS 1/2 messages queued for sessions, online and offline', () => stats.queuedMessages);
     counter('nestmq_bytes_received_total', 'Bytes received from clients', () => stats.bytesReceived);
     counter('nestmq_bytes_sent_total', 'Bytes sent to clients', () => stats.bytesSent);
     new Counter({
@@ -65,12 +81,16 @@ export class PrometheusMetrics {
     counter('nestmq_internal_errors_total', 'Connections closed for an unexpected error', () => stats.internalErrors);
     counter('nestmq_connects_refused_throttled_total', 'CONNECTs refused for too many failed logins', () => stats.connectsRefusedThrottled);
     counter('nestmq_connects_refused_busy_total', 'CONNECTs refused while too many awaited authentication', () => stats.connectsRefusedBusy);
+    counter('nestmq_connects_refused_connecting_bytes_total', 'Connections closed before CONNECT was whole: MAX_CONNECTING_BYTES reached', () => stats.connectsRefusedConnectingBytes);
+    counter('nestmq_retained_refused_total', 'Retained PUBLISH refused: the retained store is full', () => stats.retainedRefused);
     counter('nestmq_history_recorded_total', 'Messages written to the message history', () => history?.recorded ?? 0);
     counter('nestmq_history_dropped_total', 'Messages the history recorder dropped (database behind or away)', () => history?.dropped ?? 0);
     gauge('nestmq_history_buffered', 'Messages waiting for the database', () => history?.buffered ?? 0);
+    gauge('nestmq_history_lag_seconds', 'Age of the oldest message waiting for the database (0: none waits)', () => lag(history?.oldestBufferedAt ?? 0));
     counter('nestmq_session_events_recorded_total', 'Session events written', () => sessionEvents?.recorded ?? 0);
     counter('nestmq_session_events_dropped_total', 'Session events dropped (database behind or away)', () => sessionEvents?.dropped ?? 0);
     gauge('nestmq_session_events_buffered', 'Session events waiting for the database', () => sessionEvents?.buffered ?? 0);
+    gauge('nestmq_session_events_lag_seconds', 'Age of the oldest session event waiting for the database (0: none waits)', () => lag(sessionEvents?.oldestBufferedAt ?? 0));
     new Gauge({
       name: 'nestmq_database_pool_connections',
       help: 'Database connections of the pool, by state',

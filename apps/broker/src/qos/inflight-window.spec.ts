@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import { QoS } from '@nestmq/mqtt-protocol';
+import fc from 'fast-check';
 import { Message } from '../routing/message';
-import { InflightWindow } from './inflight-window';
+import { InflightWindow, OutboundTotals } from './inflight-window';
+import { PacketIdAllocator } from './packet-id-allocator';
+import { RESEND_ON_RECONNECT } from './redelivery-policy';
 import { DropReason, PacketSink } from './packet-sink';
 
 /** A sink that records what would be written. */
@@ -144,5 +147,68 @@ describe('InflightWindow', () => {
     assert.equal(window.heldBytes, 0);
     const lone = new InflightWindow(1000, 10);
     assert.equal(lone.deliver(null, big('e'), 1, false, null, 0), true, 'a message larger than the bound still fits alone');
+  });
+
+  it('keeps the totals it shares with other windows equal to what they hold, whatever happens to them', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('deliver' as const), w: fc.nat(1), online: fc.boolean(), congested: fc.boolean(), qos: fc.constantFrom<1 | 2>(1, 2), tiny: fc.boolean() }),
+      fc.record({ kind: fc.constantFrom('complete' as const, 'received' as const, 'abandon' as const), w: fc.nat(1), pick: fc.nat() }),
+      fc.record({ kind: fc.constantFrom('drain' as const, 'resume' as const, 'clear' as const, 'restore' as const), w: fc.nat(1) }),
+      fc.record({ kind: fc.constant('discard' as const), w: fc.nat(1), odd: fc.boolean() }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const totals: OutboundTotals = { inflightMessages: 0, queuedMessages: 0 };
+        const windows = [0, 1].map(() => new InflightWindow(5, Infinity, new PacketIdAllocator(), RESEND_ON_RECONNECT, totals));
+        const sink = new RecordingSink(2);
+        let n = 0;
+        for (const o of ops) {
+          const window = windows[o.w];
+          sink.congested = false;
+          sink.peerMaxPacketSize = 1 << 20;
+          switch (o.kind) {
+            case 'deliver':
+              sink.congested = o.congested;
+              // Too large for the client: dropped when sent, never kept in flight.
+              if (o.tiny) sink.peerMaxPacketSize = 5;
+              window.deliver(o.online ? sink : null, message(String(n++ % 10)), o.qos, false, null, 0);
+              break;
+            case 'complete':
+            case 'received':
+            case 'abandon': {
+              const ids = [...window.inflight.keys()];
+              const id = ids.length > 0 ? ids[o.pick % ids.length] : 1;
+              if (o.kind === 'complete') window.complete(id, sink, 0);
+              else if (o.kind === 'received') window.received(id);
+              else window.abandon(id, sink, 0);
+              break;
+            }
+            case 'drain':
+              window.drain(sink, 0);
+              break;
+            case 'resume':
+              window.resume(sink, 0);
+              break;
+            case 'clear':
+              window.clear();
+              break;
+            case 'restore':
+              window.restore([
+                { message: message('r'), qos: 1, retain: false, subscriptionIds: null, packetId: 0, released: false, storeId: 0 },
+                { message: message('s'), qos: 2, retain: false, subscriptionIds: null, packetId: 60000 + n++, released: false, storeId: 0 },
+              ]);
+              break;
+            case 'discard': {
+              let i = 0;
+              window.discard(() => i++ % 2 === (o.odd ? 1 : 0));
+              break;
+            }
+          }
+          assert.equal(totals.inflightMessages, windows[0].inflight.size + windows[1].inflight.size, `in flight after ${o.kind}`);
+          assert.equal(totals.queuedMessages, windows[0].queued + windows[1].queued, `queued after ${o.kind}`);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -28,6 +28,17 @@ export interface OutboundJournal {
 }
 
 /**
+ * Where every window adds what it holds, so that the totals over all sessions are read, not summed: the
+ * broker's stats (Prometheus' in-flight and queued gauges).
+ */
+export interface OutboundTotals {
+  /** QoS 1/2 PUBLISH sent and not yet acknowledged (PUBACK, PUBCOMP). */
+  inflightMessages: number;
+  /** QoS 1/2 messages waiting for room in flight, for a client that reads or for one to connect. */
+  queuedMessages: number;
+}
+
+/**
  * Outgoing QoS 1 and 2 for one session: at most Receive Maximum messages unacknowledged [MQTT-4.9.0-2],
  * the rest queued in order (bounded), acknowledgements freeing the window, and everything unacknowledged
  * resent on reconnect with DUP set, PUBRELs first in their original order [MQTT-4.4.0-1].
@@ -50,15 +61,21 @@ export class InflightWindow {
     private readonly maxHeldBytes = Infinity,
     private readonly ids = new PacketIdAllocator(),
     private readonly redelivery: RedeliveryPolicy = RESEND_ON_RECONNECT,
+    /** Kept in step with `inflight.size` and `queued` at every change below. */
+    private readonly totals: OutboundTotals = { inflightMessages: 0, queuedMessages: 0 },
   ) {}
 
   /** Messages stored before a restart: those already sent back in flight, the rest queued, in order. */
   restore(outbounds: Outbound[]): void {
+    const inflightBefore = this.inflight.size;
+    const queuedBefore = this.queued;
     for (const o of outbounds) {
       this.heldBytes += o.message.byteSize;
       if (o.packetId !== 0) this.inflight.set(o.packetId, o);
       else this.queue.push(o);
     }
+    this.totals.inflightMessages += this.inflight.size - inflightBefore;
+    this.totals.queuedMessages += this.queued - queuedBefore;
   }
 
   get queued(): number {
@@ -87,8 +104,12 @@ export class InflightWindow {
     }
     this.heldBytes += size;
     this.journal?.added(outbound);
-    if (sendNow) this.send(sink, outbound, now);
-    else this.queue.push(outbound);
+    if (sendNow) {
+      this.send(sink, outbound, now);
+    } else {
+      this.queue.push(outbound);
+      this.totals.queuedMessages++;
+    }
     return true;
   }
 
@@ -97,6 +118,7 @@ export class InflightWindow {
     const outbound = this.inflight.get(packetId);
     if (outbound === undefined) return false;
     this.inflight.delete(packetId);
+    this.totals.inflightMessages--;
     this.heldBytes -= outbound.message.byteSize;
     if (outbound.storeId !== 0) this.journal?.removed(outbound);
     if (sink !== null) this.drain(sink, now);
@@ -127,6 +149,7 @@ export class InflightWindow {
     while (this.queued > 0 && this.inflight.size < sink.peerReceiveMaximum && !sink.congested) {
       const outbound = this.queue[this.queueHead];
       this.queue[this.queueHead++] = undefined as unknown as Outbound;
+      this.totals.queuedMessages--;
       if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.queueHead);
         this.queueHead = 0;
@@ -152,6 +175,8 @@ export class InflightWindow {
    * PUBREL handshake remains) and queued; returns how many went.
    */
   discard(unwanted: (outbound: Outbound) => boolean): number {
+    const inflightBefore = this.inflight.size;
+    const queuedBefore = this.queued;
     let count = 0;
     const gone = (o: Outbound): void => {
       this.heldBytes -= o.message.byteSize;
@@ -171,11 +196,15 @@ export class InflightWindow {
     }
     this.queue = kept;
     this.queueHead = 0;
+    this.totals.inflightMessages -= inflightBefore - this.inflight.size;
+    this.totals.queuedMessages -= queuedBefore - this.queued;
     return count;
   }
 
   /** Drops everything (Clean Start, session end). */
   clear(): void {
+    this.totals.inflightMessages -= this.inflight.size;
+    this.totals.queuedMessages -= this.queued;
     this.inflight.clear();
     this.queue = [];
     this.queueHead = 0;
@@ -193,7 +222,8 @@ export class InflightWindow {
     const packetId = this.ids.allocate(this.isInFlight);
     outbound.packetId = packetId;
     this.inflight.set(packetId, outbound);
+    this.totals.inflightMessages++;
     if (outbound.storeId !== 0) this.journal?.progressed(outbound);
-    sink.writePublish(bytes, packetId);
+    sink.writePublish(bytes, packetId, outbound.qos);
   }
 }

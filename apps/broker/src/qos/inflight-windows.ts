@@ -1,4 +1,4 @@
-import { InflightWindow } from './inflight-window';
+import { InflightWindow, OutboundTotals } from './inflight-window';
 import { PacketIdAllocator } from './packet-id-allocator';
 import { RedeliveryPolicy } from './redelivery-policy';
 
@@ -15,15 +15,17 @@ export class PacketIdAllocators {
   }
 }
 
-/** Each session's outbound window, built with the broker's limits, its own identifiers and the redelivery policy. */
+/** Each session's outbound window, built with the broker's limits, its own identifiers, the redelivery policy and the broker's totals. */
 export class InflightWindows {
   constructor(
     readonly limits: QueueLimits,
     private readonly allocators: PacketIdAllocators,
     private readonly redelivery: RedeliveryPolicy,
+    /** Where every window counts its messages in flight and queued. */
+    private readonly totals: OutboundTotals = { inflightMessages: 0, queuedMessages: 0 },
   ) {}
 
   create(): InflightWindow {
-    return new InflightWindow(this.limits.messages, this.limits.bytes, this.allocators.create(), this.redelivery);
+    return new InflightWindow(this.limits.messages, this.limits.bytes, this.allocators.create(), this.redelivery, this.totals);
   }
 }

@@ -19,8 +19,8 @@ export interface PacketSink {
    * them. Null when the packet exceeds the client's Maximum Packet Size (the drop is counted).
    */
   encodePublish(message: Message, qos: QoS, retain: boolean, dup: boolean, subscriptionIds: number[] | null, now: number): Buffer | null;
-  /** Queues a PUBLISH shared with other subscribers, with this subscriber's Packet Identifier patched in. */
-  writePublish(bytes: Buffer, packetId: number): void;
+  /** Queues a PUBLISH shared with other subscribers, with this subscriber's Packet Identifier patched in; `qos` is what it was encoded with. */
+  writePublish(bytes: Buffer, packetId: number, qos: QoS): void;
   /** Counts a message the broker had to drop for this client (too large, queue full, slow consumer). */
   dropped(reason: DropReason): void;
 }

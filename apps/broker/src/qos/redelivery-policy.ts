@@ -15,7 +15,7 @@ export class RedeliveryPolicy {
         sink.write(encodePacket({ type: PacketType.Pubrel, packetId: outbound.packetId, reasonCode: 0 }, sink.v5 ? 5 : 4)!);
       } else {
         const bytes = sink.encodePublish(outbound.message, outbound.qos, outbound.retain, true, outbound.subscriptionIds, now);
-        if (bytes !== null) sink.writePublish(bytes, outbound.packetId);
+        if (bytes !== null) sink.writePublish(bytes, outbound.packetId, outbound.qos);
       }
     }
   }

@@ -66,6 +66,22 @@ describe('SessionEventRecorder', () => {
     assert.equal(recorder.buffered, 0);
   });
 
+  it('tells when the oldest event waiting for the database happened', async () => {
+    const repository = new FakeRepository();
+    const recorder = recorderOf(repository);
+    assert.equal(recorder.oldestBufferedAt, 0);
+    repository.away = true;
+    const before = Date.now();
+    recorder.expired('s0', undefined, 60, 0);
+    await recorder.flush();
+    recorder.expired('s1', undefined, 60, 0);
+    const oldest = recorder.oldestBufferedAt;
+    assert.ok(oldest >= before && oldest <= Date.now(), `${oldest}`);
+    repository.away = false;
+    await recorder.flush();
+    assert.equal(recorder.oldestBufferedAt, 0);
+  });
+
   it('writes by itself after its interval, without a flush', async () => {
     const repository = new FakeRepository();
     const recorder = recorderOf(repository);

@@ -47,6 +47,12 @@ export class SessionEventRecorder {
     return this.batch.length + (this.unwritten?.length ?? 0);
   }
 
+  /** When the oldest event waiting for the database happened (epoch ms); 0 when none waits. */
+  get oldestBufferedAt(): number {
+    const oldest = this.unwritten?.[0] ?? this.batch[0];
+    return oldest === undefined ? 0 : oldest.at.getTime();
+  }
+
   /** What the events waiting cost in memory, roughly: their strings counted at two bytes a character. */
   get bufferedBytes(): number {
     return this.batchBytes + this.unwrittenBytes;

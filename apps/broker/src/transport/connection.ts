@@ -180,15 +180,16 @@ export class Connection implements PacketSink {
     this.out.push(bytes);
     this.outIds.push(0);
     this.outBytes += bytes.length;
+    this.broker.stats.messagesSent++;
     if (this.out.length === 1) this.broker.flusher.schedule(this);
   }
 
-  writePublish(bytes: Buffer, packetId: number): void {
+  writePublish(bytes: Buffer, packetId: number, qos: QoS): void {
     if (this.state === ConnectionState.Closed) return;
     this.out.push(bytes);
     this.outIds.push(packetId);
     this.outBytes += bytes.length;
-    this.broker.stats.publishSent++;
+    this.broker.stats.publishSentByQoS[qos]++;
     if (this.out.length === 1) this.broker.flusher.schedule(this);
   }
 
@@ -273,7 +274,7 @@ export class Connection implements PacketSink {
       return;
     }
     const bytes = this.encodePublish(message, 0, retain, false, subscriptionIds, now);
-    if (bytes !== null) this.writePublish(bytes, 0);
+    if (bytes !== null) this.writePublish(bytes, 0, 0);
   }
 
   encodePublish(message: Message, qos: QoS, retain: boolean, dup: boolean, subscriptionIds: number[] | null, now: number): Buffer | null {

@@ -76,7 +76,7 @@ export function handlePublish(c: Connection, view: PublishView): void {
   const broker = c.broker;
   const config = broker.config;
   const qos = view.qos;
-  broker.stats.publishReceived++;
+  broker.stats.publishReceivedByQoS[qos]++;
   if (qos > config.maximumQoS) return c.disconnect(ReasonCode.QoSNotSupported, `QoS ${qos} is above the Maximum QoS`);
   if (view.retain && !config.retainAvailable) return c.disconnect(ReasonCode.RetainNotSupported, 'retain is not available');
   if (view.subscriptionIdentifierCount > 0) {

@@ -25,11 +25,11 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** The database answers and the MQTT listeners are up: 200, else 503 with what is missing. */
+  /** The database answers and an MQTT listener accepts connections: 200, else 503 with what is missing. */
   @Get('ready')
   async ready(@Res({ passthrough: true }) response: ServerResponse): Promise<{ status: string; database: string; listeners: number }> {
     const database = await this.checkDatabase();
-    const listeners = this.listeners.listeners.length;
+    const listeners = this.listeners.enabledCount;
     const ready = database === 'ok' && listeners > 0;
     response.statusCode = ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE;
     return { status: ready ? 'ready' : 'not ready', database, listeners };

@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
-import { AdminErrorCode, adminErrorCode } from '../admin-error';
+import { ADMIN_ERROR_CODES, AdminErrorCode, adminErrorCode } from '../admin-error';
 
 /** The media type of every REST error body (RFC 7807). */
 export const PROBLEM_JSON = 'application/problem+json';
@@ -24,7 +24,7 @@ export class ProblemDetails {
   detail!: string;
 
   @ApiProperty({
-    description: 'For programs: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT and NOT_FOUND as in the GraphQL API; PAYLOAD_TOO_LARGE, INTERNAL_SERVER_ERROR and other HTTP status names for the rest',
+    description: 'For programs: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, LISTEN_FAILED and SHUTTING_DOWN as in the GraphQL API; PAYLOAD_TOO_LARGE, INTERNAL_SERVER_ERROR and other HTTP status names for the rest',
     example: 'NOT_FOUND',
   })
   code!: string;
@@ -41,6 +41,10 @@ export function statusOf(code: AdminErrorCode): number {
       return HttpStatus.BAD_REQUEST;
     case 'NOT_FOUND':
       return HttpStatus.NOT_FOUND;
+    case 'LISTEN_FAILED':
+      return HttpStatus.CONFLICT;
+    case 'SHUTTING_DOWN':
+      return HttpStatus.SERVICE_UNAVAILABLE;
     default:
       return unreachable(code);
   }
@@ -52,7 +56,7 @@ function unreachable(code: never): never {
 
 /** The code of an HTTP status: the admin API's own where there is one, else the status text in capitals. */
 function codeOfStatus(status: number): string {
-  const own = (['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND'] as const).find((code) => statusOf(code) === status);
+  const own = [...ADMIN_ERROR_CODES].find((code) => statusOf(code) === status);
   return own ?? (STATUS_CODES[status] ?? 'ERROR').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 }
 

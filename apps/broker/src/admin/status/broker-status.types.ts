@@ -1,20 +1,6 @@
 import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
-
-@ObjectType({ description: 'A bound listener' })
-export class ListenerInfo {
-  @Field({ description: 'mqtt, mqtts or ws' })
-  @ApiProperty({ description: 'mqtt, mqtts or ws' })
-  kind!: string;
-
-  @Field()
-  @ApiProperty()
-  host!: string;
-
-  @Field(() => Int)
-  @ApiProperty({ type: 'integer' })
-  port!: number;
-}
+import { ListenerInfo } from '../listeners/listeners.types';
 
 @ObjectType({ description: 'Counters since the broker started (Float: they outgrow 32 bits)' })
 export class BrokerCounters {
@@ -49,7 +35,7 @@ export class BrokerStatus {
   @Field() @ApiProperty() version!: string;
   @Field() @ApiProperty() startedAt!: Date;
   @Field(() => Int) @ApiProperty({ type: 'integer' }) uptimeSeconds!: number;
-  @Field(() => [ListenerInfo]) @ApiProperty({ type: [ListenerInfo] }) listeners!: ListenerInfo[];
+  @Field(() => [ListenerInfo], { description: 'Every configured listener, enabled or not' }) @ApiProperty({ type: [ListenerInfo], description: 'Every configured listener, enabled or not' }) listeners!: ListenerInfo[];
   @Field(() => BrokerCounters) @ApiProperty() counters!: BrokerCounters;
   @Field(() => DatabaseInfo) @ApiProperty() database!: DatabaseInfo;
 }

@@ -26,7 +26,7 @@ export class StatusService {
       version: BROKER_VERSION,
       startedAt: new Date(s.startedAt),
       uptimeSeconds: Math.floor((now - s.startedAt) / 1000),
-      listeners: this.listeners.listeners.map((l) => ({ kind: l.kind, host: l.host, port: l.port })),
+      listeners: this.listeners.list(),
       counters: {
         clientsConnected: s.clientsConnected,
         clientsMaximum: s.clientsMaximum,
