@@ -371,6 +371,22 @@ describe('admin API: live clients, kick and publish', () => {
     await Promise.all([a.endAsync(), b.endAsync()]);
   });
 
+  it("counts each client's traffic: bytes on its socket, PUBLISH packets each way", async () => {
+    const [talker, inbox] = await connectWithInbox(broker.url, { clientId: 'talker' });
+    await talker.subscribeAsync('chat/#', { qos: 1 });
+    // The QoS 0 one first: the PUBACKs of those after it show it was read.
+    await publish(talker, 'quiet/room', 'nobody hears', { qos: 0 });
+    for (let i = 0; i < 3; i++) await publish(talker, 'chat/room', `hello ${i}`, { qos: 1 });
+    await inbox.waitFor(3);
+    type Traffic = { bytesIn: number; bytesOut: number; messagesIn: number; messagesOut: number };
+    const seen = (await gql<{ client: Traffic }>(`{ client(clientId: "talker") { bytesIn bytesOut messagesIn messagesOut } }`, {}, viewer)).data!.client;
+    assert.deepEqual([seen.messagesIn, seen.messagesOut], [4, 3]);
+    // CONNECT, SUBSCRIBE, 4 PUBLISH and 3 PUBACK in; CONNACK, SUBACK, 3 PUBACK, 3 PUBLISH out: their sizes at least.
+    assert.ok(seen.bytesIn > 4 * 'hello 0'.length && seen.bytesIn < 1000, `bytesIn ${seen.bytesIn}`);
+    assert.ok(seen.bytesOut > 3 * 'hello 0'.length && seen.bytesOut < 1000, `bytesOut ${seen.bytesOut}`);
+    await talker.endAsync();
+  });
+
   it('kicks a client with DISCONNECT 0x98, as the audit log then says; a viewer may not, an unknown client is NOT_FOUND', async () => {
     const raw = await RawClient.connected(broker.mqttPort, { clientId: 'kick-me' });
     assert.equal(errorCode(await gql(`mutation { kickClient(clientId: "kick-me") }`, {}, viewer)), 'FORBIDDEN');

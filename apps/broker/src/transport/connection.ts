@@ -77,6 +77,11 @@ export class Connection implements PacketSink {
   normalDisconnect = false;
   /** When CONNACK accepted the connection (epoch ms); 0 = not accepted, so no `disconnect` event follows. */
   acceptedAt = 0;
+  /** This connection's traffic, for the admin API: bytes on the socket, PUBLISH packets each way. */
+  bytesIn = 0;
+  bytesOut = 0;
+  publishIn = 0;
+  publishOut = 0;
   /** Who ended the connection and with which reason code, for its `disconnect` event: the first cause wins. */
   private ending: { by: DisconnectCause; reasonCode: number | null; error?: string } | undefined;
 
@@ -114,6 +119,7 @@ export class Connection implements PacketSink {
 
   private readonly onData = (chunk: Buffer): void => {
     this.broker.stats.bytesReceived += chunk.length;
+    this.bytesIn += chunk.length;
     this.lastPacketAt = Date.now();
     try {
       this.parser.push(chunk);
@@ -190,6 +196,7 @@ export class Connection implements PacketSink {
     this.outIds.push(packetId);
     this.outBytes += bytes.length;
     this.broker.stats.publishSentByQoS[qos]++;
+    this.publishOut++;
     if (this.out.length === 1) this.broker.flusher.schedule(this);
   }
 
@@ -257,6 +264,7 @@ export class Connection implements PacketSink {
     this.outIds = [];
     this.outBytes = 0;
     this.broker.stats.bytesSent += bytes.length;
+    this.bytesOut += bytes.length;
     const flowing = this.socket.write(bytes);
     // A client that sends and never reads would make us buffer its acknowledgements without end: while
     // it is this far behind, we stop reading from it too, and TCP slows it down. Only after a write that

@@ -77,6 +77,7 @@ export function handlePublish(c: Connection, view: PublishView): void {
   const config = broker.config;
   const qos = view.qos;
   broker.stats.publishReceivedByQoS[qos]++;
+  c.publishIn++;
   if (qos > config.maximumQoS) return c.disconnect(ReasonCode.QoSNotSupported, `QoS ${qos} is above the Maximum QoS`);
   if (view.retain && !config.retainAvailable) return c.disconnect(ReasonCode.RetainNotSupported, 'retain is not available');
   if (view.subscriptionIdentifierCount > 0) {

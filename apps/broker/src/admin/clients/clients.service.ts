@@ -23,6 +23,10 @@ function toClient(session: Session): ClientType {
     queued: session.outbound.queued,
     subscriptions: session.subscriptions.size,
     persistent: session.expiryInterval > 0,
+    bytesIn: c.bytesIn,
+    bytesOut: c.bytesOut,
+    messagesIn: c.publishIn,
+    messagesOut: c.publishOut,
   };
 }
 

@@ -1,4 +1,4 @@
-import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
+import { ArgsType, Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { AfterArg, PageSizeArg } from '../page-size';
 
@@ -14,6 +14,10 @@ export class ClientType {
   @Field(() => Int, { description: 'QoS 1/2 messages waiting for room in flight' }) @ApiProperty({ type: 'integer', description: 'QoS 1/2 messages waiting for room in flight' }) queued!: number;
   @Field(() => Int) @ApiProperty({ type: 'integer' }) subscriptions!: number;
   @Field({ description: 'Whether the session outlives the connection' }) @ApiProperty({ description: 'Whether the session outlives the connection' }) persistent!: boolean;
+  @Field(() => Float, { description: 'Bytes received from the client on this connection' }) @ApiProperty({ description: 'Bytes received from the client on this connection' }) bytesIn!: number;
+  @Field(() => Float, { description: 'Bytes written to the client on this connection' }) @ApiProperty({ description: 'Bytes written to the client on this connection' }) bytesOut!: number;
+  @Field(() => Float, { description: 'PUBLISH packets received from the client on this connection' }) @ApiProperty({ description: 'PUBLISH packets received from the client on this connection' }) messagesIn!: number;
+  @Field(() => Float, { description: 'PUBLISH packets sent to the client on this connection, resends included' }) @ApiProperty({ description: 'PUBLISH packets sent to the client on this connection, resends included' }) messagesOut!: number;
 }
 
 @ObjectType('ClientPage')
