@@ -99,7 +99,7 @@ export interface ApiKeySecretData {
       <p class="warning" role="alert"><app-icon name="warning" /> Copy the key now: you will not see it again. Only its hash is kept.</p>
       <mat-form-field appearance="outline" subscriptSizing="dynamic">
         <mat-label>The key</mat-label>
-        <input matInput readonly [value]="data.secret" class="mono" data-testid="api-key-secret" (focus)="$any($event.target).select()" />
+        <textarea matInput readonly rows="2" [value]="data.secret" class="mono secret" data-testid="api-key-secret" (focus)="$any($event.target).select()"></textarea>
         <button mat-icon-button matSuffix type="button" (click)="copy()" aria-label="Copy the key" data-testid="copy-key"><app-icon name="copy" /></button>
       </mat-form-field>
       <p class="muted" aria-live="polite">@if (copied()) { Copied. } @else { Send it as <code>Authorization: Bearer &lt;key&gt;</code> }</p>
@@ -110,10 +110,11 @@ export interface ApiKeySecretData {
   `,
   styles: `
     .fields { display: flex; flex-direction: column; gap: 8px; min-width: min(520px, 80vw); }
-    .warning { display: flex; gap: 8px; align-items: center; margin: 0 0 8px; padding: 8px 12px; border-radius: 8px; background: var(--mat-sys-tertiary-container); color: var(--mat-sys-on-tertiary-container); }
+    .warning { display: flex; gap: 8px; align-items: center; margin: 0 0 8px; padding: 8px 12px; border-radius: 8px; background: #fff1cc; color: #4d3800; }
+    :host-context(.dark-theme) .warning { background: #4a3a0a; color: #ffe08a; }
     .warning app-icon { width: 20px; height: 20px; }
     .muted { margin: 0; }
-    input { font-size: 13px; }
+    .secret { font-size: 14px; line-height: 1.5; resize: none; word-break: break-all; }
   `,
 })
 export class ApiKeySecretDialog {

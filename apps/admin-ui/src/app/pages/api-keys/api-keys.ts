@@ -94,10 +94,10 @@ export class ApiKeysPage {
   }
 
   protected time(iso: string | null): string {
-    return iso ? new Date(iso).toLocaleString() : '—';
+    return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—';
   }
 
   protected day(iso: string | null): string {
-    return iso ? new Date(iso).toLocaleDateString() : 'never';
+    return iso ? new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' }) : 'never';
   }
 }

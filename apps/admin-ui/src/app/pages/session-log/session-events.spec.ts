@@ -4,9 +4,11 @@ const event = (over: Partial<LogEvent>): LogEvent => ({ id: '1', action: 'connec
 
 describe('session log', () => {
   it('asks for one client alone, as the API reads a client id', () => {
-    expect(queryVariables({ ...NO_FILTER, clientId: ' c1 ', username: 'u1', actions: ['connect'] })).toEqual({ clientId: 'c1', username: null, actions: null, from: null, to: null });
+    expect(queryVariables({ ...NO_FILTER, clientId: ' c1 ', username: 'u1', actions: ['connect'] })).toEqual({ clientId: 'c1' });
+    expect(queryVariables(NO_FILTER)).toEqual({});
     const v = queryVariables({ ...NO_FILTER, username: 'u1', actions: ['kicked'], from: '2026-03-01T10:00' });
-    expect(v).toMatchObject({ clientId: null, username: 'u1', actions: ['kicked'], to: null });
+    expect(Object.keys(v)).toEqual(['username', 'actions', 'from']);
+    expect(v).toMatchObject({ username: 'u1', actions: ['kicked'] });
     expect(v.from).toBe(new Date('2026-03-01T10:00').toISOString());
   });
 

@@ -41,27 +41,41 @@ export function localToIso(value: string): string | null {
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }
 
-/** The variables of sessionEvents for a filter: a client id alone, as the API reads it. */
-export function queryVariables(filter: EventFilter): { clientId: string | null; username: string | null; actions: string[] | null; from: string | null; to: string | null } {
-  const clientId = filter.clientId.trim() || null;
-  return {
-    clientId,
-    username: clientId ? null : filter.username.trim() || null,
-    actions: clientId || filter.actions.length === 0 ? null : [...filter.actions],
-    from: clientId ? null : localToIso(filter.from),
-    to: clientId ? null : localToIso(filter.to),
-  };
+export interface EventQuery {
+  clientId?: string;
+  username?: string;
+  actions?: string[];
+  from?: string;
+  to?: string;
+}
+
+/**
+ * The variables of sessionEvents for a filter: a client id alone, as the API reads it. What is not
+ * filtered on is left out rather than sent as null (the API takes a null client id as a client id).
+ */
+export function queryVariables(filter: EventFilter): EventQuery {
+  const clientId = filter.clientId.trim();
+  if (clientId) return { clientId };
+  const out: EventQuery = {};
+  const username = filter.username.trim();
+  if (username) out.username = username;
+  if (filter.actions.length > 0) out.actions = [...filter.actions];
+  const from = localToIso(filter.from);
+  if (from !== null) out.from = from;
+  const to = localToIso(filter.to);
+  if (to !== null) out.to = to;
+  return out;
 }
 
 /** Whether a live event belongs at the top of the log the filter shows. */
 export function matchesFilter(event: Pick<LogEvent, 'action' | 'at' | 'clientId' | 'username'>, filter: EventFilter): boolean {
   const v = queryVariables(filter);
-  if (v.clientId !== null) return event.clientId === v.clientId;
-  if (v.username !== null && event.username !== v.username) return false;
-  if (v.actions !== null && !v.actions.includes(event.action)) return false;
+  if (v.clientId !== undefined) return event.clientId === v.clientId;
+  if (v.username !== undefined && event.username !== v.username) return false;
+  if (v.actions !== undefined && !v.actions.includes(event.action)) return false;
   const at = Date.parse(event.at);
-  if (v.from !== null && at < Date.parse(v.from)) return false;
-  if (v.to !== null && at >= Date.parse(v.to)) return false;
+  if (v.from !== undefined && at < Date.parse(v.from)) return false;
+  if (v.to !== undefined && at >= Date.parse(v.to)) return false;
   return true;
 }
 
