@@ -1,5 +1,5 @@
 import { Routes } from '@angular/router';
-import { signedInGuard, signedOutGuard } from './core/auth/auth.guard';
+import { adminGuard, signedInGuard, signedOutGuard } from './core/auth/auth.guard';
 
 export const routes: Routes = [
   { path: 'login', title: 'Sign in · NestMQ', canActivate: [signedOutGuard], loadComponent: () => import('./pages/login/login').then((m) => m.LoginPage) },
@@ -11,6 +11,11 @@ export const routes: Routes = [
       { path: '', pathMatch: 'full', title: 'Dashboard · NestMQ', loadComponent: () => import('./pages/dashboard/dashboard').then((m) => m.DashboardPage) },
       { path: 'clients', loadChildren: () => import('./pages/clients/clients.routes').then((m) => m.CLIENTS_ROUTES) },
       { path: 'users', title: 'Users · NestMQ', loadComponent: () => import('./pages/users/users').then((m) => m.UsersPage) },
+      { path: 'acl', title: 'ACL rules · NestMQ', loadComponent: () => import('./pages/acl/acl').then((m) => m.AclPage) },
+      { path: 'api-keys', title: 'API keys · NestMQ', canActivate: [adminGuard], loadComponent: () => import('./pages/api-keys/api-keys').then((m) => m.ApiKeysPage) },
+      { path: 'session-log', title: 'Session log · NestMQ', loadComponent: () => import('./pages/session-log/session-log').then((m) => m.SessionLogPage) },
+      { path: 'audit-log', title: 'Audit log · NestMQ', loadComponent: () => import('./pages/audit-log/audit-log').then((m) => m.AuditLogPage) },
+      { path: 'settings', title: 'Settings · NestMQ', loadComponent: () => import('./pages/settings/settings').then((m) => m.SettingsPage) },
       { path: '**', title: 'Not found · NestMQ', loadComponent: () => import('./pages/not-found').then((m) => m.NotFoundPage) },
     ],
   },

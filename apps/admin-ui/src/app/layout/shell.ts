@@ -19,12 +19,19 @@ interface NavItem {
   label: string;
   icon: IconName;
   exact: boolean;
+  /** Shown to the admin role only. */
+  adminOnly?: boolean;
 }
 
 export const NAV: readonly NavItem[] = [
   { path: '/', label: 'Dashboard', icon: 'dashboard', exact: true },
   { path: '/clients', label: 'Clients', icon: 'clients', exact: false },
   { path: '/users', label: 'Users', icon: 'users', exact: false },
+  { path: '/acl', label: 'ACL rules', icon: 'shield', exact: false },
+  { path: '/api-keys', label: 'API keys', icon: 'key', exact: false, adminOnly: true },
+  { path: '/session-log', label: 'Session log', icon: 'history', exact: false },
+  { path: '/audit-log', label: 'Audit log', icon: 'audit', exact: false },
+  { path: '/settings', label: 'Settings', icon: 'settings', exact: false },
 ];
 
 /** The frame of every signed-in screen: side navigation (a drawer at phone width), toolbar, content. */
@@ -40,7 +47,7 @@ export class Shell {
   protected readonly theme = inject(ThemeService);
   protected readonly socket = inject(SocketState);
   protected readonly live = inject(LiveService);
-  protected readonly nav = NAV;
+  protected readonly nav = computed(() => NAV.filter((item) => !item.adminOnly || this.auth.canEdit()));
   private readonly sidenav = viewChild.required(MatSidenav);
   protected readonly narrow = toSignal(
     inject(BreakpointObserver)

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { describeDatabase } from '@nestmq/persistence';
-import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
+import { BROKER_CONFIG, BrokerConfig, loadBrokerConfig } from '../../config/broker-config';
 import { HISTORY_RECORDER } from '../../history/history.module';
 import { HistoryRecorder } from '../../history/history-recorder';
 import { BrokerStats } from '../../metrics/broker-stats';
@@ -8,6 +8,8 @@ import { SessionRegistry } from '../../session/session-registry';
 import { ListenersService } from '../../transport/listeners.service';
 import { BROKER_VERSION } from '../../version';
 import { BrokerStatus } from './broker-status.types';
+import { brokerSettings } from './broker-settings';
+import { BrokerSetting } from './broker-settings.types';
 
 /** The broker's state as admins see it: read from the counters the hot path keeps, never on it. */
 @Injectable()
@@ -19,6 +21,11 @@ export class StatusService {
     private readonly listeners: ListenersService,
     @Inject(HISTORY_RECORDER) private readonly history: HistoryRecorder | null,
   ) {}
+
+  /** The configuration in effect, without its secrets (see brokerSettings). */
+  settings(): BrokerSetting[] {
+    return brokerSettings(this.config, loadBrokerConfig({}));
+  }
 
   status(now = Date.now()): BrokerStatus {
     const s = this.stats;

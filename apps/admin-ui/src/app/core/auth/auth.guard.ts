@@ -14,3 +14,9 @@ export const signedOutGuard: CanActivateFn = () => {
   const auth = inject(AuthService);
   return auth.signedIn() ? inject(Router).createUrlTree(['/']) : true;
 };
+
+/** Screens for the admin role only (API keys): a viewer is sent to the dashboard. */
+export const adminGuard: CanActivateFn = () => {
+  const auth = inject(AuthService);
+  return auth.canEdit() ? true : inject(Router).createUrlTree(['/']);
+};

@@ -1,0 +1,130 @@
+import type { BrokerConfig } from '../../config/broker-config';
+import type { BrokerSetting } from './broker-settings.types';
+
+/** How one configuration field is shown: its variable, its group, and how its value reads. */
+interface SettingSpec<K extends keyof BrokerConfig> {
+  env: string;
+  group: string;
+  /** The value is never shown, only whether it was given. */
+  secret?: true;
+  show?: (value: BrokerConfig[K]) => string | null;
+}
+
+/** A listener port: null is off (the variable set to 0). */
+const port = (value: number | null): string => (value === null ? 'off' : String(value));
+
+/**
+ * Every field of BrokerConfig, in the order the settings screen lists them. A mapped type: a field added
+ * to BrokerConfig and not here fails to compile, so nothing new is shown (or leaks) unexamined.
+ */
+const SETTINGS: { [K in keyof BrokerConfig]-?: SettingSpec<K> } = {
+  host: { env: 'MQTT_HOST', group: 'Listeners' },
+  mqttPort: { env: 'MQTT_PORT', group: 'Listeners', show: port },
+  mqttsPort: { env: 'MQTTS_PORT', group: 'Listeners', show: port },
+  tlsCertFile: { env: 'TLS_CERT_FILE', group: 'Listeners' },
+  // A path, never the key itself.
+  tlsKeyFile: { env: 'TLS_KEY_FILE', group: 'Listeners' },
+  tlsCaFile: { env: 'TLS_CA_FILE', group: 'Listeners' },
+  wsPort: { env: 'WS_PORT', group: 'Listeners', show: port },
+  httpPort: { env: 'HTTP_PORT', group: 'Listeners', show: port },
+  adminJwtSecret: { env: 'ADMIN_JWT_SECRET', group: 'Admin API', secret: true },
+  graphqlIntrospection: { env: 'GRAPHQL_INTROSPECTION', group: 'Admin API' },
+  adminApiDocs: { env: 'ADMIN_API_DOCS', group: 'Admin API' },
+  adminUiDir: { env: 'ADMIN_UI_DIR', group: 'Admin API' },
+  adminLiveMaxRate: { env: 'ADMIN_LIVE_MAX_RATE', group: 'Admin API' },
+  adminUsername: { env: 'ADMIN_USERNAME', group: 'Admin API' },
+  adminPassword: { env: 'ADMIN_PASSWORD', group: 'Admin API', secret: true },
+  allowAnonymous: { env: 'ALLOW_ANONYMOUS', group: 'Authentication' },
+  // The user names only: their passwords stay out.
+  users: { env: 'AUTH_USERS', group: 'Authentication', show: (users) => (users.size === 0 ? null : [...users.keys()].join(',')) },
+  bcryptCost: { env: 'BCRYPT_COST', group: 'Authentication' },
+  bcryptThreads: { env: 'BCRYPT_THREADS', group: 'Authentication' },
+  loginFailuresPerAddress: { env: 'LOGIN_FAILURES_PER_ADDRESS', group: 'Authentication' },
+  loginFailuresPerUser: { env: 'LOGIN_FAILURES_PER_USER', group: 'Authentication' },
+  loginFailureWindow: { env: 'LOGIN_FAILURE_WINDOW', group: 'Authentication' },
+  loginThrottleBytes: { env: 'LOGIN_THROTTLE_BYTES', group: 'Authentication' },
+  sessionUserMismatch: { env: 'SESSION_USER_MISMATCH', group: 'Authentication' },
+  acl: { env: 'ACL_FILE', group: 'Access control', show: (acl) => (acl === null ? null : `${acl.rules().length} rules loaded`) },
+  aclNoMatch: { env: 'ACL_NO_MATCH', group: 'Access control' },
+  databaseUrl: { env: 'DATABASE_URL', group: 'Storage', show: (url) => (url === undefined ? null : maskDatabaseUrl(url)) },
+  dataDir: { env: 'DATA_DIR', group: 'Storage' },
+  historyTopics: { env: 'HISTORY_TOPICS', group: 'Message history', show: (topics) => topics.join(',') },
+  historyRetention: { env: 'HISTORY_RETENTION', group: 'Message history' },
+  historyMaxPerTopic: { env: 'HISTORY_MAX_PER_TOPIC', group: 'Message history' },
+  historyBuffer: { env: 'HISTORY_BUFFER', group: 'Message history' },
+  historyBufferBytes: { env: 'HISTORY_BUFFER_BYTES', group: 'Message history' },
+  historyMaxBytes: { env: 'HISTORY_MAX_BYTES', group: 'Message history' },
+  sessionEvents: { env: 'SESSION_EVENTS', group: 'Session events' },
+  sessionEventsRetention: { env: 'SESSION_EVENTS_RETENTION', group: 'Session events' },
+  sessionEventsBuffer: { env: 'SESSION_EVENTS_BUFFER', group: 'Session events' },
+  sessionEventsBufferBytes: { env: 'SESSION_EVENTS_BUFFER_BYTES', group: 'Session events' },
+  sessionEventsMaxBytes: { env: 'SESSION_EVENTS_MAX_BYTES', group: 'Session events' },
+  maxKeepAlive: { env: 'MAX_KEEPALIVE', group: 'Protocol limits' },
+  maxPacketSize: { env: 'MAX_PACKET_SIZE', group: 'Protocol limits' },
+  receiveMaximum: { env: 'RECEIVE_MAXIMUM', group: 'Protocol limits' },
+  topicAliasMaximum: { env: 'TOPIC_ALIAS_MAXIMUM', group: 'Protocol limits' },
+  maximumQoS: { env: 'MAXIMUM_QOS', group: 'Protocol limits' },
+  retainAvailable: { env: 'RETAIN_AVAILABLE', group: 'Protocol limits' },
+  maxTopicLevels: { env: 'MAX_TOPIC_LEVELS', group: 'Protocol limits' },
+  maxUserProperties: { env: 'MAX_USER_PROPERTIES', group: 'Protocol limits' },
+  maxPropertyBytes: { env: 'MAX_PROPERTY_BYTES', group: 'Protocol limits' },
+  maxClientIdBytes: { env: 'MAX_CLIENT_ID_BYTES', group: 'Protocol limits' },
+  connectTimeout: { env: 'CONNECT_TIMEOUT', group: 'Protocol limits' },
+  maxSessionExpiry: { env: 'MAX_SESSION_EXPIRY', group: 'Protocol limits' },
+  maxQueuedMessages: { env: 'MAX_QUEUED_MESSAGES', group: 'Resource limits' },
+  maxQueuedBytes: { env: 'MAX_QUEUED_BYTES', group: 'Resource limits' },
+  maxInflightMessages: { env: 'MAX_INFLIGHT_MESSAGES', group: 'Resource limits' },
+  maxPendingConnects: { env: 'MAX_PENDING_CONNECTS', group: 'Resource limits' },
+  maxPendingConnectsPerAddress: { env: 'MAX_PENDING_CONNECTS_PER_ADDRESS', group: 'Resource limits' },
+  topicCacheBytes: { env: 'TOPIC_CACHE_BYTES', group: 'Resource limits' },
+  maxTopicAliasBytes: { env: 'MAX_TOPIC_ALIAS_BYTES', group: 'Resource limits' },
+  maxPendingBytes: { env: 'MAX_PENDING_BYTES', group: 'Resource limits' },
+  maxConnectingBytes: { env: 'MAX_CONNECTING_BYTES', group: 'Resource limits' },
+  maxRetainedMessages: { env: 'MAX_RETAINED_MESSAGES', group: 'Resource limits' },
+  maxRetainedBytes: { env: 'MAX_RETAINED_BYTES', group: 'Resource limits' },
+  maxSessions: { env: 'MAX_SESSIONS', group: 'Resource limits' },
+  maxSubscriptions: { env: 'MAX_SUBSCRIPTIONS', group: 'Resource limits' },
+  maxSubscriptionBytes: { env: 'MAX_SUBSCRIPTION_BYTES', group: 'Resource limits' },
+  sysInterval: { env: 'SYS_INTERVAL', group: 'Logging and $SYS' },
+  logLevel: { env: 'LOG_LEVEL', group: 'Logging and $SYS' },
+};
+
+const MASK = '****';
+
+/** postgres://user:secret@host/db?password=x -> postgres://user:****@host/db?password=****. */
+export function maskDatabaseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Validated at start-up, so this is not expected; show nothing of it rather than risk its password.
+    return MASK;
+  }
+  if (url.password !== '') url.password = MASK;
+  for (const name of [...url.searchParams.keys()]) {
+    if (/pass|secret|token/i.test(name)) url.searchParams.set(name, MASK);
+  }
+  return url.toString().replace(/%2A/g, '*');
+}
+
+function plain(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return String(value);
+}
+
+/**
+ * The configuration the broker runs with, as the settings screen and GET /api/v1/settings show it: a
+ * value per variable and whether it is the default. Secrets (ADMIN_JWT_SECRET, ADMIN_PASSWORD) are only
+ * said to be set, AUTH_USERS shows its user names, DATABASE_URL its address with the password masked.
+ */
+export function brokerSettings(config: BrokerConfig, defaults: BrokerConfig): BrokerSetting[] {
+  return (Object.keys(SETTINGS) as Array<keyof BrokerConfig>).map((key) => {
+    const spec = SETTINGS[key] as SettingSpec<typeof key>;
+    const show = (spec.show ?? plain) as (value: unknown) => string | null;
+    if (spec.secret) {
+      return { name: spec.env, group: spec.group, secret: true, value: null, isDefault: config[key] === undefined };
+    }
+    const value = show(config[key]);
+    return { name: spec.env, group: spec.group, secret: false, value, isDefault: value === show(defaults[key]) };
+  });
+}
