@@ -727,6 +727,8 @@ describe('admin API: the session log', () => {
     const mine = async (): Promise<string[]> => ((await gql<Events>(`{ sessionEvents(clientId: "logged") { events { action } } }`, {}, admin)).data?.sessionEvents.events ?? []).map((e) => e.action);
     await eventuallyAsync(async () => (await mine()).length === 3, 10_000, 'the events to be written');
     assert.deepEqual(await mine(), ['disconnect', 'subscribe', 'connect']);
+    const combined = await gql<Events>(`query ($c: String, $u: String) { sessionEvents(clientId: $c, username: $u, actions: ["subscribe", "connect"]) { events { action } } }`, { c: 'logged', u: null }, admin);
+    assert.deepEqual(combined.data!.sessionEvents.events.map((e) => e.action), ['subscribe', 'connect'], 'the client and the actions together; a null filter is no filter');
     const refused = await gql<Events>(`{ sessionEvents(actions: ["connect_refused"]) { events { clientId username details } } }`, {}, admin);
     assert.deepEqual(refused.data!.sessionEvents.events.map((e) => [e.clientId, e.username, e.details?.reasonCode]), [['refused', 'nobody', 0x86]]);
     const bad = await gql(`{ sessionEvents(actions: ["exploded"]) { nextCursor } }`, {}, admin);

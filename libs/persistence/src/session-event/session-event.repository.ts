@@ -36,6 +36,7 @@ export interface SessionEventFilter {
   /** Any of these actions; absent or empty = every action. */
   actions?: readonly SessionEventAction[];
   username?: string;
+  clientId?: string;
 }
 
 /** The session_events columns a batch fills, in COPY order (id is the sequence's). */
@@ -85,7 +86,7 @@ export class SessionEventRepository {
     return this.page(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY at DESC, id DESC LIMIT $2`, params, limit);
   }
 
-  /** Events in [from, to), by action and user name if asked, newest first, a page at a time. */
+  /** Events in [from, to), by action, user name and client if asked, newest first, a page at a time. */
   async search(filter: SessionEventFilter, limit: number, cursor?: string | null): Promise<SessionEventPage> {
     const params: unknown[] = [limit + 1, filter.from, filter.to];
     const where = ['at >= $2', 'at < $3'];
@@ -94,6 +95,7 @@ export class SessionEventRepository {
       where.push(`action IN (${filter.actions.map((a) => `$${params.push(a)}`).join(', ')})`);
     }
     if (filter.username !== undefined) where.push(`username = $${params.push(filter.username)}`);
+    if (filter.clientId !== undefined) where.push(`client_id = $${params.push(filter.clientId)}`);
     if (cursor) where.push(this.after(cursor, params));
     return this.page(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY at DESC, id DESC LIMIT $1`, params, limit);
   }

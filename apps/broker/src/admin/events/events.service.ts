@@ -9,13 +9,18 @@ import { SESSION_EVENT_ACTIONS, SessionEventPageType, SessionEventsArgs } from '
 export class EventsService {
   constructor(private readonly events: SessionEventRepository) {}
 
-  /** One client's events, or the events matching the other filters, newest first, a page at a time. */
+  /** The events matching every filter given (client, user, actions, time), newest first, a page at a time. */
   async page(args: SessionEventsArgs): Promise<SessionEventPageType> {
     const first = pageSize(args.first);
     const unknown = (args.actions ?? []).filter((a) => !(SESSION_EVENT_ACTIONS as readonly string[]).includes(a));
     if (unknown.length > 0) throw badInput(`actions: ${unknown.join(', ')} unknown; the actions are ${SESSION_EVENT_ACTIONS.join(', ')}`);
-    if (args.clientId !== undefined) return afterCursor(() => this.events.ofClient(args.clientId!, first, args.after));
-    const filter = { from: args.from ?? new Date(0), to: args.to ?? new Date(Date.now() + 1000), actions: args.actions as SessionEventAction[] | undefined, username: args.username };
+    const filter = {
+      from: args.from ?? new Date(0),
+      to: args.to ?? new Date(Date.now() + 1000),
+      actions: args.actions as SessionEventAction[] | undefined,
+      username: args.username ?? undefined,
+      clientId: args.clientId ?? undefined,
+    };
     return afterCursor(() => this.events.search(filter, first, args.after));
   }
 }
