@@ -13,7 +13,7 @@ import { HistoryRecorder } from '../src/history/history-recorder';
 import { LiveFeed } from '../src/admin/live/live-feed';
 import { BROKER_VERSION } from '../src/version';
 import { PacketType, PublishPacket, ReasonCode, encodePacket } from '@nestmq/mqtt-protocol';
-import { ADMIN, GraphQLAnswer, errorCode, graphql, json } from './support/admin-api';
+import { ADMIN, GraphQLAnswer, errorCode, graphql, json, signIn } from './support/admin-api';
 import { connectClient, connectWithInbox, eventually, eventuallyAsync, publish, withTimeout } from './support/clients';
 import { RawClient } from './support/raw-client';
 import { TcpProxy } from './support/tcp-proxy';
@@ -91,6 +91,15 @@ describe('admin API: health, readiness and metrics', () => {
     assert.match(text, /^nestmq_history_recorded_total \d+$/m);
     assert.match(text, /^nodejs_eventloop_lag_seconds [0-9.e-]+$/m);
     assert.match(text, /^nestmq_database_pool_connections\{state="open"\} [1-9]\d*$/m);
+    // brokerStatus, and with it the brokerMetrics ticks, tells the same.
+    const status = await graphql(broker)<{ brokerStatus: { counters: { queuedMessages: number; inflightMessages: number; historyLagSeconds: number } } }>(
+      `{ brokerStatus { counters { queuedMessages inflightMessages historyLagSeconds } } }`,
+      {},
+      await signIn(broker),
+    );
+    assert.deepEqual(status.data!.brokerStatus.counters.queuedMessages, qos1);
+    assert.equal(status.data!.brokerStatus.counters.inflightMessages, 0);
+    assert.ok(status.data!.brokerStatus.counters.historyLagSeconds >= 0);
     // The session comes back for its messages: the queue empties, and so does the gauge.
     const [back, backInbox] = await connectWithInbox(broker.url, { clientId: 'parked', clean: false, properties: { sessionExpiryInterval: 0 } });
     await backInbox.waitFor(qos1);

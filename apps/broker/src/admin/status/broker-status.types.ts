@@ -2,6 +2,10 @@ import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
 import { ListenerInfo } from '../listeners/listeners.types';
 
+const INFLIGHT = 'QoS 1/2 messages sent and not yet acknowledged, all sessions (now, not since the start)';
+const QUEUED = 'QoS 1/2 messages queued for sessions, online and offline (now)';
+const LAG = 'Age of the oldest recorded message still waiting for the database; 0 when none waits (now)';
+
 @ObjectType({ description: 'Counters since the broker started (Float: they outgrow 32 bits)' })
 export class BrokerCounters {
   @Field(() => Int) @ApiProperty({ type: 'integer' }) clientsConnected!: number;
@@ -17,6 +21,9 @@ export class BrokerCounters {
   @Field(() => Float, { description: 'PUBLISH dropped: queue full, slow consumer, too large, expired' }) @ApiProperty({ description: 'PUBLISH dropped: queue full, slow consumer, too large, expired' }) publishDropped!: number;
   @Field(() => Float) @ApiProperty() historyRecorded!: number;
   @Field(() => Float) @ApiProperty() historyDropped!: number;
+  @Field(() => Float, { description: INFLIGHT }) @ApiProperty({ description: INFLIGHT }) inflightMessages!: number;
+  @Field(() => Float, { description: QUEUED }) @ApiProperty({ description: QUEUED }) queuedMessages!: number;
+  @Field(() => Float, { description: LAG }) @ApiProperty({ description: LAG }) historyLagSeconds!: number;
 }
 
 @ObjectType({ description: 'Where the broker keeps its data' })

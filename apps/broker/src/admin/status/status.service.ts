@@ -48,6 +48,9 @@ export class StatusService {
         publishDropped: s.publishDropped,
         historyRecorded: this.history?.recorded ?? 0,
         historyDropped: this.history?.dropped ?? 0,
+        inflightMessages: s.inflightMessages,
+        queuedMessages: s.queuedMessages,
+        historyLagSeconds: this.history !== null && this.history.oldestBufferedAt !== 0 ? Math.max(0, now - this.history.oldestBufferedAt) / 1000 : 0,
       },
       database: {
         kind: this.config.databaseUrl === undefined ? 'embedded' : 'server',
