@@ -7,20 +7,32 @@ export const MIN_REFRESH_MS = 5_000;
 /**
  * When to read a list again that has no subscription of its own: each metrics tick gives a key (e.g. the
  * publish counters); a key that moved asks for a refresh, at once if the last was long enough ago, else
- * once at the end of the interval, however many ticks moved in between. A quiet broker costs nothing.
+ * once at the end of the interval, however many ticks moved in between; and once more an interval after
+ * the key stopped moving. A quiet broker costs nothing.
  */
 export class RefreshGate {
-  private key: string | undefined;
   private last = Number.NEGATIVE_INFINITY;
   private pending = false;
+  /** Whether to read once more after the key settles: what the counters announce may land a moment later (history, retained). */
+  private settling = false;
 
-  constructor(private readonly minMs = MIN_REFRESH_MS) {}
+  constructor(
+    private readonly minMs = MIN_REFRESH_MS,
+    /** The key when the screen's data was first read; unknown (undefined): the first key offered is taken as it. */
+    private key?: string,
+  ) {}
 
   /** The key at `now`: null when nothing is to be done, else in how many ms to refresh. */
   offer(key: string, now: number): number | null {
     const before = this.key;
     this.key = key;
-    if (before === undefined || before === key || this.pending) return null;
+    if (before === undefined || this.pending) return null;
+    if (before === key) {
+      if (!this.settling || now - this.last < this.minMs) return null;
+      this.settling = false;
+    } else {
+      this.settling = true;
+    }
     this.pending = true;
     return Math.max(0, this.last + this.minMs - now);
   }
@@ -38,7 +50,10 @@ export class RefreshGate {
  */
 export function refreshOnActivity(key: (tick: MetricsTick) => string, load: () => Promise<unknown>, minMs = MIN_REFRESH_MS): RefreshGate {
   const live = inject(LiveService);
-  const gate = new RefreshGate(minMs);
+  // The key as the screen first reads its data: a tick that moved since then refreshes it. Before the
+  // first tick of the feed no key is known; '' makes the first one refresh the screen once.
+  const latest = live.latest();
+  const gate = new RefreshGate(minMs, latest ? key(latest) : '');
   let timer: ReturnType<typeof setTimeout> | undefined;
   const run = async () => {
     if (globalThis.document?.visibilityState === 'hidden') {
