@@ -70,11 +70,14 @@ describe('the admin UI data screens in Chromium', () => {
   it('shows a topic in the tree once a message is recorded on it, and its last messages arriving live', async () => {
     await page.getByRole('link', { name: 'Topics' }).click();
     await page.getByText('No topic yet').waitFor();
+    const subscriber = await connectClient(broker.url, { clientId: 'dashboard-1', ...SENSOR });
+    clients.push(subscriber);
+    await subscriber.subscribeAsync('plant/+/temp', { qos: 1 });
     await publish(publisher, TEMP, '{"t":21.5}', { qos: 1, properties: PROPERTIES });
     // Read again when the broker's counters move: no reload.
     const row = page.locator(`tr[data-topic="${TEMP}"]`);
     await row.getByRole('link', { name: 'temp' }).waitFor();
-    assert.match(await row.innerText(), /1/);
+    assert.match(await row.innerText(), /dashboard-1 · 1/);
     await screenshotBothThemes(page, 'topics');
 
     await row.getByRole('link', { name: 'temp' }).click();
@@ -87,6 +90,7 @@ describe('the admin UI data screens in Chromium', () => {
     assert.equal(await latest.locator('tbody tr').count(), 2);
     // Newest first.
     assert.match(await latest.locator('tbody tr').first().innerText(), /22\.25/);
+    await page.getByRole('cell', { name: 'plant/+/temp' }).waitFor();
     await page.getByTestId('publish-form').waitFor();
     await screenshotBothThemes(page, 'topic');
 
