@@ -103,6 +103,11 @@ describe('the admin UI data screens in Chromium', () => {
   it('asks before watching every topic, then shows messages live, paused and resumed, with their properties', async () => {
     await page.getByRole('link', { name: 'Live messages' }).click();
     await page.getByText('Enter a topic filter').waitFor();
+    // A filter SUBSCRIBE would refuse is refused here, with why.
+    await page.getByLabel('Topic filter').fill('plant/#/temp');
+    await page.getByTestId('watch').click();
+    await page.getByRole('alert').getByText('# stands alone as the last level').waitFor();
+    assert.match(page.url(), /\/live$/);
     await page.getByLabel('Topic filter').fill('#');
     await page.getByTestId('watch').click();
     const confirm = page.getByRole('dialog');

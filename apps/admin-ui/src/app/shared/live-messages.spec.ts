@@ -1,4 +1,4 @@
-import { addNewest, mergeLatest, watchesEverything } from './live-messages';
+import { addNewest, filterProblem, mergeLatest, watchesEverything } from './live-messages';
 import type { MessageDetail } from './message-dialog';
 
 const msg = (at: number, payload = `p${at}`): MessageDetail => ({
@@ -28,5 +28,13 @@ describe('live message lists', () => {
   it('warns before a filter that matches every topic', () => {
     expect(['#', '+/#', '+/+/#', ' # '].map(watchesEverything)).toEqual([true, true, true, true]);
     expect(['a/#', '+/a/#', '+', 'a'].map(watchesEverything)).toEqual([false, false, false, false]);
+  });
+
+  it('says what is wrong with a topic filter before subscribing to it', () => {
+    expect(['a/b', 'a/+/b', '+', '#', 'a/#', '/', '$SYS/#'].map(filterProblem)).toEqual([null, null, null, null, null, null, null]);
+    expect(filterProblem('a/#/b')).toMatch(/# stands alone/);
+    expect(filterProblem('a#')).toMatch(/# stands alone/);
+    expect(filterProblem('a/b+')).toMatch(/\+ stands alone/);
+    expect(filterProblem('')).toMatch(/at least one/);
   });
 });

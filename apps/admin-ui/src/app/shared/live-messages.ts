@@ -44,3 +44,15 @@ export function watchesEverything(filter: string): boolean {
   const levels = filter.trim().split('/');
   return levels[levels.length - 1] === '#' && levels.slice(0, -1).every((l) => l === '+');
 }
+
+/** What is wrong with a topic filter, as SUBSCRIBE would refuse it; null when it is fine. */
+export function filterProblem(filter: string): string | null {
+  if (filter === '') return 'A topic filter has at least one character.';
+  const levels = filter.split('/');
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i]!;
+    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return '# stands alone as the last level (a/#).';
+    if (level.includes('+') && level !== '+') return '+ stands alone for a whole level (a/+/b).';
+  }
+  return null;
+}

@@ -13,7 +13,7 @@ import { liveSubscription } from '../../core/live/live-subscription';
 import { MessagePublishedDocument } from '../../graphql/generated';
 import { ConfirmData, ConfirmDialog } from '../../shared/confirm-dialog';
 import { Icon } from '../../shared/icon';
-import { ListedMessage, addNewest, listed, watchesEverything } from '../../shared/live-messages';
+import { ListedMessage, addNewest, filterProblem, listed, watchesEverything } from '../../shared/live-messages';
 import { MESSAGE_DIALOG, MessageDialog } from '../../shared/message-dialog';
 import { PageState } from '../../shared/page-state';
 import { PayloadView, formatPayload, payloadPreview, propertyRows } from '../../shared/payload';
@@ -50,7 +50,8 @@ export class LiveMessagesPage {
   protected readonly heldCount = computed(() => this.held().length);
   protected readonly received = signal(0);
   protected readonly skipped = signal(0);
-  protected readonly error = signal<string | null>(null);
+  /** What is wrong with the filter typed, said before subscribing. */
+  protected readonly problem = signal<string | null>(null);
   protected readonly watching = computed(() => this.filter()?.trim() || null);
   private feed: Subscription | undefined;
 
@@ -65,7 +66,8 @@ export class LiveMessagesPage {
   /** Asks before watching every topic; then puts the filter in the address, which starts the feed. */
   protected async start(value: string): Promise<void> {
     const filter = value.trim();
-    if (!filter) return;
+    this.problem.set(filterProblem(filter));
+    if (this.problem() !== null) return;
     if (watchesEverything(filter)) {
       const data: ConfirmData = {
         title: `Watch every topic (${filter})?`,
@@ -89,7 +91,6 @@ export class LiveMessagesPage {
     this.received.set(0);
     this.skipped.set(0);
     this.paused.set(false);
-    this.error.set(null);
     if (!filter) return;
     // Messages are taken in batches of a quarter second: one change of the list per batch, however fast they come.
     this.feed = liveSubscription(this.apollo, MessagePublishedDocument, { topicFilter: filter })
@@ -97,10 +98,7 @@ export class LiveMessagesPage {
         bufferTime(250),
         where((batch) => batch.length > 0),
       )
-      .subscribe({
-        next: (batch) => this.add(batch.map((d) => listed(d.messagePublished))),
-        error: (e: unknown) => this.error.set(String(e)),
-      });
+      .subscribe((batch) => this.add(batch.map((d) => listed(d.messagePublished))));
   }
 
   private add(batch: ListedMessage[]): void {
