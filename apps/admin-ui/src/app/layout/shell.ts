@@ -26,6 +26,12 @@ interface NavItem {
 export const NAV: readonly NavItem[] = [
   { path: '/', label: 'Dashboard', icon: 'dashboard', exact: true },
   { path: '/clients', label: 'Clients', icon: 'clients', exact: false },
+  { path: '/sessions', label: 'Sessions', icon: 'sessions', exact: false },
+  { path: '/topics', label: 'Topics', icon: 'topics', exact: false },
+  { path: '/live', label: 'Live messages', icon: 'live', exact: false },
+  { path: '/history', label: 'History', icon: 'history', exact: false },
+  { path: '/stored', label: 'Stored messages', icon: 'stored', exact: false },
+  { path: '/retained', label: 'Retained', icon: 'retained', exact: false },
   { path: '/users', label: 'Users', icon: 'users', exact: false },
   { path: '/acl', label: 'ACL rules', icon: 'shield', exact: false },
   { path: '/api-keys', label: 'API keys', icon: 'key', exact: false, adminOnly: true },

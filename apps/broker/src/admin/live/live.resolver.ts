@@ -1,6 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
 import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
+import { PacketType, decodePropertyBlock } from '@nestmq/mqtt-protocol';
+import { propertiesToJson } from '../../history/history-recorder';
 import { payloadText } from '../payload-text';
 import { checkTopicFilter } from '../topic-input';
 import { PubSubEngine } from 'graphql-subscriptions';
@@ -21,6 +23,7 @@ function toLive({ message, username, skippedBefore }: LiveMessage): LiveMessageT
     publisherClientId: message.publisherId || null,
     publisherUsername: username ?? null,
     receivedAt: new Date(message.receivedAt),
+    properties: message.properties === null ? null : propertiesToJson(decodePropertyBlock(message.properties, PacketType.Publish)),
     skippedBefore,
   };
 }

@@ -12,6 +12,7 @@ export class LiveMessageType {
   @Field(() => String, { nullable: true }) publisherClientId!: string | null;
   @Field(() => String, { nullable: true }) publisherUsername!: string | null;
   @Field() receivedAt!: Date;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'MQTT 5.0 properties as published (binary values in base64)' }) properties!: Record<string, unknown> | null;
   @Field(() => Int, { description: 'Messages on the filter skipped since the one before, to stay within ADMIN_LIVE_MAX_RATE' }) skippedBefore!: number;
 }
 

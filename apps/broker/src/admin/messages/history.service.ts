@@ -37,7 +37,8 @@ export class HistoryService {
     const to = args.to ?? new Date(Date.now() + 1000);
     if (from.getTime() >= to.getTime()) throw badInput('from: must be before to');
     const first = pageSize(args.first);
-    const match = { clientId: args.clientId, username: args.username, payloadContains: args.payloadContains };
+    // A filter sent as null (GraphQL lets a client say so) is no filter, as when it is left out.
+    const match = { clientId: args.clientId ?? undefined, username: args.username ?? undefined, payloadContains: args.payloadContains ?? undefined };
     const page = await afterCursor(() => this.history.search(args.topicFilter, from, to, first, args.after, match));
     return { messages: page.records.map(toMessage), nextCursor: page.nextCursor };
   }
