@@ -637,6 +637,24 @@ describe('admin API: live subscriptions over graphql-ws', () => {
     await eventually(() => broker.app.get(LiveFeed).watching === 0, 5000, 'the watcher to go when the subscription ends');
   });
 
+  it("shows an admin's publish in messagePublished, under the admin's name", async () => {
+    const client = socketClient(`Bearer ${admin}`);
+    try {
+      type Live = { topic: string; payloadText: string; publisherUsername: string | null };
+      const first = new Promise<Live>((resolve, reject) => {
+        client.subscribe<{ messagePublished: Live }>(
+          { query: `subscription { messagePublished(topicFilter: "admin-live/#") { topic payloadText publisherUsername } }` },
+          { next: (value) => (value.errors ? reject(new Error(JSON.stringify(value.errors))) : resolve(value.data!.messagePublished)), error: reject, complete: () => undefined },
+        );
+      });
+      await eventually(() => broker.app.get(LiveFeed).watching === 1, 10_000, 'the subscription to start');
+      await graphql(broker)(`mutation { publish(input: { topic: "admin-live/x", payload: "from the console" }) { deliveries } }`, {}, admin);
+      assert.deepEqual(await withTimeout(first, 5000, 'the live message'), { topic: 'admin-live/x', payloadText: 'from the console', publisherUsername: 'admin' });
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('ticks brokerMetrics every second with counters and rates', async () => {
     const client = socketClient(`Bearer ${admin}`);
     try {

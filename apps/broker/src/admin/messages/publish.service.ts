@@ -5,6 +5,7 @@ import { HISTORY_RECORDER } from '../../history/history.module';
 import { HistoryRecorder } from '../../history/history-recorder';
 import { Message } from '../../routing/message';
 import { Router } from '../../routing/router';
+import { BrokerContext } from '../../transport/broker-context';
 import { badInput } from '../admin-error';
 import { AuditService } from '../audit/audit.service';
 import { checkTopicName } from '../topic-input';
@@ -12,7 +13,8 @@ import { PayloadEncoding, PublishInput } from './publish.types';
 
 /**
  * Publishes a message as an admin, through the normal routing: retained store, subscriptions, shared
- * groups, each receiver's ACL, offline sessions' queues, and the message history under the admin's name.
+ * groups, each receiver's ACL, offline sessions' queues, the live feeds and the message history under the
+ * admin's name.
  */
 @Injectable()
 export class PublishService {
@@ -21,6 +23,7 @@ export class PublishService {
     private readonly router: Router,
     @Inject(HISTORY_RECORDER) private readonly history: HistoryRecorder | null,
     private readonly audit: AuditService,
+    private readonly broker: BrokerContext,
   ) {}
 
   async publish(actor: string, input: PublishInput): Promise<number> {
@@ -37,6 +40,8 @@ export class PublishService {
     const message = new Message(topic, Buffer.from(topic), payload, qos as 0 | 1 | 2, retain, null, 0, '', now);
     this.history?.record(message, actor);
     const deliveries = this.router.publish(message);
+    // The admin's message shows in the live feeds as a client's does, under the admin's name.
+    this.broker.publishWatcher?.published(message, actor);
     await this.audit.record({ actor, action: 'publish', target: topic, details: { qos, retain, bytes: payload.length, deliveries } });
     return deliveries;
   }
