@@ -54,7 +54,7 @@ describe('the broker process', () => {
   it('exits 1 with one line naming the database when it cannot connect', async () => {
     const broker = await spawnBroker({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/nestmq' }, null);
     assert.equal(await broker.exited, 1);
-    assert.match(broker.output(), /nestmq: cannot connect to the PostgreSQL at 127\.0\.0\.1:1\/nestmq: .*ECONNREFUSED/);
+    assert.match(broker.output(), /\[nestmq\] cannot connect to the PostgreSQL at 127\.0\.0\.1:1\/nestmq: .*ECONNREFUSED/);
   });
 
   it('runs on the embedded database by default, creating the admin user with a password printed once', async () => {
