@@ -183,6 +183,44 @@ describe('docker-compose.yml (validated by docker-compose config)', () => {
   });
 });
 
+interface Panel {
+  title: string;
+  type: string;
+  targets?: Array<{ expr: string }>;
+}
+
+function dashboard(): { panels: Panel[] } {
+  return JSON.parse(readFileSync(join(ROOT, 'deploy', 'grafana', 'nestmq-dashboard.json'), 'utf8')) as { panels: Panel[] };
+}
+
+function dashboardQueries(): string[] {
+  return dashboard().panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+}
+
+describe('monitoring (deploy/)', () => {
+  it("the Grafana dashboard has the admin UI dashboard's tiles and charts", () => {
+    const titles = dashboard().panels.map((p) => `${p.type}:${p.title}`);
+    const ui = readFileSync(join(ROOT, 'apps', 'admin-ui', 'src', 'app', 'pages', 'dashboard', 'dashboard.ts'), 'utf8');
+    const html = readFileSync(join(ROOT, 'apps', 'admin-ui', 'src', 'app', 'pages', 'dashboard', 'dashboard.html'), 'utf8');
+    const tiles = [...ui.matchAll(/\{ label: '([^']+)', value:/g)].map((m) => m[1]);
+    const charts = [...html.matchAll(/<app-line-chart title="([^"]+)"/g)].map((m) => m[1]);
+    assert.ok(tiles.length >= 6 && charts.length >= 4);
+    for (const t of tiles) assert.ok(titles.includes(`stat:${t}`), `a stat panel "${t}"`);
+    for (const c of charts) assert.ok(titles.includes(`timeseries:${c}`), `a time series panel "${c}"`);
+  });
+
+  it('the Prometheus example scrapes the compose broker service on its HTTP port, where /metrics is', () => {
+    const yaml = spawnSync('python3', ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)', join(ROOT, 'deploy', 'prometheus', 'prometheus.yml')], { encoding: 'utf8' });
+    assert.equal(yaml.status, 0, yaml.stderr);
+    const config = JSON.parse(yaml.stdout) as { scrape_configs: Array<{ metrics_path: string; static_configs: Array<{ targets: string[] }> }> };
+    const [job] = config.scrape_configs;
+    assert.equal(job.metrics_path, '/metrics');
+    const [host, port] = job.static_configs[0].targets[0].split(':');
+    assert.match(compose, new RegExp(`^  ${host}:$`, 'm'), 'a service of docker-compose.yml');
+    assert.equal(Number(port), DEFAULTS.httpPort);
+  });
+});
+
 interface Logged {
   level: string;
   msg: string;
@@ -275,7 +313,13 @@ describe('the image runs as its CMD', () => {
     const page = await fetch(`${base}/`, { headers: { accept: 'text/html' } });
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<app-root/, 'the admin UI, from the copied build');
-    assert.match(await (await fetch(`${base}/metrics`)).text(), /^nestmq_/m);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /^nestmq_/m);
+    // Every metric the Grafana dashboard queries is one the broker serves.
+    const exposed = new Set([...metrics.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+    const queried = new Set(dashboardQueries().flatMap((e) => [...e.matchAll(/\b(?:nestmq|nodejs|process)_[a-z0-9_]+/g)].map((m) => m[0])));
+    assert.ok(queried.size > 10);
+    for (const name of queried) assert.ok(exposed.has(name), `the dashboard queries ${name}, which /metrics does not serve`);
 
     // The admin API with every kind of credential: passwords, tokens, a refresh, an API key, a new user.
     const post = async (path: string, body: unknown, token?: string): Promise<Response> =>
