@@ -296,7 +296,13 @@ describe('the image runs as its CMD', () => {
       void exited.then((code) => reject(new Error(`the broker exited with ${code}:\n${stdout}\n${stderr}`)));
     });
     await withTimeout(up, 60_000, 'the broker to start');
-    const lines = (): Logged[] => stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Logged);
+    // The lines written so far, whole: a chunk read from the pipe may end inside one.
+    const lines = (): Logged[] =>
+      stdout
+        .slice(0, stdout.lastIndexOf('\n') + 1)
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Logged);
     assert.ok(lines().every((l) => typeof l.level === 'string' && typeof l.msg === 'string' && typeof l.time === 'string'), 'JSON lines');
     assert.ok(lines().some((l) => l.context === 'InstanceLoader'), "Nest's own lines are JSON too");
     const admin = lines()
