@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { INestApplication, INestApplicationContext, Logger, LogLevel } from '@nestjs/common';
+import { INestApplication, INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { openDatabase } from '@nestmq/persistence';
 import { DataSource } from 'typeorm';
@@ -9,15 +9,7 @@ import { AppModule } from './app.module';
 import { BrokerConfig } from './config/broker-config';
 import { ListenersService } from './transport/listeners.service';
 import { AdminUiService } from './admin/ui/admin-ui.service';
-
-const NEST_LEVELS: Record<BrokerConfig['logLevel'], LogLevel[]> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
+import { brokerLogging } from './logging/broker-logger';
 
 /** A running broker: the Nest context and where its listeners are bound. */
 export interface RunningBroker {
@@ -57,8 +49,10 @@ export async function startBroker(config: BrokerConfig): Promise<RunningBroker> 
  * HTTP_PORT=0. Closed again if it fails to start.
  */
 async function startApplication(config: BrokerConfig, dataSource: DataSource): Promise<{ app: INestApplicationContext; http?: INestApplication }> {
-  const module = AppModule.forRoot(config, dataSource);
-  const options = { logger: NEST_LEVELS[config.logLevel], abortOnError: false };
+  const logging = brokerLogging({ level: config.logLevel, format: config.logFormat });
+  const module = AppModule.forRoot(config, dataSource, logging);
+  // Nest's own lines and every `new Logger(context)` of the broker go to the pino logger (LOG_LEVEL, LOG_FORMAT).
+  const options = { logger: logging.nest, abortOnError: false };
   const http = config.httpPort === null ? undefined : await NestFactory.create(module, options);
   const app = http ?? (await NestFactory.createApplicationContext(module, options));
   try {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import { PacketType, ReasonCode } from '@nestmq/mqtt-protocol';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectClient, withTimeout } from './support/clients';
@@ -54,7 +54,7 @@ describe('the broker process', () => {
   it('exits 1 with one line naming the database when it cannot connect', async () => {
     const broker = await spawnBroker({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/nestmq' }, null);
     assert.equal(await broker.exited, 1);
-    assert.match(broker.output(), /nestmq: cannot connect to the PostgreSQL at 127\.0\.0\.1:1\/nestmq: .*ECONNREFUSED/);
+    assert.match(broker.output(), /\[nestmq\] cannot connect to the PostgreSQL at 127\.0\.0\.1:1\/nestmq: .*ECONNREFUSED/);
   });
 
   it('runs on the embedded database by default, creating the admin user with a password printed once', async () => {
@@ -79,6 +79,13 @@ describe('the broker process', () => {
       // The data survives a restart, and the password is not printed again.
       const again = await spawnBroker(env, /listening on http:/);
       assert.doesNotMatch(again.output(), /created admin user/);
+      // The admin password is in the broker's output once, the embedded server's own password never, nor either in the server's log.
+      const serverPassword = readFileSync(join(dataDir, 'postgres.password'), 'utf8').trim();
+      const serverLog = readFileSync(join(dataDir, 'postgres.log'), 'utf8');
+      assert.ok(serverPassword.length >= 16);
+      for (const text of [broker.output(), again.output(), serverLog]) assert.ok(!text.includes(serverPassword), 'the embedded server password is never logged');
+      assert.equal(broker.output().split(password).length - 1, 1);
+      assert.ok(!serverLog.includes(password) && !again.output().includes(password));
       const back = await connectClient(`mqtt://127.0.0.1:${port}`, { username: 'admin', password });
       await back.endAsync();
       again.child.kill('SIGTERM');

@@ -36,7 +36,9 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     const password = this.config.adminPassword ?? randomBytes(12).toString('base64url');
     await this.users.create({ username: this.config.adminUsername, password, roles: [ADMIN_ROLE] });
     if (generated) {
-      this.logger.log(`created admin user "${this.config.adminUsername}" with password ${password} (shown once; set ADMIN_PASSWORD to choose it)`);
+      // The one secret the broker ever logs, once, on purpose: whoever starts it must learn it. A warning,
+      // so that LOG_LEVEL=warn still shows it; ADMIN_PASSWORD keeps it out of the logs altogether.
+      this.logger.warn(`created admin user "${this.config.adminUsername}" with password ${password} (shown once; set ADMIN_PASSWORD to choose it)`);
     } else {
       this.logger.log(`created admin user "${this.config.adminUsername}" with the password from ADMIN_PASSWORD`);
     }

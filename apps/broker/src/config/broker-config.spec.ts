@@ -73,6 +73,7 @@ describe('loadBrokerConfig', () => {
     ['MQTT_PORT', '70000', /MQTT_PORT=70000: expected an integer from 0 to 65535/],
     ['ALLOW_ANONYMOUS', 'maybe', /ALLOW_ANONYMOUS=maybe: expected true or false/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL=loud/],
+    ['LOG_FORMAT', 'xml', /LOG_FORMAT=xml: expected one of pretty, json/],
     ['CONNECT_TIMEOUT', '-1', /CONNECT_TIMEOUT/],
     ['BCRYPT_THREADS', '0', /BCRYPT_THREADS=0: expected an integer from 1 to 64/],
     ['AUTH_USERS', 'nopassword', /AUTH_USERS: "nopassword" has no password/],

@@ -3,6 +3,7 @@ import { defaultPasswordThreads, passwordThreadsProblem } from '@nestmq/persiste
 import { readFileSync } from 'node:fs';
 import { AclSyntaxError, TopicAcl } from '../auth/topic-acl';
 import type { NoMatch } from '../auth/topic-access';
+import { LOG_FORMATS, LOG_LEVELS, LogFormat, LogLevel } from '../logging/log-settings';
 
 /** The broker's configuration, read from the environment once, before Nest starts. */
 export interface BrokerConfig {
@@ -101,7 +102,9 @@ export interface BrokerConfig {
   sysInterval: number;
   maximumQoS: 0 | 1 | 2;
   retainAvailable: boolean;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  logLevel: LogLevel;
+  /** `pretty` lines for people, or `json` lines for log collectors (the Docker image's default). */
+  logFormat: LogFormat;
   /** postgres://... ; undefined = the embedded PostgreSQL server in dataDir. */
   databaseUrl?: string;
   /** Embedded database and other local state. */
@@ -246,8 +249,6 @@ function databaseUrl(env: Env): string | undefined {
   return raw;
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
-
 /** Reads and validates the configuration; throws ConfigError with a message naming the variable. */
 export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   const mqttsPort = port(env, 'MQTTS_PORT', 0);
@@ -269,9 +270,13 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   if (adminJwtSecret !== undefined && adminJwtSecret.length < 32) {
     throw new ConfigError(`ADMIN_JWT_SECRET: ${adminJwtSecret.length} characters; at least 32 are needed to sign tokens safely`);
   }
-  const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
+  const logLevel = (env.LOG_LEVEL?.trim() || 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL=${env.LOG_LEVEL}: expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const logFormat = (env.LOG_FORMAT?.trim() || 'pretty').toLowerCase();
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new ConfigError(`LOG_FORMAT=${env.LOG_FORMAT}: expected one of ${LOG_FORMATS.join(', ')}`);
   }
   return {
     host: env.MQTT_HOST?.trim() || '0.0.0.0',
@@ -325,7 +330,8 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     sysInterval: seconds(env, 'SYS_INTERVAL', 10),
     maximumQoS: integer(env, 'MAXIMUM_QOS', 2, 0, 2) as 0 | 1 | 2,
     retainAvailable: bool(env, 'RETAIN_AVAILABLE', true),
-    logLevel: logLevel as BrokerConfig['logLevel'],
+    logLevel: logLevel as LogLevel,
+    logFormat: logFormat as LogFormat,
     databaseUrl: databaseUrl(env),
     dataDir: env.DATA_DIR?.trim() || './data',
     bcryptCost: integer(env, 'BCRYPT_COST', 10, 4, 15),

@@ -69,9 +69,12 @@ export interface OutputFindings {
 
 /**
  * Reads the broker's stdout+stderr for exception traces. A trace is a run of `    at` frames; what
- * precedes it tells where it came from: the internal-error log names itself, Nest's logger prefixes
- * `[Nest]`, and an exception that reached the process is printed bare (source line, caret, error).
+ * precedes it tells where it came from: the internal-error log names itself, a line of the broker's
+ * logger (LOG_FORMAT=pretty) starts with its time and level, and an exception that reached the process
+ * is printed bare (source line, caret, error).
  */
+const LOGGED = /^\[\d\d:\d\d:\d\d\.\d{3}\] (FATAL|ERROR|WARN|INFO|DEBUG|TRACE): /m;
+
 export function scanOutput(text: string): OutputFindings {
   const findings: OutputFindings = { uncaught: [], internal: [], otherTraces: [] };
   const lines = text.split('\n');
@@ -89,7 +92,7 @@ export function scanOutput(text: string): OutputFindings {
     const context = lines.slice(from, i).join('\n');
     const trace = excerpt(lines, from, end);
     if (/internal error on the connection/.test(context)) findings.internal.push(trace);
-    else if (/\[Nest\]/.test(context) && !/^\s*\^+\s*$/m.test(context)) findings.otherTraces.push(trace);
+    else if (LOGGED.test(context) && !/^\s*\^+\s*$/m.test(context)) findings.otherTraces.push(trace);
     else findings.uncaught.push(trace);
     previousEnd = end + 1;
     i = end;

@@ -87,6 +87,7 @@ const SETTINGS: { [K in keyof BrokerConfig]-?: SettingSpec<K> } = {
   maxSubscriptionBytes: { env: 'MAX_SUBSCRIPTION_BYTES', group: 'Resource limits' },
   sysInterval: { env: 'SYS_INTERVAL', group: 'Logging and $SYS' },
   logLevel: { env: 'LOG_LEVEL', group: 'Logging and $SYS' },
+  logFormat: { env: 'LOG_FORMAT', group: 'Logging and $SYS' },
 };
 
 const MASK = '****';
