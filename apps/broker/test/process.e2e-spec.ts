@@ -4,7 +4,7 @@ import { PacketType, ReasonCode } from '@nestmq/mqtt-protocol';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectClient, withTimeout } from './support/clients';
+import { connectClient, eventually, withTimeout } from './support/clients';
 import { spawnSync } from 'node:child_process';
 import { MAIN, freePort, spawnBroker } from './support/broker-process';
 import { RawClient } from './support/raw-client';
@@ -67,6 +67,12 @@ describe('the broker process', () => {
       assert.match(broker.output(), /using the embedded PostgreSQL database in /);
       assert.match(broker.output(), new RegExp(`listening on http://127\\.0\\.0\\.1:${httpPort} \\(admin API`));
       assert.equal((await fetch(`http://127.0.0.1:${httpPort}/ready`)).status, 200, 'the admin API is up, and ready');
+      // npm start's promise: the UI's address and how to sign in, and the UI served there.
+      await eventually(() => /admin UI: http:\/\/127\.0\.0\.1:\d+\/ \(sign in as "admin"/.test(broker.output()), 5000, 'the admin UI line');
+      assert.match(broker.output(), new RegExp(`admin UI: http://127\\.0\\.0\\.1:${httpPort}/ \\(sign in as "admin" with the password printed`));
+      const page = await fetch(`http://127.0.0.1:${httpPort}/`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<app-root/);
       const server = readPostmasterPid(join(dataDir, 'postgres'));
       assert.ok(server && isPostgresProcess(server.pid), 'the broker started its PostgreSQL server');
       const password = /created admin user "admin" with password (\S+)/.exec(broker.output())?.[1];

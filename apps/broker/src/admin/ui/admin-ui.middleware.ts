@@ -79,8 +79,9 @@ export class AdminUiMiddleware implements NestMiddleware {
     if (inside.startsWith('..') || inside.startsWith(sep)) return next();
     const stats = path.endsWith('/') ? undefined : fileStats(file);
     if (stats) return this.send(request, response, file, stats);
-    // A screen's address: the UI's router shows it. Anything else that is missing stays a 404.
-    if (accepts(request, 'text/html')) {
+    // The UI's own address, whatever is asked for (curl sends */*), and a screen's address in a browser:
+    // the UI's router shows it. Anything else that is missing stays a 404.
+    if (path === '/' || accepts(request, 'text/html')) {
       const index = join(this.ui.dir, 'index.html');
       const indexStats = fileStats(index);
       if (indexStats) return this.send(request, response, index, indexStats);
