@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Server, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
@@ -8,7 +9,7 @@ import { MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
 import { DEFAULT_ADMIN_UI_DIR } from '../../src/admin/ui/admin-ui.service';
 import { ADMIN, graphql, signIn } from '../support/admin-api';
-import { closed, connectClient } from '../support/clients';
+import { Inbox, closed, connectClient, publish } from '../support/clients';
 import { TestBroker, startTestBroker } from '../support/test-broker';
 import { Browser, CHROMIUM, openBrowser, screenshot, screenshotBothThemes, setTheme, signInThroughUi } from './browser';
 
@@ -237,6 +238,66 @@ describe('the admin UI in Chromium: access control, API keys, logs and settings'
     assert.equal(await page.locator('tr[data-setting]').count(), 1);
   });
 
+  it('stops the MQTT listener from the dashboard after asking: new clients are refused, connected ones keep working; started again, new clients connect', async () => {
+    const staying = await connectClient(broker.url, { clientId: 'ui-listener-staying', username: SENSOR.username, password: SENSOR.password });
+    clients.push(staying);
+    const inbox = new Inbox(staying);
+    await staying.subscribeAsync('listeners/staying', { qos: 1 });
+    const roundTrip = async () => {
+      const count = inbox.messages.length + 1;
+      await publish(staying, 'listeners/staying', `ping ${count}`, { qos: 1 });
+      await inbox.waitFor(count);
+    };
+    const newClient = (clientId: string) => connectClient(broker.url, { clientId, username: SENSOR.username, password: SENSOR.password, connectTimeout: 2000 });
+
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const address = `mqtt://127.0.0.1:${broker.mqttPort}`;
+    const row = page.locator(`li[data-listener="mqtt:${broker.mqttPort}"]`);
+    await row.getByTestId('listener-state').getByText('accepting').waitFor();
+    // The connection count follows the clients (read again as the broker's counters move).
+    await row.getByTestId('listener-connections').filter({ hasNotText: /^0$/ }).waitFor();
+    const toggle = page.getByRole('switch', { name: `Accept connections on ${address}` });
+
+    // Cancelled: nothing changes.
+    await toggle.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(`Stop ${address}?`).waitFor();
+    await screenshot(page, 'listener-stop-dialog-light');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await toggle.isChecked(), true);
+    assert.equal(await row.getByTestId('listener-state').innerText(), 'accepting');
+
+    await toggle.click();
+    assert.equal(await dialog.getByRole('checkbox', { name: /Also disconnect its clients/ }).isChecked(), false);
+    await dialog.getByRole('button', { name: 'Stop' }).click();
+    await row.getByTestId('listener-state').getByText('stopped').waitFor();
+    assert.equal(await toggle.isChecked(), false);
+    await assert.rejects(newClient('ui-listener-refused'), (e: NodeJS.ErrnoException) => e.code === 'ECONNREFUSED');
+    await roundTrip();
+    await screenshotBothThemes(page, 'dashboard-listener-stopped');
+
+    // The port taken by something else meanwhile: starting fails, and the page says why.
+    const squatter: Server = createServer((s) => s.destroy());
+    await new Promise<void>((resolve, reject) => squatter.once('error', reject).listen(broker.mqttPort, '127.0.0.1', () => resolve()));
+    try {
+      await toggle.click();
+      const failure = page.getByTestId('listener-error');
+      await failure.waitFor();
+      assert.match(await failure.innerText(), new RegExp(`Could not start ${address}: `));
+      await row.getByTestId('listener-state').getByText('stopped').waitFor();
+      await page.waitForFunction(`document.querySelector('li[data-listener="mqtt:${broker.mqttPort}"] [role="switch"]')?.getAttribute('aria-checked') === 'false'`);
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
+
+    await toggle.click();
+    await row.getByTestId('listener-state').getByText('accepting').waitFor();
+    await page.getByTestId('listener-error').waitFor({ state: 'detached' });
+    clients.push(await newClient('ui-listener-newcomer'));
+    await roundTrip();
+  });
+
   it('fits a phone screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
@@ -268,6 +329,8 @@ describe('the admin UI in Chromium: access control, API keys, logs and settings'
     await page.getByTestId('version').waitFor();
     await page.getByRole('link', { name: 'Session log' }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'API keys' }).count(), 0);
+    await page.locator(`li[data-listener="mqtt:${broker.mqttPort}"]`).getByText('accepting').waitFor();
+    assert.equal(await page.getByRole('switch').count(), 0, 'a viewer cannot stop a listener');
 
     await page.getByRole('link', { name: 'ACL rules' }).click();
     await page.locator('tr[data-topic="yard/#"]').waitFor();
