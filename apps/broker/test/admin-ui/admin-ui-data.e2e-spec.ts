@@ -190,6 +190,12 @@ describe('the admin UI data screens in Chromium', () => {
     await offlineSession(OFFLINE, 'cmd/#');
     for (let i = 1; i <= 3; i++) await publish(publisher, `cmd/valve/${i}`, `open ${i}`, { qos: 1 });
 
+    // The dashboard charts them, a point a second.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('img', { name: /^Queued messages, last 15 min: queued now 3, in flight now 0$/ }).waitFor();
+    await page.getByRole('img', { name: /^History lag, last 15 min: lag now \d+(\.\d)? s$/ }).waitFor();
+    await screenshotBothThemes(page, 'dashboard-queued');
+
     await page.getByRole('link', { name: 'Stored messages' }).click();
     const owing = page.locator(`[data-owing="${OFFLINE}"]`);
     await owing.waitFor();

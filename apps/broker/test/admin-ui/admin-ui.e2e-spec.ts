@@ -85,6 +85,9 @@ describe('the admin UI in Chromium', () => {
     await page.getByText(`mqtt://127.0.0.1:${broker.mqttPort}`).waitFor();
     // The charts appear once brokerMetrics has ticked twice over the subscription socket.
     await page.getByRole('img', { name: /Messages per second/ }).waitFor();
+    for (const chart of ['Connections', 'Drops per second', 'Queued messages', 'History recording per second', 'History lag']) {
+      await page.getByRole('img', { name: new RegExp(`^${chart}, last 15 min`) }).waitFor();
+    }
     await page.getByText('Live', { exact: true }).waitFor();
     await screenshot(page, 'dashboard-light');
     await setTheme(page, 'dark');

@@ -72,6 +72,13 @@ export class DashboardPage {
     { label: 'recorded', color: 'var(--chart-2)', values: this.live.series().map((p) => p.historyRecordedPerSecond) },
     { label: 'not recorded', color: 'var(--chart-3)', values: this.live.series().map((p) => p.historyDroppedPerSecond) },
   ]);
+  protected readonly queued = computed<ChartSeries[]>(() => [
+    { label: 'queued', color: 'var(--chart-4)', values: this.live.series().map((p) => p.queued) },
+    { label: 'in flight', color: 'var(--chart-1)', values: this.live.series().map((p) => p.inflight) },
+  ]);
+  protected readonly historyLag = computed<ChartSeries[]>(() => [
+    { label: 'lag', color: 'var(--chart-3)', values: this.live.series().map((p) => p.historyLagSeconds) },
+  ]);
 
   /** Uptime moves with the metrics ticks: no timer of its own. */
   protected readonly uptime = computed(() => {
