@@ -129,6 +129,15 @@ describe('the admin UI in Chromium', () => {
     await page.waitForURL(new RegExp(`/clients/${CLIENT_ID}$`));
     await page.getByTestId('client-state').getByText('connected', { exact: true }).waitFor();
     await page.getByRole('cell', { name: 'plant/7/#' }).waitFor();
+    assert.equal(await page.getByTestId('messages-in').innerText(), '0');
+    // Its traffic: read again within 5 s while the page is open, no reload.
+    const echoed = new Promise<void>((resolve) => client!.once('message', () => resolve()));
+    await client!.publishAsync('plant/7/temp', '21.5', { qos: 1 });
+    await echoed;
+    await page.getByTestId('messages-in').getByText('1', { exact: true }).waitFor({ timeout: 12_000 });
+    await page.getByTestId('messages-out').getByText('1', { exact: true }).waitFor({ timeout: 12_000 });
+    assert.match(await page.getByTestId('bytes-in').innerText(), /^\d+(\.\d)? (B|KiB)$/);
+    assert.notEqual(await page.getByTestId('bytes-out').innerText(), '0 B');
     await screenshot(page, 'client-light');
     await setTheme(page, 'dark');
     await screenshot(page, 'client-dark');
