@@ -12,6 +12,7 @@ import { ADMIN, graphql, signIn } from '../support/admin-api';
 import { Inbox, closed, connectClient, publish } from '../support/clients';
 import { TestBroker, startTestBroker } from '../support/test-broker';
 import { Browser, CHROMIUM, openBrowser, screenshot, screenshotBothThemes, setTheme, signInThroughUi } from './browser';
+import { focused, tabTo } from './ui-support';
 
 const SECRET = 'a-test-secret-of-enough-length-for-hs256-signing';
 const SENSOR = { username: 'plant-7', password: 'pl4nt-seven' };
@@ -320,6 +321,44 @@ describe('the admin UI in Chromium: access control, API keys, logs and settings'
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
     }
+  });
+
+  it('reaches the main controls with the keyboard alone: the login, then a list page', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login$/);
+    await page.getByRole('heading', { name: 'Sign in to NestMQ' }).waitFor();
+    // The login, in reading order: user name, password, sign in, then the theme.
+    assert.deepEqual(await tabTo(page, 'User name'), ['User name']);
+    assert.deepEqual(await tabTo(page, 'Switch to dark theme'), ['Password', 'Sign in', 'Switch to dark theme']);
+    // Signing in without the mouse.
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await focused(page), 'User name');
+    await page.keyboard.type(ADMIN.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(ADMIN.password);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('version').waitFor();
+
+    // A list page: the skip link first, then the navigation, the toolbar, and the page's own controls.
+    await page.goto(`${base}/clients`);
+    await page.getByRole('link', { name: 'ui-listener-staying' }).waitFor();
+    assert.deepEqual(await tabTo(page, 'Skip to content'), ['Skip to content']);
+    const nav = await tabTo(page, 'Sign out');
+    for (const name of ['Dashboard', 'Clients', 'Users', 'ACL rules', 'API keys', 'Settings', 'Switch to dark theme']) assert.ok(nav.includes(name), `Tab skips ${name}: ${nav.join(' | ')}`);
+    const list = await tabTo(page, 'ui-listener-staying');
+    for (const name of ['Search client id, user or address', 'Client id', 'User', 'Queued']) assert.ok(list.includes(name), `Tab skips ${name}: ${list.join(' | ')}`);
+    // The skip link goes straight to the page; a sort header works with Enter.
+    await page.goto(`${base}/clients`);
+    await page.getByRole('link', { name: 'ui-listener-staying' }).waitFor();
+    await tabTo(page, 'Skip to content');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await tabTo(page, 'Search client id, user or address'), ['Search client id, user or address'], 'the skip link leads to the page');
+    assert.match(page.url(), /\/clients$/, 'the skip link stays on the page');
+    await tabTo(page, 'Client id');
+    await page.keyboard.press('Enter');
+    await page.locator('[role="columnheader"][aria-sort="descending"]').getByText('Client id').waitFor();
   });
 
   it('shows a viewer no edit controls and no API keys', async () => {
