@@ -80,6 +80,12 @@ export class DashboardPage {
     { label: 'lag', color: 'var(--chart-3)', values: this.live.series().map((p) => p.historyLagSeconds) },
   ]);
 
+  /** When the broker started, in the reader's time zone (as the settings page writes it). */
+  protected readonly startedAt = computed(() => {
+    const status = this.status();
+    return status ? new Date(status.startedAt).toLocaleString() : '';
+  });
+
   /** Uptime moves with the metrics ticks: no timer of its own. */
   protected readonly uptime = computed(() => {
     const status = this.status();
