@@ -492,7 +492,7 @@ describe('admin API: sessions and retained messages', () => {
     const pub = await connectClient(broker.url, { clientId: 'sess-pub2' });
     owed.end(true);
     await eventuallyAsync(async () => ((await gql<{ session: { online: boolean } }>(`{ session(clientId: "sess-owed") { online } }`, {}, admin)).data?.session?.online === false), 5000, 'the session to go offline');
-    for (let i = 0; i < 3; i++) await publish(pub, `owed2/${i}`, `q-${i}`, { qos: 1 });
+    for (let i = 0; i < 3; i++) await publish(pub, `owed2/${i}`, `q-${i}`, { qos: 1, properties: i === 1 ? { contentType: 'text/plain', userProperties: { line: '7' }, correlationData: Buffer.from([1, 2]) } : undefined });
     type Detail = { session: { queued: number; subscriptionList: Array<Record<string, unknown>>; will: Record<string, unknown> | null } };
     const detail = await gql<Detail>(`{ session(clientId: "sess-owed") { queued subscriptionList { topicFilter qos noLocal retainAsPublished retainHandling subscriptionId } will { topic qos payloadText delayInterval } } }`, {}, admin);
     assert.equal(detail.errors, undefined, JSON.stringify(detail.errors));
@@ -504,8 +504,14 @@ describe('admin API: sessions and retained messages', () => {
       ],
       will: { topic: 'wills/sess-owed', qos: 1, payloadText: 'gone', delayInterval: 30 },
     });
-    const stored = await gql<{ storedMessages: Array<{ state: string; packetId: number | null; topic: string; payloadText: string; qos: number }> }>(`{ storedMessages(clientId: "sess-owed") { state packetId topic payloadText qos } }`, {}, admin);
-    assert.deepEqual(stored.data!.storedMessages, [0, 1, 2].map((i) => ({ state: 'queued', packetId: null, topic: `owed2/${i}`, payloadText: `q-${i}`, qos: 1 })));
+    const stored = await gql<{ storedMessages: Array<{ state: string; packetId: number | null; topic: string; payloadText: string; qos: number; properties: Record<string, unknown> | null }> }>(
+      `{ storedMessages(clientId: "sess-owed") { state packetId topic payloadText qos properties } }`,
+      {},
+      admin,
+    );
+    // Their MQTT 5.0 properties as published; none: null.
+    const properties = [null, { contentType: 'text/plain', userProperties: [['line', '7']], correlationData: 'AQI=' }, null];
+    assert.deepEqual(stored.data!.storedMessages, [0, 1, 2].map((i) => ({ state: 'queued', packetId: null, topic: `owed2/${i}`, payloadText: `q-${i}`, qos: 1, properties: properties[i] })));
     assert.equal(errorCode(await gql(`{ storedMessages(clientId: "nobody-here") { topic } }`, {}, admin)), 'NOT_FOUND');
     await pub.endAsync();
   });

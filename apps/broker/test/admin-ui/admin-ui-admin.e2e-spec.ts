@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Server, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
@@ -8,9 +9,10 @@ import { MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
 import { DEFAULT_ADMIN_UI_DIR } from '../../src/admin/ui/admin-ui.service';
 import { ADMIN, graphql, signIn } from '../support/admin-api';
-import { closed, connectClient } from '../support/clients';
+import { Inbox, closed, connectClient, publish } from '../support/clients';
 import { TestBroker, startTestBroker } from '../support/test-broker';
 import { Browser, CHROMIUM, openBrowser, screenshot, screenshotBothThemes, setTheme, signInThroughUi } from './browser';
+import { focused, tabTo } from './ui-support';
 
 const SECRET = 'a-test-secret-of-enough-length-for-hs256-signing';
 const SENSOR = { username: 'plant-7', password: 'pl4nt-seven' };
@@ -237,6 +239,66 @@ describe('the admin UI in Chromium: access control, API keys, logs and settings'
     assert.equal(await page.locator('tr[data-setting]').count(), 1);
   });
 
+  it('stops the MQTT listener from the dashboard after asking: new clients are refused, connected ones keep working; started again, new clients connect', async () => {
+    const staying = await connectClient(broker.url, { clientId: 'ui-listener-staying', username: SENSOR.username, password: SENSOR.password });
+    clients.push(staying);
+    const inbox = new Inbox(staying);
+    await staying.subscribeAsync('listeners/staying', { qos: 1 });
+    const roundTrip = async () => {
+      const count = inbox.messages.length + 1;
+      await publish(staying, 'listeners/staying', `ping ${count}`, { qos: 1 });
+      await inbox.waitFor(count);
+    };
+    const newClient = (clientId: string) => connectClient(broker.url, { clientId, username: SENSOR.username, password: SENSOR.password, connectTimeout: 2000 });
+
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const address = `mqtt://127.0.0.1:${broker.mqttPort}`;
+    const row = page.locator(`li[data-listener="mqtt:${broker.mqttPort}"]`);
+    await row.getByTestId('listener-state').getByText('accepting').waitFor();
+    // The connection count follows the clients (read again as the broker's counters move).
+    await row.getByTestId('listener-connections').filter({ hasNotText: /^0$/ }).waitFor();
+    const toggle = page.getByRole('switch', { name: `Accept connections on ${address}` });
+
+    // Cancelled: nothing changes.
+    await toggle.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(`Stop ${address}?`).waitFor();
+    await screenshot(page, 'listener-stop-dialog-light');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await toggle.isChecked(), true);
+    assert.equal(await row.getByTestId('listener-state').innerText(), 'accepting');
+
+    await toggle.click();
+    assert.equal(await dialog.getByRole('checkbox', { name: /Also disconnect its clients/ }).isChecked(), false);
+    await dialog.getByRole('button', { name: 'Stop' }).click();
+    await row.getByTestId('listener-state').getByText('stopped').waitFor();
+    assert.equal(await toggle.isChecked(), false);
+    await assert.rejects(newClient('ui-listener-refused'), (e: NodeJS.ErrnoException) => e.code === 'ECONNREFUSED');
+    await roundTrip();
+    await screenshotBothThemes(page, 'dashboard-listener-stopped');
+
+    // The port taken by something else meanwhile: starting fails, and the page says why.
+    const squatter: Server = createServer((s) => s.destroy());
+    await new Promise<void>((resolve, reject) => squatter.once('error', reject).listen(broker.mqttPort, '127.0.0.1', () => resolve()));
+    try {
+      await toggle.click();
+      const failure = page.getByTestId('listener-error');
+      await failure.waitFor();
+      assert.match(await failure.innerText(), new RegExp(`Could not start ${address}: `));
+      await row.getByTestId('listener-state').getByText('stopped').waitFor();
+      await page.waitForFunction(`document.querySelector('li[data-listener="mqtt:${broker.mqttPort}"] [role="switch"]')?.getAttribute('aria-checked') === 'false'`);
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
+
+    await toggle.click();
+    await row.getByTestId('listener-state').getByText('accepting').waitFor();
+    await page.getByTestId('listener-error').waitFor({ state: 'detached' });
+    clients.push(await newClient('ui-listener-newcomer'));
+    await roundTrip();
+  });
+
   it('fits a phone screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
@@ -261,6 +323,44 @@ describe('the admin UI in Chromium: access control, API keys, logs and settings'
     }
   });
 
+  it('reaches the main controls with the keyboard alone: the login, then a list page', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login$/);
+    await page.getByRole('heading', { name: 'Sign in to NestMQ' }).waitFor();
+    // The login, in reading order: user name, password, sign in, then the theme.
+    assert.deepEqual(await tabTo(page, 'User name'), ['User name']);
+    assert.deepEqual(await tabTo(page, 'Switch to dark theme'), ['Password', 'Sign in', 'Switch to dark theme']);
+    // Signing in without the mouse.
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await focused(page), 'User name');
+    await page.keyboard.type(ADMIN.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(ADMIN.password);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('version').waitFor();
+
+    // A list page: the skip link first, then the navigation, the toolbar, and the page's own controls.
+    await page.goto(`${base}/clients`);
+    await page.getByRole('link', { name: 'ui-listener-staying' }).waitFor();
+    assert.deepEqual(await tabTo(page, 'Skip to content'), ['Skip to content']);
+    const nav = await tabTo(page, 'Sign out');
+    for (const name of ['Dashboard', 'Clients', 'Users', 'ACL rules', 'API keys', 'Settings', 'Switch to dark theme']) assert.ok(nav.includes(name), `Tab skips ${name}: ${nav.join(' | ')}`);
+    const list = await tabTo(page, 'ui-listener-staying');
+    for (const name of ['Search client id, user or address', 'Client id', 'User', 'Queued']) assert.ok(list.includes(name), `Tab skips ${name}: ${list.join(' | ')}`);
+    // The skip link goes straight to the page; a sort header works with Enter.
+    await page.goto(`${base}/clients`);
+    await page.getByRole('link', { name: 'ui-listener-staying' }).waitFor();
+    await tabTo(page, 'Skip to content');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await tabTo(page, 'Search client id, user or address'), ['Search client id, user or address'], 'the skip link leads to the page');
+    assert.match(page.url(), /\/clients$/, 'the skip link stays on the page');
+    await tabTo(page, 'Client id');
+    await page.keyboard.press('Enter');
+    await page.locator('[role="columnheader"][aria-sort="descending"]').getByText('Client id').waitFor();
+  });
+
   it('shows a viewer no edit controls and no API keys', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/login$/);
@@ -268,6 +368,8 @@ describe('the admin UI in Chromium: access control, API keys, logs and settings'
     await page.getByTestId('version').waitFor();
     await page.getByRole('link', { name: 'Session log' }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'API keys' }).count(), 0);
+    await page.locator(`li[data-listener="mqtt:${broker.mqttPort}"]`).getByText('accepting').waitFor();
+    assert.equal(await page.getByRole('switch').count(), 0, 'a viewer cannot stop a listener');
 
     await page.getByRole('link', { name: 'ACL rules' }).click();
     await page.locator('tr[data-topic="yard/#"]').waitFor();

@@ -188,7 +188,13 @@ describe('the admin UI data screens in Chromium', () => {
 
   it('shows an offline session owed QoS 1 messages under Stored messages and in Sessions, with its expiry ticking', async () => {
     await offlineSession(OFFLINE, 'cmd/#');
-    for (let i = 1; i <= 3; i++) await publish(publisher, `cmd/valve/${i}`, `open ${i}`, { qos: 1 });
+    for (let i = 1; i <= 3; i++) await publish(publisher, `cmd/valve/${i}`, `open ${i}`, { qos: 1, properties: i === 2 ? PROPERTIES : undefined });
+
+    // The dashboard charts them, a point a second.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('img', { name: /^Queued messages, last 15 min: queued now 3, in flight now 0$/ }).waitFor();
+    await page.getByRole('img', { name: /^History lag, last 15 min: lag now \d+(\.\d)? s$/ }).waitFor();
+    await screenshotBothThemes(page, 'dashboard-queued');
 
     await page.getByRole('link', { name: 'Stored messages' }).click();
     const owing = page.locator(`[data-owing="${OFFLINE}"]`);
@@ -201,6 +207,21 @@ describe('the admin UI data screens in Chromium', () => {
     assert.equal(await stored.locator('tbody tr').count(), 3);
     assert.equal(await stored.getByText('queued').count(), 3);
     await screenshotBothThemes(page, 'stored');
+    // A stored message in full, with the MQTT 5.0 properties it was published with.
+    await stored.getByRole('button', { name: 'cmd/valve/2' }).click();
+    const dialog = page.getByRole('dialog');
+    const properties = dialog.getByTestId('properties');
+    await properties.getByText('application/json').waitFor();
+    assert.match(await properties.innerText(), /User property: site\s+north/);
+    assert.match(await dialog.innerText(), /State\s+queued/);
+    await screenshot(page, 'stored-message-light');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await stored.getByRole('button', { name: 'cmd/valve/1' }).click();
+    await dialog.getByText('MQTT 5.0 properties').waitFor();
+    assert.equal(await dialog.getByTestId('properties').count(), 0, 'none published: none shown');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
 
     await page.getByRole('link', { name: 'Sessions' }).click();
     const row = page.locator(`tr[data-session="${OFFLINE}"]`);

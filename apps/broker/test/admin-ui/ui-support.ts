@@ -23,3 +23,27 @@ export async function screenshotBothThemes(page: Page, name: string): Promise<vo
 export function overflow(page: Page): Promise<number> {
   return page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
 }
+
+/** What has the keyboard focus, as a screen reader would name it: its label, else its text but what is aria-hidden ('' for the page itself). */
+export function focused(page: Page): Promise<string> {
+  return page.evaluate<string>(`(() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return '';
+    const seen = e.cloneNode(true);
+    for (const hidden of seen.querySelectorAll('[aria-hidden="true"]')) hidden.remove();
+    const name = e.getAttribute('aria-label') || (e.labels && e.labels[0] ? e.labels[0].textContent : '') || seen.textContent || '';
+    return name.replace(/[\\s*]+/g, ' ').trim();
+  })()`);
+}
+
+/** Presses Tab until the focus is on `name` (at most `max` times); the names focused on the way, `name` last. */
+export async function tabTo(page: Page, name: string | RegExp, max = 40): Promise<string[]> {
+  const path: string[] = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const now = await focused(page);
+    path.push(now);
+    if (typeof name === 'string' ? now === name : name.test(now)) return path;
+  }
+  throw new Error(`Tab never reached ${String(name)}; it went through: ${path.join(' | ')}`);
+}

@@ -66,4 +66,14 @@ export class Shell {
   protected navigated(): void {
     if (this.narrow()) void this.sidenav().close();
   }
+
+  /**
+   * The skip link moves the focus to the page's content. Followed as a link, "#main" would resolve
+   * against <base href="/"> and lead to the dashboard from every other page.
+   */
+  protected skipToContent(event: Event, main: HTMLElement): void {
+    event.preventDefault();
+    main.focus();
+    main.scrollIntoView();
+  }
 }

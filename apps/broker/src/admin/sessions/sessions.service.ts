@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { PacketType, decodePropertyBlock } from '@nestmq/mqtt-protocol';
+import { propertiesToJson } from '../../history/history-recorder';
 import { Session } from '../../session/session';
 import { SessionRegistry } from '../../session/session-registry';
 import { badInput, notFound } from '../admin-error';
@@ -89,6 +91,7 @@ export class SessionsService {
       retain: o.retain,
       payloadText: payloadText(o.message.payload),
       payloadBase64: o.message.payload.toString('base64'),
+      properties: o.message.properties === null ? null : propertiesToJson(decodePropertyBlock(o.message.properties, PacketType.Publish)),
       receivedAt: new Date(o.message.receivedAt),
     }));
   }

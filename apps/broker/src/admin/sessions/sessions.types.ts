@@ -1,5 +1,6 @@
 import { ArgsType, Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { GraphQLJSONObject, JSON_OBJECT_PROPERTY } from '../audit/json-object.scalar';
 import { AfterArg, PageSizeArg } from '../page-size';
 
 @ObjectType('Session', { description: 'A persistent session (Session Expiry Interval above 0), connected or not' })
@@ -65,6 +66,7 @@ export class StoredMessageType {
   @Field() @ApiProperty() retain!: boolean;
   @Field(() => String, { nullable: true }) @ApiProperty({ type: String, nullable: true, description: 'The payload as text, when it is valid UTF-8' }) payloadText!: string | null;
   @Field() @ApiProperty({ description: 'The payload, always, in base64' }) payloadBase64!: string;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'MQTT 5.0 properties as published (binary values in base64)' }) @ApiProperty({ ...JSON_OBJECT_PROPERTY, description: 'MQTT 5.0 properties as published (binary values in base64)' }) properties!: Record<string, unknown> | null;
   @Field() @ApiProperty() receivedAt!: Date;
 }
 

@@ -20,6 +20,9 @@ const tick = (at: string, historyRecorded: number): MetricsTick => ({
     publishDropped: 0,
     historyRecorded,
     historyDropped: 0,
+    historyLagSeconds: 1.5,
+    queuedMessages: 7,
+    inflightMessages: 2,
   },
 });
 
@@ -27,6 +30,7 @@ describe('live feeds', () => {
   it('turns a metrics tick into a chart point, history as a rate between ticks', () => {
     const first = toPoint(tick('2026-01-01T00:00:00Z', 100), undefined);
     expect(first).toMatchObject({ connections: 3, sessions: 5, inPerSecond: 10, outPerSecond: 20, droppedPerSecond: 1, historyRecordedPerSecond: 0 });
+    expect(first).toMatchObject({ queued: 7, inflight: 2, historyLagSeconds: 1.5 });
     const second = toPoint(tick('2026-01-01T00:00:02Z', 140), tick('2026-01-01T00:00:00Z', 100));
     expect(second.historyRecordedPerSecond).toBe(20);
   });

@@ -22,6 +22,12 @@ export interface MetricsPoint {
   sessions: number;
   historyRecordedPerSecond: number;
   historyDroppedPerSecond: number;
+  /** QoS 1/2 messages queued for sessions, online and offline */
+  queued: number;
+  /** QoS 1/2 messages sent and not yet acknowledged */
+  inflight: number;
+  /** Age of the oldest message waiting to be recorded in the history, in seconds */
+  historyLagSeconds: number;
 }
 
 export function toPoint(tick: MetricsTick, previous: MetricsTick | undefined): MetricsPoint {
@@ -37,6 +43,9 @@ export function toPoint(tick: MetricsTick, previous: MetricsTick | undefined): M
     sessions: tick.counters.sessions,
     historyRecordedPerSecond: rate(tick.counters.historyRecorded, previous?.counters.historyRecorded),
     historyDroppedPerSecond: rate(tick.counters.historyDropped, previous?.counters.historyDropped),
+    queued: tick.counters.queuedMessages,
+    inflight: tick.counters.inflightMessages,
+    historyLagSeconds: tick.counters.historyLagSeconds,
   };
 }
 

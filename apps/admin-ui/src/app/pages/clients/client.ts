@@ -13,12 +13,12 @@ import { ClientDetailDocument, ClientDetailQuery, KickClientDocument } from '../
 import { ConfirmData, ConfirmDialog } from '../../shared/confirm-dialog';
 import { Icon } from '../../shared/icon';
 import { PageState } from '../../shared/page-state';
-import { duration } from '../../shared/format';
+import { bytes, duration } from '../../shared/format';
 
-/** The in-flight and queued counts move without events: read again this often while the page is visible. */
+/** The in-flight, queued and traffic counts move without events: read again this often while the page is visible. */
 export const REFRESH_MS = 5_000;
 
-/** One client: connection, session with subscriptions and will, messages owed; kick (admins). */
+/** One client: connection with its traffic, session with subscriptions and will, messages owed; kick (admins). */
 @Component({
   selector: 'app-client',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -104,6 +104,14 @@ export class ClientPage {
 
   protected time(iso: string | null | undefined): string {
     return iso ? new Date(iso).toLocaleString() : '—';
+  }
+
+  protected count(value: number): string {
+    return value.toLocaleString('en');
+  }
+
+  protected size(value: number): string {
+    return bytes(value);
   }
 
   protected seconds(value: number): string {
