@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
@@ -14,6 +14,7 @@ import { Icon } from '../../shared/icon';
 import { PageState } from '../../shared/page-state';
 import { AclRuleDialog, AclRuleDialogData, AclRuleInput } from './acl-rule-dialog';
 import { AclRule, appliesTo, moved, splitRules } from './acl-rules';
+import { refreshWhileVisible } from '../../shared/refresh-while-visible';
 
 /** Rules change only through the API: read again after each change here, and every 30 s while visible for changes made elsewhere. */
 const REFRESH_MS = 30_000;
@@ -44,13 +45,7 @@ export class AclPage {
 
   constructor() {
     void this.load();
-    const timer = setInterval(() => document.visibilityState === 'visible' && !this.busy() && void this.load(true), REFRESH_MS);
-    const onVisible = () => document.visibilityState === 'visible' && void this.load(true);
-    document.addEventListener('visibilitychange', onVisible);
-    inject(DestroyRef).onDestroy(() => {
-      clearInterval(timer);
-      document.removeEventListener('visibilitychange', onVisible);
-    });
+    refreshWhileVisible(() => !this.busy() && void this.load(true), REFRESH_MS);
   }
 
   protected async load(quiet = false): Promise<void> {

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatSnackBar } from '@angular/material/snack-bar';
@@ -11,6 +11,7 @@ import { ConfirmData, ConfirmDialog } from '../../shared/confirm-dialog';
 import { Icon } from '../../shared/icon';
 import { PageState } from '../../shared/page-state';
 import { ApiKeyDialog, ApiKeySecretData, ApiKeySecretDialog, NewApiKey } from './api-key-dialogs';
+import { refreshWhileVisible } from '../../shared/refresh-while-visible';
 
 /** Last use and use counts move with every request a key makes: read again this often while visible. */
 const REFRESH_MS = 15_000;
@@ -34,13 +35,7 @@ export class ApiKeysPage {
 
   constructor() {
     void this.load();
-    const timer = setInterval(() => document.visibilityState === 'visible' && !this.busy() && void this.load(true), REFRESH_MS);
-    const onVisible = () => document.visibilityState === 'visible' && void this.load(true);
-    document.addEventListener('visibilitychange', onVisible);
-    inject(DestroyRef).onDestroy(() => {
-      clearInterval(timer);
-      document.removeEventListener('visibilitychange', onVisible);
-    });
+    refreshWhileVisible(() => !this.busy() && void this.load(true), REFRESH_MS);
   }
 
   protected async load(quiet = false): Promise<void> {

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatMenuModule } from '@angular/material/menu';
@@ -24,6 +24,7 @@ import { ConfirmData, ConfirmDialog } from '../../shared/confirm-dialog';
 import { Icon } from '../../shared/icon';
 import { PageState } from '../../shared/page-state';
 import { UserDialog, UserDialogData, UserDialogResult } from './user-dialog';
+import { refreshWhileVisible } from '../../shared/refresh-while-visible';
 
 /** Users change only through the API: read again after each change here, and every 30 s while visible for changes made elsewhere. */
 const REFRESH_MS = 30_000;
@@ -70,13 +71,7 @@ export class UsersPage {
 
   constructor() {
     void this.load();
-    const timer = setInterval(() => document.visibilityState === 'visible' && void this.load(true), REFRESH_MS);
-    const onVisible = () => document.visibilityState === 'visible' && void this.load(true);
-    document.addEventListener('visibilitychange', onVisible);
-    inject(DestroyRef).onDestroy(() => {
-      clearInterval(timer);
-      document.removeEventListener('visibilitychange', onVisible);
-    });
+    refreshWhileVisible(() => void this.load(true), REFRESH_MS);
   }
 
   protected async load(quiet = false): Promise<void> {
