@@ -168,7 +168,7 @@ describe('failed logins are throttled per address and per user name (A3)', () =>
     const { connack } = await attempt(broker.mqttPort, { localAddress: '127.0.3.1', username: 'honest', password: 'wrong', clientId: 'plain-refusal' });
     assert.equal(connack.reasonCode, ReasonCode.BadUserNameOrPassword);
     const event = await refusedEvent(broker, 'plain-refusal');
-    assert.deepEqual(event.details, { reasonCode: 0x86, protocolVersion: 5, address: '127.0.3.1' });
+    assert.deepEqual(event.details, { reasonCode: 0x86, protocolVersion: 5, address: '127.0.3.1', authenticator: 'local', authReason: 'unknown user name or wrong password' });
   });
 });
 

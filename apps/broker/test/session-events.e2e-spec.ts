@@ -68,6 +68,7 @@ describe('session events', () => {
     const [connect, subscribe, unsubscribe, disconnect] = events.map((e) => e.details!);
     assert.deepEqual({ ...connect, address: undefined }, {
       protocolVersion: 5, cleanStart: true, sessionPresent: false, keepAlive: 30, sessionExpiryInterval: 0, address: undefined,
+      authenticator: 'local', authReason: 'password matches',
     });
     assert.match(connect.address as string, /127\.0\.0\.1/);
     assert.deepEqual(subscribe.topics, [

@@ -1,25 +1,71 @@
 import { Module } from '@nestjs/common';
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
 import { AdminBootstrap } from './admin-bootstrap';
 import { AUTHENTICATOR, Authenticator } from './authenticator';
+import { AuthenticatorChain } from './chain/authenticator-chain';
+import { AuthenticatorName, ChainMember } from './chain/chain-member';
+import { HttpAuthenticator } from './http/http-authenticator';
+import { JwtAuthenticator } from './jwt/jwt-authenticator';
+import { LocalAuthenticator } from './local/local-authenticator';
 import { LoginThrottle, ThrottledAuthenticator } from './login-throttle';
 import { PasswordAuthenticator } from './password-authenticator';
 
-/** Failed logins are throttled whatever checks the credentials; with every limit off, nothing is counted. */
-function throttled(config: BrokerConfig, passwords: PasswordAuthenticator): Authenticator {
+/** The members of AUTH_CHAIN, in its order. */
+function members(config: BrokerConfig, passwords: PasswordAuthenticator): ChainMember[] {
+  return config.authChain.map((name: AuthenticatorName): ChainMember => {
+    switch (name) {
+      case 'local':
+        return new LocalAuthenticator(passwords);
+      case 'jwt':
+        return new JwtAuthenticator({
+          jwksUrl: config.jwtJwksUrl,
+          secret: config.jwtSecret,
+          publicKey: config.jwtPublicKeyFile === undefined ? undefined : createPublicKey(readFileSync(config.jwtPublicKeyFile)),
+          issuer: config.jwtIssuer,
+          audience: config.jwtAudience,
+          clockTolerance: config.jwtClockTolerance,
+          usernameClaim: config.jwtUsernameClaim,
+          rolesClaim: config.jwtRolesClaim,
+          aclClaim: config.jwtAclClaim,
+          expiry: config.jwtExpiry,
+          jwksRefreshInterval: config.jwtJwksRefreshInterval,
+          jwksTimeout: config.jwtJwksTimeout,
+          jwksCacheMaxAge: config.jwtJwksCacheMaxAge,
+        });
+      case 'http':
+        return new HttpAuthenticator({
+          url: config.httpUrl!,
+          timeout: config.httpTimeout,
+          cacheTtl: config.httpCacheTtl,
+          cacheEntries: config.httpCacheEntries,
+        });
+      default:
+        throw new Error(`AUTH_CHAIN: ${name satisfies never} has no implementation`);
+    }
+  });
+}
+
+/**
+ * The chain, behind the login throttle: failed logins are throttled whatever checks the credentials;
+ * with every limit off, nothing is counted.
+ */
+function authenticator(config: BrokerConfig, passwords: PasswordAuthenticator): Authenticator {
+  const chain = new AuthenticatorChain(members(config, passwords), config.allowAnonymous);
   const throttle = new LoginThrottle({
     failuresPerAddress: config.loginFailuresPerAddress,
     failuresPerUser: config.loginFailuresPerUser,
     windowMs: config.loginFailureWindow * 1000,
     maxBytes: config.loginThrottleBytes,
   });
-  return throttle.enabled ? new ThrottledAuthenticator(passwords, throttle) : passwords;
+  return throttle.enabled ? new ThrottledAuthenticator(chain, throttle) : chain;
 }
 
 @Module({
   providers: [
     PasswordAuthenticator,
-    { provide: AUTHENTICATOR, useFactory: throttled, inject: [BROKER_CONFIG, PasswordAuthenticator] },
+    { provide: AUTHENTICATOR, useFactory: authenticator, inject: [BROKER_CONFIG, PasswordAuthenticator] },
     AdminBootstrap,
   ],
   exports: [AUTHENTICATOR],

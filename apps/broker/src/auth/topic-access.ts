@@ -1,4 +1,5 @@
 import { AccessRule, OrderedAccessRules } from './access-rules';
+import type { IdentityAcl } from './identity-acl';
 import { TopicAcl } from './topic-acl';
 
 /** What happens to an action no rule speaks of, when there is no ACL file. */
@@ -9,6 +10,10 @@ export type NoMatch = 'allow' | 'deny';
  * applies, the ACL file (read-only, Mosquitto's semantics: what it does not allow is refused); without a
  * file, ACL_NO_MATCH. The rules can be replaced while clients are connected: whoever remembers decisions
  * listens (`onChange`) and forgets them, so a change applies to the next packet.
+ *
+ * A client whose authenticator gave its identity topic lists of its own (IdentityAcl) is checked against
+ * them first, then against this policy: it may do only what both allow. Where authenticators can give such
+ * lists (`identityAcls`: jwt or http in AUTH_CHAIN), the checks stay on even without any rule.
  */
 export class TopicAccess {
   private rules: OrderedAccessRules;
@@ -20,13 +25,14 @@ export class TopicAccess {
     readonly file: TopicAcl | null,
     rules: readonly AccessRule[],
     readonly noMatch: NoMatch,
+    private readonly identityAcls = false,
   ) {
     this.rules = new OrderedAccessRules(rules);
     this.active = this.isActive();
   }
 
   private isActive(): boolean {
-    return this.file !== null || this.rules.size > 0 || this.noMatch === 'deny';
+    return this.identityAcls || this.file !== null || this.rules.size > 0 || this.noMatch === 'deny';
   }
 
   get ruleCount(): number {
@@ -43,15 +49,18 @@ export class TopicAccess {
     this.listeners.push(listener);
   }
 
-  canPublish(username: string | undefined, clientId: string, topic: string): boolean {
+  canPublish(username: string | undefined, clientId: string, topic: string, identity?: IdentityAcl): boolean {
+    if (identity !== undefined && !identity.canPublish(topic)) return false;
     return this.rules.publish(username, clientId, topic) ?? (this.file !== null ? this.file.canPublish(username, clientId, topic) : this.noMatch === 'allow');
   }
 
-  canSubscribe(username: string | undefined, clientId: string, filter: string): boolean {
+  canSubscribe(username: string | undefined, clientId: string, filter: string, identity?: IdentityAcl): boolean {
+    if (identity !== undefined && !identity.canSubscribe(filter)) return false;
     return this.rules.subscribe(username, clientId, filter) ?? (this.file !== null ? this.file.canSubscribe(username, clientId, filter) : this.noMatch === 'allow');
   }
 
-  canRead(username: string | undefined, clientId: string, topic: string): boolean {
+  canRead(username: string | undefined, clientId: string, topic: string, identity?: IdentityAcl): boolean {
+    if (identity !== undefined && !identity.canRead(topic)) return false;
     return this.rules.read(username, clientId, topic) ?? (this.file !== null ? this.file.canRead(username, clientId, topic) : this.noMatch === 'allow');
   }
 }

@@ -1,8 +1,10 @@
 import { isValidTopicFilter } from '@nestmq/mqtt-protocol';
 import { defaultPasswordThreads, passwordThreadsProblem } from '@nestmq/persistence';
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AclSyntaxError, TopicAcl } from '../auth/topic-acl';
 import type { NoMatch } from '../auth/topic-access';
+import { AUTHENTICATOR_NAMES, AuthenticatorName } from '../auth/chain/chain-member';
 import { LOG_FORMATS, LOG_LEVELS, LogFormat, LogLevel } from '../logging/log-settings';
 
 /** The broker's configuration, read from the environment once, before Nest starts. */
@@ -32,6 +34,36 @@ export interface BrokerConfig {
   /** Messages a second each admin's live message feed shows at most; the rest are counted as skipped. */
   adminLiveMaxRate: number;
   allowAnonymous: boolean;
+  /** The authenticators asked at CONNECT, in order (AUTH_CHAIN): the first definite answer wins. */
+  authChain: readonly AuthenticatorName[];
+  /** `jwt` in AUTH_CHAIN: where its keys come from (exactly one of the three when it is used). */
+  jwtJwksUrl?: string;
+  /** Sensitive: an HMAC secret (HS256/384/512); never logged or shown. */
+  jwtSecret?: string;
+  /** A PEM public key (or certificate) file, checked at start-up. */
+  jwtPublicKeyFile?: string;
+  jwtIssuer?: string;
+  jwtAudience?: string;
+  /** Seconds of clock skew allowed on `exp` and `nbf`. */
+  jwtClockTolerance: number;
+  jwtUsernameClaim: string;
+  jwtRolesClaim: string;
+  jwtAclClaim: string;
+  /** When a token expires while its client is connected: `disconnect` (0x87) or `ignore`. */
+  jwtExpiry: 'disconnect' | 'ignore';
+  /** Seconds between two JWKS fetches at least (an unknown `kid` fetches again only after it). */
+  jwtJwksRefreshInterval: number;
+  /** Seconds a JWKS fetch may take. */
+  jwtJwksTimeout: number;
+  /** Seconds a fetched JWKS is used before it is fetched again. */
+  jwtJwksCacheMaxAge: number;
+  /** `http` in AUTH_CHAIN: the hook the credentials are POSTed to. */
+  httpUrl?: string;
+  /** Seconds the hook may take. */
+  httpTimeout: number;
+  /** Seconds an allow of the hook is remembered (0 = never), and how many at most. */
+  httpCacheTtl: number;
+  httpCacheEntries: number;
   /** Static users, `name:password` pairs. */
   users: ReadonlyMap<string, string>;
   /** Topic access rules from ACL_FILE (read-only; the admin API's rules come first); null: no file. */
@@ -61,6 +93,8 @@ export interface BrokerConfig {
   /** CONNECTs awaiting their authentication answer at once, in total and per client address (0x89 beyond). */
   maxPendingConnects: number;
   maxPendingConnectsPerAddress: number;
+  /** Open connections one address (an IPv6 /64) may have; a new one beyond is closed at once. 0 = no cap. */
+  maxConnectionsPerIp: number;
   /**
    * Failed logins an address (an IPv6 /64) and a user name may have in a burst before further CONNECTs
    * from it or for it are refused unchecked with 0x9F; 0 = no limit of that kind.
@@ -207,6 +241,95 @@ function users(env: Env): Map<string, string> {
   return map;
 }
 
+/** `AUTH_CHAIN=jwt,local`: known names, each at most once. */
+function authChain(env: Env): AuthenticatorName[] {
+  const raw = env.AUTH_CHAIN?.trim() || 'local';
+  const names = raw.split(',').map((n) => n.trim().toLowerCase());
+  for (const name of names) {
+    if (!(AUTHENTICATOR_NAMES as readonly string[]).includes(name)) {
+      throw new ConfigError(`AUTH_CHAIN=${raw}: "${name}" is not an authenticator (expected a comma-separated list of ${AUTHENTICATOR_NAMES.join(', ')})`);
+    }
+  }
+  if (new Set(names).size !== names.length) throw new ConfigError(`AUTH_CHAIN=${raw}: an authenticator is named twice`);
+  return names as AuthenticatorName[];
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name}=${raw}: not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name}=${raw}: expected an http:// or https:// URL`);
+  return raw;
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  return env[name]?.trim() || fallback;
+}
+
+/** The JWT authenticator's settings; with `jwt` in the chain, exactly one key source is required. */
+function jwt(env: Env, chain: readonly AuthenticatorName[]): Pick<
+  BrokerConfig,
+  | 'jwtJwksUrl' | 'jwtSecret' | 'jwtPublicKeyFile' | 'jwtIssuer' | 'jwtAudience' | 'jwtClockTolerance' | 'jwtUsernameClaim'
+  | 'jwtRolesClaim' | 'jwtAclClaim' | 'jwtExpiry' | 'jwtJwksRefreshInterval' | 'jwtJwksTimeout' | 'jwtJwksCacheMaxAge'
+> {
+  const jwtJwksUrl = httpUrl(env, 'AUTH_JWT_JWKS_URL');
+  const jwtSecret = env.AUTH_JWT_SECRET || undefined;
+  if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('AUTH_JWT_SECRET: expected 32 characters or more');
+  const jwtPublicKeyFile = readableFile(env, 'AUTH_JWT_PUBLIC_KEY_FILE');
+  if (jwtPublicKeyFile !== undefined) {
+    try {
+      createPublicKey(readFileSync(jwtPublicKeyFile));
+    } catch {
+      throw new ConfigError(`AUTH_JWT_PUBLIC_KEY_FILE=${jwtPublicKeyFile}: not a PEM public key or certificate`);
+    }
+  }
+  const sources = [jwtJwksUrl, jwtSecret, jwtPublicKeyFile].filter((s) => s !== undefined).length;
+  if (chain.includes('jwt') && sources !== 1) {
+    throw new ConfigError('AUTH_CHAIN names jwt: set exactly one of AUTH_JWT_JWKS_URL, AUTH_JWT_SECRET and AUTH_JWT_PUBLIC_KEY_FILE');
+  }
+  const jwtExpiry = text(env, 'AUTH_JWT_EXPIRY', 'disconnect').toLowerCase();
+  if (jwtExpiry !== 'disconnect' && jwtExpiry !== 'ignore') throw new ConfigError(`AUTH_JWT_EXPIRY=${env.AUTH_JWT_EXPIRY}: expected disconnect or ignore`);
+  return {
+    jwtJwksUrl,
+    jwtSecret,
+    jwtPublicKeyFile,
+    jwtIssuer: env.AUTH_JWT_ISSUER?.trim() || undefined,
+    jwtAudience: env.AUTH_JWT_AUDIENCE?.trim() || undefined,
+    jwtClockTolerance: duration(env, 'AUTH_JWT_CLOCK_TOLERANCE', 10),
+    jwtUsernameClaim: text(env, 'AUTH_JWT_USERNAME_CLAIM', 'sub'),
+    jwtRolesClaim: text(env, 'AUTH_JWT_ROLES_CLAIM', 'roles'),
+    jwtAclClaim: text(env, 'AUTH_JWT_ACL_CLAIM', 'acl'),
+    jwtExpiry,
+    jwtJwksRefreshInterval: duration(env, 'AUTH_JWT_JWKS_REFRESH_INTERVAL', 30),
+    jwtJwksTimeout: positive(env, 'AUTH_JWT_JWKS_TIMEOUT', 5),
+    jwtJwksCacheMaxAge: duration(env, 'AUTH_JWT_JWKS_CACHE_MAX_AGE', 600),
+  };
+}
+
+/** The HTTP hook's settings; with `http` in the chain, AUTH_HTTP_URL is required. */
+function httpHook(env: Env, chain: readonly AuthenticatorName[]): Pick<BrokerConfig, 'httpUrl' | 'httpTimeout' | 'httpCacheTtl' | 'httpCacheEntries'> {
+  const url = httpUrl(env, 'AUTH_HTTP_URL');
+  if (chain.includes('http') && url === undefined) throw new ConfigError('AUTH_CHAIN names http: set AUTH_HTTP_URL');
+  return {
+    httpUrl: url,
+    httpTimeout: positive(env, 'AUTH_HTTP_TIMEOUT', 5),
+    httpCacheTtl: duration(env, 'AUTH_HTTP_CACHE_TTL', 60),
+    httpCacheEntries: integer(env, 'AUTH_HTTP_CACHE_ENTRIES', 10_000, 1, 10_000_000),
+  };
+}
+
+/** A duration above zero. */
+function positive(env: Env, name: string, fallback: number): number {
+  const value = duration(env, name, fallback);
+  if (value <= 0) throw new ConfigError(`${name}=${env[name]}: expected a duration above 0`);
+  return value;
+}
+
 function acl(env: Env): TopicAcl | null {
   const path = readableFile(env, 'ACL_FILE');
   if (path === undefined) return null;
@@ -257,6 +380,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   if (mqttsPort !== null && (!tlsCertFile || !tlsKeyFile)) {
     throw new ConfigError('MQTTS_PORT is set: TLS_CERT_FILE and TLS_KEY_FILE are required');
   }
+  const chain = authChain(env);
   const sessionUserMismatch = (env.SESSION_USER_MISMATCH?.trim() || 'refuse').toLowerCase();
   if (sessionUserMismatch !== 'refuse' && sessionUserMismatch !== 'clean') {
     throw new ConfigError(`SESSION_USER_MISMATCH=${env.SESSION_USER_MISMATCH}: expected refuse or clean`);
@@ -293,6 +417,9 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     adminUiDir: env.ADMIN_UI_DIR?.trim() || undefined,
     adminLiveMaxRate: integer(env, 'ADMIN_LIVE_MAX_RATE', 50, 1, 10_000),
     allowAnonymous: bool(env, 'ALLOW_ANONYMOUS', false),
+    authChain: chain,
+    ...jwt(env, chain),
+    ...httpHook(env, chain),
     users: users(env),
     acl: acl(env),
     aclNoMatch,
@@ -308,6 +435,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     maxPropertyBytes: integer(env, 'MAX_PROPERTY_BYTES', 65536, 64, 268_435_455),
     maxPendingConnects: integer(env, 'MAX_PENDING_CONNECTS', 256, 1, 1_000_000),
     maxPendingConnectsPerAddress: integer(env, 'MAX_PENDING_CONNECTS_PER_ADDRESS', 32, 1, 1_000_000),
+    maxConnectionsPerIp: integer(env, 'MAX_CONNECTIONS_PER_IP', 0, 0, 10_000_000),
     loginFailuresPerAddress: integer(env, 'LOGIN_FAILURES_PER_ADDRESS', 10, 0, 1_000_000),
     loginFailuresPerUser: integer(env, 'LOGIN_FAILURES_PER_USER', 10, 0, 1_000_000),
     loginFailureWindow: duration(env, 'LOGIN_FAILURE_WINDOW', 60),

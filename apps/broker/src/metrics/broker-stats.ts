@@ -28,6 +28,12 @@ export class BrokerStats implements OutboundTotals {
   connectsRefusedBusy = 0;
   /** CONNECTs refused with 0x9F, unchecked, because their address or user name had too many failed logins. */
   connectsRefusedThrottled = 0;
+  /** CONNECTs refused with 0x88 because an authentication backend could not answer (timeout, unreachable, bad answer). */
+  connectsRefusedAuthBackend = 0;
+  /** Connections closed at once because their address had MAX_CONNECTIONS_PER_IP connections already. */
+  connectsRefusedPerAddress = 0;
+  /** Connections closed because the credentials they connected with expired (a token's `exp`). */
+  credentialsExpired = 0;
   /** Connections closed before their CONNECT was whole because MAX_CONNECTING_BYTES was reached. */
   connectsRefusedConnectingBytes = 0;
   /** QoS 1/2 PUBLISH sent and not yet acknowledged, all sessions: kept by their inflight windows. */

@@ -81,6 +81,9 @@ export class PrometheusMetrics {
     counter('nestmq_internal_errors_total', 'Connections closed for an unexpected error', () => stats.internalErrors);
     counter('nestmq_connects_refused_throttled_total', 'CONNECTs refused for too many failed logins', () => stats.connectsRefusedThrottled);
     counter('nestmq_connects_refused_busy_total', 'CONNECTs refused while too many awaited authentication', () => stats.connectsRefusedBusy);
+    counter('nestmq_connects_refused_auth_backend_total', 'CONNECTs refused with 0x88: an authentication backend could not answer', () => stats.connectsRefusedAuthBackend);
+    counter('nestmq_connections_refused_per_address_total', 'Connections closed at once: MAX_CONNECTIONS_PER_IP reached for their address', () => stats.connectsRefusedPerAddress);
+    counter('nestmq_credentials_expired_total', 'Connections closed because their credentials (a token) expired', () => stats.credentialsExpired);
     counter('nestmq_connects_refused_connecting_bytes_total', 'Connections closed before CONNECT was whole: MAX_CONNECTING_BYTES reached', () => stats.connectsRefusedConnectingBytes);
     counter('nestmq_retained_refused_total', 'Retained PUBLISH refused: the retained store is full', () => stats.retainedRefused);
     counter('nestmq_history_recorded_total', 'Messages written to the message history', () => history?.recorded ?? 0);

@@ -1,4 +1,5 @@
 import { SessionEvent, SessionEventAction, SessionEventRepository } from '@nestmq/persistence';
+import type { AuthDecision } from '../auth/authenticator';
 import type { DisconnectCause } from './disconnect-cause';
 
 /** What a `connect` event keeps of an accepted CONNECT. */
@@ -10,6 +11,14 @@ export type ConnectFacts = {
   keepAlive: number;
   sessionExpiryInterval: number;
   address: string;
+  /** Which authenticator let the client in, and why. */
+  authenticator?: string;
+  authReason?: string;
+  roles?: readonly string[];
+  /** The identity's own topic lists, when its authenticator gave some. */
+  acl?: { publish?: readonly string[]; subscribe?: readonly string[] };
+  /** When the credentials (a token) stop being valid: the connection is closed then. */
+  credentialsExpireAt?: string;
 };
 
 /** One topic filter of a SUBSCRIBE, with the QoS asked for and the SUBACK reason code (granted QoS or failure). */
@@ -65,9 +74,24 @@ export class SessionEventRecorder {
   /**
    * A refused CONNECT, under the user name the client claimed: the login audit trail. Never the password.
    * `throttled`: refused unchecked because the address or the user name had too many failed logins.
+   * `decision`: which authenticator refused it and why (absent when it was refused before or after them).
    */
-  refused(clientId: string, claimedUsername: string | undefined, reasonCode: number, protocolVersion: number, address: string, throttled?: 'address' | 'username'): void {
-    this.record('connect_refused', clientId, claimedUsername, throttled === undefined ? { reasonCode, protocolVersion, address } : { reasonCode, protocolVersion, address, throttled });
+  refused(
+    clientId: string,
+    claimedUsername: string | undefined,
+    reasonCode: number,
+    protocolVersion: number,
+    address: string,
+    throttled?: 'address' | 'username',
+    decision?: AuthDecision,
+  ): void {
+    this.record('connect_refused', clientId, claimedUsername, {
+      reasonCode,
+      protocolVersion,
+      address,
+      ...(throttled !== undefined && { throttled }),
+      ...(decision !== undefined && { authenticator: decision.by, authReason: decision.reason }),
+    });
   }
 
   /** `reasonCode` null: the socket ended without a DISCONNECT either way. */

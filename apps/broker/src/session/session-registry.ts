@@ -75,8 +75,9 @@ export class SessionRegistry {
       session = new Session(clientId, this.windows.create());
       this.store.put(session);
     }
-    if (session.username !== connection.username) session.readDecisions = undefined;
+    if (session.username !== connection.username || session.acl !== connection.identityAcl) session.readDecisions = undefined;
     session.username = connection.username;
+    session.acl = connection.identityAcl;
     session.protocolVersion = connect.protocolVersion;
     session.expiryInterval = this.expiryFor(connect);
     session.will = connect.will;

@@ -1,4 +1,5 @@
 import { ProtocolVersion, QoS, RetainHandling, WillMessage } from '@nestmq/mqtt-protocol';
+import type { IdentityAcl } from '../auth/identity-acl';
 import { InflightWindow } from '../qos/inflight-window';
 import { TopicCache } from '../routing/topic-cache';
 import { LongTimeout } from './long-timeout';
@@ -42,6 +43,8 @@ export class Session {
   persisted = false;
   /** The user name of the connection that last attached: ACL decisions for queued deliveries. */
   username: string | undefined;
+  /** The identity ACL of the connection that last attached (see IdentityAcl): read decisions for queued deliveries. */
+  acl: IdentityAcl | undefined;
   /** ACL read decisions by topic, kept while the session's user is the same; created on first use. */
   readDecisions: TopicCache<boolean> | undefined;
 

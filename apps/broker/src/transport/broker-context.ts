@@ -10,6 +10,7 @@ import { SessionPersistence } from '../session/session-persistence';
 import { SessionRegistry } from '../session/session-registry';
 import type { SessionEventRecorder } from '../session-events/session-event-recorder';
 import { PendingAuthentications } from '../auth/pending-authentications';
+import { ConnectionsPerAddress } from '../auth/connections-per-address';
 import type { Message } from '../routing/message';
 import { ConnectingBytes } from './connecting-bytes';
 import { FlushScheduler } from './flush-scheduler';
@@ -38,6 +39,7 @@ export class BrokerContext {
     this.pendingAuthentications = new PendingAuthentications(config.maxPendingConnects, config.maxPendingConnectsPerAddress);
     this.internalErrors = new InternalErrorLog(stats);
     this.connectingBytes = new ConnectingBytes(config.maxConnectingBytes);
+    this.connectionsPerAddress = new ConnectionsPerAddress(config.maxConnectionsPerIp);
   }
 
   /**
@@ -49,6 +51,7 @@ export class BrokerContext {
   readonly pendingAuthentications: PendingAuthentications;
   readonly internalErrors: InternalErrorLog;
   readonly connectingBytes: ConnectingBytes;
+  readonly connectionsPerAddress: ConnectionsPerAddress;
 }
 
 export interface PublishWatcher {

@@ -10,6 +10,7 @@ import {
   toConnectReturnCode,
 } from '@nestmq/mqtt-protocol';
 import { createHash, randomBytes } from 'node:crypto';
+import type { AuthDecision } from '../auth/authenticator';
 import { mayReadWithAcl } from '../qos/deliver';
 import { Connection, ConnectionState } from './connection';
 
@@ -21,6 +22,10 @@ interface ConnectContext {
   sessionPresent: boolean;
   /** Refused by the login throttle: which count refused it, for the login audit trail. */
   throttled?: 'address' | 'username';
+  /** Which authenticator decided and why, for the session log. */
+  decision?: AuthDecision;
+  /** When the credentials stop being valid (epoch ms): the connection is closed then. */
+  expiresAt?: number;
 }
 
 /** A step returns a reason code to refuse the connection, or nothing to go on. */
@@ -100,7 +105,7 @@ function checkWill(c: Connection, { connect }: ConnectContext): ReasonCode | und
   if (will.retain && !config.retainAvailable) return ReasonCode.RetainNotSupported;
   if (isSysTopic(will.topic)) return ReasonCode.NotAuthorized;
   const access = c.broker.access;
-  if (access.active && !access.canPublish(c.username, c.clientId, will.topic)) return ReasonCode.NotAuthorized;
+  if (access.active && !access.canPublish(c.username, c.clientId, will.topic, c.identityAcl)) return ReasonCode.NotAuthorized;
   // As a PUBLISH with the same is refused: the will is checked when it is accepted, not when it goes out.
   if (will.properties?.payloadFormatIndicator === true && !isWellFormedUtf8(will.payload)) return ReasonCode.PayloadFormatInvalid;
   return undefined;
@@ -130,6 +135,7 @@ async function authenticate(c: Connection, ctx: ConnectContext): Promise<ReasonC
       username: connect.username,
       password: connect.password,
       remoteAddress: c.remoteAddress,
+      protocolVersion: connect.protocolVersion,
       signal: abort.signal,
     });
   } catch (e) {
@@ -139,14 +145,19 @@ async function authenticate(c: Connection, ctx: ConnectContext): Promise<ReasonC
     c.authentication = undefined;
     pending.leave(c.remoteAddress);
   }
+  ctx.decision = result.decision;
   if (result.reasonCode !== ReasonCode.Success) {
     if (result.throttled !== undefined) {
       c.broker.stats.connectsRefusedThrottled++;
       ctx.throttled = result.throttled;
     }
+    if (result.backendFailed) c.broker.stats.connectsRefusedAuthBackend++;
     return result.reasonCode;
   }
   c.username = result.username;
+  c.roles = result.roles;
+  c.identityAcl = result.acl;
+  ctx.expiresAt = result.expiresAt;
   return undefined;
 }
 
@@ -203,6 +214,7 @@ function acknowledge(c: Connection, ctx: ConnectContext): void {
   c.writePacket(connack);
   c.state = ConnectionState.Connected;
   c.lastPacketAt = Date.now();
+  if (ctx.expiresAt !== undefined) c.expireAt(ctx.expiresAt);
   if (ctx.sessionPresent) {
     // What was queued or sent under the rules of the time is read under today's: rules changed while
     // the client was away, or an ACL file changed across a restart, apply to what the session still holds.
@@ -227,12 +239,12 @@ function responseInformation(clientId: string): string {
 }
 
 /** CONNACK with the refusal, then close [MQTT-3.2.2-7]; 3.1/3.1.1 clients get the nearest return code. */
-function refuse(c: Connection, code: ReasonCode, { connect, throttled }: ConnectContext): void {
+function refuse(c: Connection, code: ReasonCode, { connect, throttled, decision }: ConnectContext): void {
   c.writePacket({ type: PacketType.Connack, sessionPresent: false, reasonCode: c.v5 ? code : toConnectReturnCode(code) });
   c.close();
   // The login audit trail: the user name the client claimed, never its password; the 5.0 reason code
   // whatever the protocol level, so 3.1.1 refusals read the same.
-  c.broker.sessionEvents?.refused(c.clientId || connect.clientId, connect.username, code, connect.protocolVersion, c.remoteAddress, throttled);
+  c.broker.sessionEvents?.refused(c.clientId || connect.clientId, connect.username, code, connect.protocolVersion, c.remoteAddress, throttled, decision);
 }
 
 /** The `connect` event: what was agreed in CONNACK, and where the client connects from. */
@@ -245,6 +257,10 @@ function recordConnect(c: Connection, ctx: ConnectContext): void {
     keepAlive: c.keepAliveMs / 1000,
     sessionExpiryInterval: c.session!.expiryInterval,
     address: c.remoteAddress,
+    ...(ctx.decision && { authenticator: ctx.decision.by, authReason: ctx.decision.reason }),
+    ...(c.roles && { roles: c.roles }),
+    ...(c.identityAcl && { acl: c.identityAcl.toJSON() }),
+    ...(ctx.expiresAt !== undefined && { credentialsExpireAt: new Date(ctx.expiresAt).toISOString() }),
   });
 }
 

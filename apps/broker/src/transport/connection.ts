@@ -15,10 +15,12 @@ import {
   truncateUtf8,
 } from '@nestmq/mqtt-protocol';
 import type { Duplex } from 'node:stream';
+import type { IdentityAcl } from '../auth/identity-acl';
 import type { TopicAccess } from '../auth/topic-access';
 import { DropReason, PacketSink } from '../qos/packet-sink';
 import { Message } from '../routing/message';
 import { TopicCache } from '../routing/topic-cache';
+import { LongTimeout } from '../session/long-timeout';
 import { Session } from '../session/session';
 import { DisconnectCause, serverDisconnectCause } from '../session-events/disconnect-cause';
 import type { BrokerContext } from './broker-context';
@@ -50,6 +52,12 @@ export class Connection implements PacketSink {
   session: Session | null = null;
   clientId = '';
   username: string | undefined;
+  /** Roles the authenticator gave this client's identity, if any. */
+  roles: readonly string[] | undefined;
+  /** The identity's own topic lists (a JWT claim, the HTTP hook's answer): a restriction on top of the rules. */
+  identityAcl: IdentityAcl | undefined;
+  /** Closes the connection when its credentials expire (AUTH_JWT_EXPIRY=disconnect). */
+  private credentialsExpiry: LongTimeout | undefined;
   readonly openedAt = Date.now();
   lastPacketAt = this.openedAt;
   /** Keep alive in milliseconds as agreed in CONNACK; 0 = none. */
@@ -328,10 +336,24 @@ export class Connection implements PacketSink {
     const decisions = (this.publishDecisions ??= new TopicCache(PUBLISH_DECISION_BYTES));
     let allowed = decisions.get(topic);
     if (allowed === undefined) {
-      allowed = acl.canPublish(this.username, this.clientId, topic);
+      allowed = acl.canPublish(this.username, this.clientId, topic, this.identityAcl);
       decisions.set(topic, allowed);
     }
     return allowed;
+  }
+
+  /**
+   * The credentials the client connected with stop being valid at `at` (epoch ms): then the connection
+   * ends, with DISCONNECT 0x87 Not authorized for a 5.0 client, a plain close for 3.1.1, which has none.
+   */
+  expireAt(at: number): void {
+    this.credentialsExpiry?.cancel();
+    this.credentialsExpiry = new LongTimeout(() => {
+      this.credentialsExpiry = undefined;
+      if (this.state === ConnectionState.Closed) return;
+      this.broker.stats.credentialsExpired++;
+      this.disconnect(ReasonCode.NotAuthorized, 'Credentials expired');
+    }, at - Date.now());
   }
 
   forgetPublishDecisions(): void {
@@ -464,6 +486,8 @@ export class Connection implements PacketSink {
     this.broker.connectingBytes.update(this.heldBeforeConnect, 0);
     this.heldBeforeConnect = 0;
     this.broker.keepAlive.unwatch(this);
+    this.credentialsExpiry?.cancel();
+    this.broker.connectionsPerAddress.leave(this.remoteAddress);
     // A CONNECT still being authenticated is given up: its check leaves the queue, its packet is freed.
     this.authentication?.abort();
     try {

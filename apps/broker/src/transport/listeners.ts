@@ -110,8 +110,15 @@ export async function openListeners(config: BrokerConfig, broker: BrokerContext,
 
 function configuredListeners(config: BrokerConfig, broker: BrokerContext, onConnection: OnConnection): Listener[] {
   const accepted = (listener: Listener, stream: Duplex, socket: Socket): void => {
+    const address = socket.remoteAddress ?? '';
+    // Beyond MAX_CONNECTIONS_PER_IP the socket is closed before anything is read (see ConnectionsPerAddress).
+    if (!broker.connectionsPerAddress.enter(address)) {
+      broker.stats.connectsRefusedPerAddress++;
+      stream.destroy();
+      return;
+    }
     tuneSocket(socket);
-    onConnection(new Connection(stream, broker, socket.remoteAddress ?? ''), listener);
+    onConnection(new Connection(stream, broker, address), listener);
   };
   const listeners: Listener[] = [];
 
