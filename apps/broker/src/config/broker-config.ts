@@ -241,6 +241,24 @@ function users(env: Env): Map<string, string> {
   return map;
 }
 
+/**
+ * A backend's address or key given without the backend in AUTH_CHAIN would be ignored: someone meant
+ * clients to be checked that way, and they would not be. The broker refuses to start instead.
+ */
+function backendsInChain(env: Env, chain: readonly AuthenticatorName[]): void {
+  const given: Array<[AuthenticatorName, string]> = [
+    ['jwt', 'AUTH_JWT_JWKS_URL'],
+    ['jwt', 'AUTH_JWT_SECRET'],
+    ['jwt', 'AUTH_JWT_PUBLIC_KEY_FILE'],
+    ['http', 'AUTH_HTTP_URL'],
+  ];
+  for (const [name, variable] of given) {
+    if (env[variable]?.trim() && !chain.includes(name)) {
+      throw new ConfigError(`${variable} is set, but AUTH_CHAIN (${chain.join(',')}) does not name ${name}: add it, e.g. AUTH_CHAIN=${name},${chain.join(',')}`);
+    }
+  }
+}
+
 /** `AUTH_CHAIN=jwt,local`: known names, each at most once. */
 function authChain(env: Env): AuthenticatorName[] {
   const raw = env.AUTH_CHAIN?.trim() || 'local';
@@ -381,6 +399,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     throw new ConfigError('MQTTS_PORT is set: TLS_CERT_FILE and TLS_KEY_FILE are required');
   }
   const chain = authChain(env);
+  backendsInChain(env, chain);
   const sessionUserMismatch = (env.SESSION_USER_MISMATCH?.trim() || 'refuse').toLowerCase();
   if (sessionUserMismatch !== 'refuse' && sessionUserMismatch !== 'clean') {
     throw new ConfigError(`SESSION_USER_MISMATCH=${env.SESSION_USER_MISMATCH}: expected refuse or clean`);
