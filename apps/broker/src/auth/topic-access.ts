@@ -35,10 +35,6 @@ export class TopicAccess {
     return this.identityAcls || this.file !== null || this.rules.size > 0 || this.noMatch === 'deny';
   }
 
-  get ruleCount(): number {
-    return this.rules.size;
-  }
-
   replaceRules(rules: readonly AccessRule[]): void {
     this.rules = new OrderedAccessRules(rules);
     this.active = this.isActive();

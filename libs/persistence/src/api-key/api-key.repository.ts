@@ -34,12 +34,6 @@ export class ApiKeyRepository {
     return this.keys.findOneBy({ id });
   }
 
-  /** Keys neither revoked nor expired. */
-  async countActive(): Promise<number> {
-    const [{ count }] = await this.dataSource.query(`SELECT count(*)::int AS count FROM api_keys WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`);
-    return count as number;
-  }
-
   /**
    * Records a use of the key with this hash and returns it, in one statement, if it is neither revoked nor
    * expired; null otherwise. A revocation is therefore seen by the very next request.
