@@ -151,6 +151,7 @@ interface Scenario {
 const rate = (v: number) => formatRate(v);
 const pct = (v: number) => `${Math.round(v * 100)}%`;
 const micros = (v: number) => (Number.isFinite(v) ? `${Math.round(v).toLocaleString('en-US')} us` : 'n/a');
+const perMille = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : 'n/a');
 const atLeast = (x: number): Target => ({ text: `>=${x}x`, met: (o, t) => o >= x * t });
 
 function throughputFigures(perCpuLabel: string, target: Target, fanOut: boolean): Figure[] {
@@ -165,6 +166,8 @@ function throughputFigures(perCpuLabel: string, target: Target, fanOut: boolean)
     { label: '  of which in the kernel', value: (r) => t(r).brokerSystemCpu, format: pct, ratio: false },
     { label: 'load generator CPU', value: (r) => t(r).generatorCpu, format: pct, ratio: false },
     { label: 'other CPU on the machine', value: (r) => t(r).otherCpu, format: pct, ratio: false },
+    { label: 'broker reads per 1,000 msgs', value: (r) => t(r).readsPerThousand, format: perMille, ratio: true },
+    { label: 'broker writes per 1,000 msgs', value: (r) => t(r).writesPerThousand, format: perMille, ratio: true },
     { label: 'lost (all rounds, whole runs)', value: (r) => t(r).lost, format: rate, ratio: false, sum: true },
     { label: 'duplicates (all rounds)', value: (r) => t(r).duplicates + t(r).redelivered, format: rate, ratio: false, sum: true },
   );
@@ -274,7 +277,8 @@ interface Runs {
 }
 
 function summary(scenario: Scenario, kind: BrokerKind, r: Result): string {
-  const parts = scenario.figures.slice(0, 4).map((f) => `${f.label} ${f.format(f.value(r))}`);
+  const shown = [...scenario.figures.slice(0, 4), ...scenario.figures.filter((f) => f.label.endsWith('per 1,000 msgs'))];
+  const parts = shown.map((f) => `${f.label} ${f.format(f.value(r))}`);
   const accepted = acceptedBy(r);
   if (r.history !== undefined && accepted !== undefined) parts.push(`history recorded ${share(r.history.recorded, accepted)}`);
   const trouble = r.problems.length ? `; PROBLEMS: ${r.problems.join('; ')}` : '';
@@ -501,6 +505,8 @@ function report(all: Runs[], startLoad: string, started: Date, mosqVersion: stri
     `         and run PUBACK / PUBREC-PUBREL-PUBCOMP themselves; subscribers acknowledge every delivery (batched per received chunk).`,
     `         Per broker-CPU-s: messages delivered / CPU of the broker process and every process it started (NestMQ's embedded PostgreSQL):`,
     `         utime + stime + cutime + cstime of each from /proc/PID/stat, CLK_TCK ${clkTck()}, the processes found again at every reading.`,
+    `         Reads and writes per 1,000 msgs: the broker process's read and write system calls (syscr, syscw of /proc/PID/io)`,
+    `         per 1,000 messages delivered, i.e. how many messages one socket read or write carries.`,
     `         Every payload carries publisher index and sequence number: every run is checked for lost, duplicate and reordered messages.`,
     `         Latency: 1 publisher, 1 subscriber, one PUBLISH per write every ${(1000 / LATENCY_RATE).toFixed(2)} ms, send time in the payload (performance.now());`,
     `         warm-up: ${LATENCY_BURST} messages as fast as flow control allows, then ${LATENCY_WARMUP_SECONDS} s at the rate; then ${LATENCY_SECONDS} s measured.`,

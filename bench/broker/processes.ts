@@ -186,6 +186,19 @@ export function rssKiB(pid: number): number {
   }
 }
 
+/**
+ * Read and write system calls a process made so far (syscr, syscw of /proc/PID/io: read(2), readv(2), write(2),
+ * writev(2) and their kin, sockets included); NaNs when it is gone or the file is not readable.
+ */
+export function ioSyscalls(pid: number): [number, number] {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    return [Number(/^syscr:\s+(\d+)/m.exec(io)?.[1] ?? NaN), Number(/^syscw:\s+(\d+)/m.exec(io)?.[1] ?? NaN)];
+  } catch {
+    return [NaN, NaN];
+  }
+}
+
 /** Soft limit on open files of a process (from /proc/PID/limits). */
 export function openFileLimit(pid: number | 'self' = 'self'): number {
   try {
@@ -306,6 +319,8 @@ export interface BrokerProcess {
   cpu(): number;
   /** The system part alone (time in the kernel on their behalf: system calls, TCP). */
   systemCpu(): number;
+  /** Read and write system calls of the broker process itself (not its children). */
+  syscalls(): [number, number];
   rssKiB(): number;
   /** Null while running; otherwise how it ended. */
   exited(): string | null;
@@ -419,6 +434,7 @@ export async function startBroker(kind: BrokerKind, options: StartOptions): Prom
       return user + system;
     },
     systemCpu: () => treeCpuTimes(pid)[1],
+    syscalls: () => ioSyscalls(pid),
     rssKiB: () => rssKiB(pid),
     exited: () => ended,
     collectGarbage:

@@ -64,13 +64,18 @@ export class CpuMeter {
   generator = 0;
   machine = 0;
   wall = 0;
-  private at = { t: 0, broker: 0, brokerSystem: 0, generator: 0, machine: 0 };
+  reads = 0;
+  writes = 0;
+  private at = { t: 0, broker: 0, brokerSystem: 0, generator: 0, machine: 0, reads: 0, writes: 0 };
 
   constructor(private readonly process: BrokerProcess) {}
 
   start(): void {
     const g = process.cpuUsage();
+    const [reads, writes] = this.process.syscalls();
     this.at = {
+      reads,
+      writes,
       t: performance.now(),
       broker: this.process.cpu(),
       brokerSystem: this.process.systemCpu(),
@@ -86,6 +91,9 @@ export class CpuMeter {
     this.brokerSystem += this.process.systemCpu() - this.at.brokerSystem;
     this.generator += (g.user + g.system) / 1e6 - this.at.generator;
     this.machine += machineBusySeconds() - this.at.machine;
+    const [reads, writes] = this.process.syscalls();
+    this.reads += reads - this.at.reads;
+    this.writes += writes - this.at.writes;
   }
 
   /** CPUs used by everything else on the machine, on average. */
@@ -107,6 +115,12 @@ export class CpuMeter {
 export interface ThroughputResult extends RunOutcome, CpuFigures {
   /** Messages published per second (wall clock). */
   messagesPerSecond: number;
+  /**
+   * Read and write system calls of the broker process per 1,000 deliveries: how many messages one socket
+   * read or write carries (the broker's batching), which CPU figures alone do not show.
+   */
+  readsPerThousand: number;
+  writesPerThousand: number;
   /** Messages received by subscribers per second (wall clock). */
   deliveriesPerSecond: number;
   deliveriesPerCpuSecond: number;
@@ -302,6 +316,8 @@ export async function runThroughput(broker: BrokerProcess, spec: ThroughputSpec,
     messagesPerSecond: (b.published - a.published) / wall,
     deliveriesPerSecond: (b.delivered - a.delivered) / wall,
     deliveriesPerCpuSecond: (b.delivered - a.delivered) / meter.broker,
+    readsPerThousand: (meter.reads / (b.delivered - a.delivered)) * 1000,
+    writesPerThousand: (meter.writes / (b.delivered - a.delivered)) * 1000,
     ...meter.figures(),
     published: published(),
     accepted: spec.qos === 0 ? published() : publishers.reduce((n, p) => n + p.completed, 0),
