@@ -20,12 +20,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ConnectPacket, PacketParser, PacketType, ParseStatus, encodePacket } from '@nestmq/mqtt-protocol';
 import { cpuModel, envNumber, formatRate, median, table } from '../codec/harness';
+import { Pinger, connectPacket, login, percentile, pinger } from './connect-load';
 import { BrokerProcess, NESTMQ_ENV, benchTempDir, machineBusySeconds, sleep, startBroker } from './processes';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -51,106 +50,6 @@ const BROKER_ENV: Record<string, string> = {
 };
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
-const DISCONNECT = Buffer.from([0xe0, 0x01, 0x00]);
-const PINGREQ = Buffer.from([0xc0, 0x00]);
-
-interface Attempt {
-  reasonCode: number;
-  ms: number;
-}
-
-/** One login: connect from `localAddress`, CONNECT, CONNACK, then DISCONNECT (or the broker's close). */
-function login(port: number, localAddress: string, clientId: string, password: string): Promise<Attempt> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const parser = new PacketParser({ protocolVersion: 5 });
-    const socket = net.connect({ port, host: '127.0.0.1', localAddress });
-    socket.setNoDelay(true);
-    let answer: Attempt | undefined;
-    const timer = setTimeout(() => socket.destroy(new Error(`${clientId}: no CONNACK within 30 s`)), 30_000);
-    const connect: ConnectPacket = {
-      type: PacketType.Connect,
-      protocolName: 'MQTT',
-      protocolVersion: 5,
-      clean: true,
-      keepAlive: 60,
-      clientId,
-      username: USERNAME,
-      password: Buffer.from(password),
-    };
-    socket.on('connect', () => socket.write(encodePacket(connect, 5)!));
-    socket.on('data', (chunk) => {
-      parser.push(chunk);
-      for (let s = parser.read(); s !== ParseStatus.NeedMore; s = parser.read()) {
-        const packet = s === ParseStatus.Packet ? parser.packet : undefined;
-        if (packet?.type !== PacketType.Connack || answer !== undefined) {
-          socket.destroy(new Error(`${clientId}: unexpected ${packet ? PacketType[packet.type] : `parse status ${s}`}`));
-          return;
-        }
-        answer = { reasonCode: packet.reasonCode, ms: performance.now() - started };
-        if (packet.reasonCode === 0) socket.end(DISCONNECT);
-      }
-    });
-    let error: Error | undefined;
-    socket.on('error', (e) => (error = e));
-    socket.on('close', () => {
-      clearTimeout(timer);
-      if (answer !== undefined) resolve(answer);
-      else reject(error ?? new Error(`${clientId}: closed without a CONNACK`));
-    });
-  });
-}
-
-/** A logged-in client that sends PINGREQ every 20 ms and keeps the round trips of a window. */
-async function pinger(port: number): Promise<{ window(): number[]; stop(): void }> {
-  const socket = net.connect({ port, host: '127.0.0.1' });
-  socket.setNoDelay(true);
-  const parser = new PacketParser({ protocolVersion: 5 });
-  let rtts: number[] = [];
-  let sentAt: number | undefined;
-  const connected = new Promise<void>((resolve, reject) => {
-    socket.on('error', reject);
-    socket.on('data', (chunk) => {
-      parser.push(chunk);
-      for (let s = parser.read(); s !== ParseStatus.NeedMore; s = parser.read()) {
-        const packet = parser.packet;
-        if (packet?.type === PacketType.Connack) {
-          if (packet.reasonCode === 0) resolve();
-          else reject(new Error(`pinger: CONNACK 0x${packet.reasonCode.toString(16)}`));
-        } else if (packet?.type === PacketType.Pingresp && sentAt !== undefined) {
-          rtts.push(performance.now() - sentAt);
-          sentAt = undefined;
-        }
-      }
-    });
-  });
-  socket.on('connect', () =>
-    socket.write(
-      encodePacket(
-        { type: PacketType.Connect, protocolName: 'MQTT', protocolVersion: 5, clean: true, keepAlive: 600, clientId: 'bench-pinger', username: USERNAME, password: Buffer.from(PASSWORD) },
-        5,
-      )!,
-    ),
-  );
-  await connected;
-  const timer = setInterval(() => {
-    // One ping in flight at a time: an unanswered one counts from when it was sent.
-    if (sentAt !== undefined) return;
-    sentAt = performance.now();
-    socket.write(PINGREQ);
-  }, 20);
-  return {
-    window: () => {
-      const out = rtts;
-      rtts = [];
-      return out;
-    },
-    stop: () => {
-      clearInterval(timer);
-      socket.destroy();
-    },
-  };
-}
 
 interface PhaseResult {
   password: 'right' | 'wrong';
@@ -163,7 +62,7 @@ interface PhaseResult {
   machineCpu: number;
 }
 
-async function phase(broker: BrokerProcess, ping: { window(): number[] }, password: 'right' | 'wrong'): Promise<PhaseResult> {
+async function phase(broker: BrokerProcess, ping: Pinger, password: 'right' | 'wrong'): Promise<PhaseResult> {
   let measuring = false;
   let stopping = false;
   const counts = new Map<number, number>();
@@ -173,7 +72,7 @@ async function phase(broker: BrokerProcess, ping: { window(): number[] }, passwo
     const address = `127.0.1.${i + 1}`;
     while (!stopping) {
       try {
-        const a = await login(broker.port, address, `bench-auth-${i}`, password === 'right' ? PASSWORD : WRONG);
+        const a = await login({ port: broker.port, localAddress: address }, connectPacket(`bench-auth-${i}`, USERNAME, password === 'right' ? PASSWORD : WRONG));
         if (measuring) {
           counts.set(a.reasonCode, (counts.get(a.reasonCode) ?? 0) + 1);
           latencies.push(a.ms);
@@ -204,12 +103,6 @@ async function phase(broker: BrokerProcess, ping: { window(): number[] }, passwo
   return { password, counts, seconds, latencies, pings, brokerCpu, machineCpu };
 }
 
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
 const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '-');
 
 function hashing(): string {
@@ -236,7 +129,7 @@ async function main(): Promise<void> {
   const broker = await startBroker('nestmq', { protocolVersion: 5, env: BROKER_ENV });
   const results: PhaseResult[] = [];
   try {
-    const ping = await pinger(broker.port);
+    const ping = await pinger({ port: broker.port }, connectPacket('bench-pinger', USERNAME, PASSWORD));
     try {
       for (let round = 1; round <= ROUNDS; round++) {
         for (const password of ['right', 'wrong'] as const) {

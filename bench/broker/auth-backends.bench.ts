@@ -1,0 +1,321 @@
+/**
+ * CONNECTs per second per authenticator: how fast NestMQ admits clients with each backend of AUTH_CHAIN,
+ * with its result cache cold (every CONNECT carries credentials the broker has not seen, so the backend is
+ * asked every time) and warm (each client repeats its own credentials, so a cache answers).
+ *
+ *   npm run bench:auth-backends                  # build, then run
+ *   BENCH_WRITE=1 npm run bench:auth-backends    # also write bench/results/auth-backends.txt
+ *
+ * One broker per backend, a child process on its embedded database, with the login throttle off. The servers
+ * the backends ask (the HTTP hook, the JWKS document) run in a child process of their own, whose CPU is shown
+ * apart. Each of BENCH_CLIENTS clients has its own loopback address (127.0.1.N) and logs in again and again:
+ * connect, CONNECT, CONNACK, DISCONNECT, close. One other connected client sends PINGREQ every 20 ms: its
+ * round trips show whether the event loop keeps turning while clients are checked.
+ *
+ * Environment (defaults in brackets): BENCH_BACKENDS [local,jwt,http]; BENCH_CLIENTS [50]; BENCH_SECONDS
+ * measured per phase [8]; BENCH_WARMUP_SECONDS [2]; BENCH_ROUNDS [2], medians reported; BENCH_BCRYPT_COST [10].
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ConnectPacket } from '@nestmq/mqtt-protocol';
+import { SignJWT, exportJWK } from 'jose';
+import { cpuModel, envNumber, formatRate, median, table } from '../codec/harness';
+import { Dial, Exchange, Pinger, connectPacket, login, percentile, pinger } from './connect-load';
+import { BrokerProcess, benchTempDir, cpuSeconds, machineBusySeconds, nestmqRevision, sleep, startBroker } from './processes';
+
+const REPO = path.resolve(__dirname, '../../..');
+const USER_ADD = path.join(REPO, 'apps/broker/dist/src/cli/user-add.js');
+const BACKEND_SERVER = path.join(__dirname, 'auth-backend-server.js');
+
+const CLIENTS = Math.round(envNumber('BENCH_CLIENTS', 50));
+const SECONDS = envNumber('BENCH_SECONDS', 8);
+const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 2);
+const ROUNDS = Math.round(envNumber('BENCH_ROUNDS', 2));
+const COST = Math.round(envNumber('BENCH_BCRYPT_COST', 10));
+if (CLIENTS > 250) throw new Error('BENCH_CLIENTS: at most 250 (one address each in 127.0.1.0/24)');
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** Cold: every CONNECT brings credentials never seen before. Warm: a client repeats its own. */
+type Cache = 'cold' | 'warm';
+
+/** The servers process: its port, its CPU, how many hook calls it answered. */
+interface Servers {
+  port: number;
+  cpu(): number;
+  hookCalls(): Promise<number>;
+  stop(): void;
+}
+
+/** One authenticator as the benchmark drives it. */
+interface Backend {
+  name: string;
+  /** What the broker checks, in words for the method section. */
+  what: string;
+  /** True when the authenticator keeps a cache of answers: then both phases run, else one (`-`). */
+  cached: boolean;
+  env(servers: Servers): Record<string, string>;
+  /** Runs before the broker starts, on its data directory (users for `local`). */
+  prepare?(dataDir: string, env: Record<string, string>): void;
+  /** The CONNECT of a client's n-th login. */
+  connect(client: number, n: number, cache: Cache): Promise<ConnectPacket> | ConnectPacket;
+  dial?(client: number): Partial<Dial>;
+  exchange?(): Exchange;
+}
+
+const signingKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const KID = 'bench-key';
+
+async function token(subject: string): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'ES256', kid: KID })
+    .setSubject(subject)
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .setJti(randomUUID())
+    .sign(signingKey.privateKey);
+}
+
+/** One token per client, signed once: what a device that keeps its token presents. */
+const clientTokens = new Map<number, Promise<string>>();
+
+const BACKENDS: Record<string, Backend> = {
+  local: {
+    name: 'local',
+    what: `a users-table user, bcrypt cost ${COST}; no cache: every CONNECT is hashed`,
+    cached: false,
+    env: () => ({ AUTH_CHAIN: 'local', BCRYPT_COST: String(COST) }),
+    prepare: (dataDir, env) =>
+      execFileSync(process.execPath, [USER_ADD, 'bench-user', 'bench-password'], {
+        env: { ...process.env, ...env, DATA_DIR: dataDir },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      }),
+    connect: (client, n) => connectPacket(`bench-${client}-${n}`, 'bench-user', 'bench-password'),
+  },
+  jwt: {
+    name: 'jwt',
+    what: 'an ES256 token as the password, its key from a JWKS URL (fetched once); no cache of answers: every token is verified',
+    cached: true,
+    env: (servers) => ({ AUTH_CHAIN: 'jwt', AUTH_JWT_JWKS_URL: `http://127.0.0.1:${servers.port}/jwks` }),
+    connect: async (client, n, cache) => {
+      let t: Promise<string>;
+      if (cache === 'cold') t = token(`device-${client}`);
+      else {
+        t = clientTokens.get(client) ?? token(`device-${client}`);
+        clientTokens.set(client, t);
+      }
+      return connectPacket(`bench-${client}-${n}`, `device-${client}`, await t);
+    },
+  },
+  http: {
+    name: 'http',
+    what: 'the HTTP hook (a Node http server answering allow at once), AUTH_HTTP_CACHE_TTL 60 s',
+    cached: true,
+    env: (servers) => ({ AUTH_CHAIN: 'http', AUTH_HTTP_URL: `http://127.0.0.1:${servers.port}/auth` }),
+    // The cache is keyed by the whole request: a new password each time misses, the same client id and password hit.
+    connect: (client, n, cache) =>
+      connectPacket(cache === 'cold' ? `bench-${client}-${n}` : `bench-${client}`, `device-${client}`, cache === 'cold' ? `pass-${client}-${n}` : `pass-${client}`),
+  },
+};
+
+async function startServers(): Promise<Servers> {
+  const jwk = { ...(await exportJWK(signingKey.publicKey)), kid: KID, alg: 'ES256', use: 'sig' };
+  const child: ChildProcess = spawn(process.execPath, [BACKEND_SERVER], {
+    env: { ...process.env, BENCH_JWKS: JSON.stringify({ keys: [jwk] }) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+  });
+  return {
+    port,
+    cpu: () => cpuSeconds(child.pid!),
+    hookCalls: async () => ((await (await fetch(`http://127.0.0.1:${port}/calls`)).json()) as { hook: number }).hook,
+    stop: () => void child.kill('SIGTERM'),
+  };
+}
+
+interface PhaseResult {
+  backend: string;
+  cache: Cache | '-';
+  counts: Map<number, number>;
+  seconds: number;
+  latencies: number[];
+  pings: number[];
+  brokerCpu: number;
+  serversCpu: number;
+  machineCpu: number;
+  hookCallsPerConnect: number;
+}
+
+async function phase(backend: Backend, broker: BrokerProcess, servers: Servers, ping: Pinger, cache: Cache): Promise<PhaseResult> {
+  let measuring = false;
+  let stopping = false;
+  const counts = new Map<number, number>();
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  const loop = async (i: number): Promise<void> => {
+    const dial: Dial = { port: broker.port, localAddress: `127.0.1.${i + 1}`, ...backend.dial?.(i) };
+    for (let n = 0; !stopping; n++) {
+      try {
+        const connect = await backend.connect(i, n, cache);
+        const a = await login(dial, connect, backend.exchange?.());
+        if (measuring) {
+          counts.set(a.reasonCode, (counts.get(a.reasonCode) ?? 0) + 1);
+          latencies.push(a.ms);
+        }
+      } catch (e) {
+        failures.push((e as Error).message);
+        if (failures.length > 20) throw new Error(`too many failed logins: ${failures.slice(0, 3).join('; ')}`);
+      }
+    }
+  };
+  const loops = Array.from({ length: CLIENTS }, (_, i) => loop(i));
+  await sleep(WARMUP_SECONDS * 1000);
+  ping.window();
+  const cpu0 = broker.cpu();
+  const servers0 = servers.cpu();
+  const calls0 = await servers.hookCalls();
+  const machine0 = machineBusySeconds();
+  const t0 = performance.now();
+  measuring = true;
+  await sleep(SECONDS * 1000);
+  measuring = false;
+  const seconds = (performance.now() - t0) / 1000;
+  const brokerCpu = (broker.cpu() - cpu0) / seconds;
+  const serversCpu = (servers.cpu() - servers0) / seconds;
+  const machineCpu = (machineBusySeconds() - machine0) / seconds;
+  const calls = (await servers.hookCalls()) - calls0;
+  const pings = ping.window();
+  stopping = true;
+  await Promise.all(loops);
+  if (broker.exited() !== null) throw new Error(`the broker ${broker.exited()}:\n${broker.output()}`);
+  if (failures.length > 0) log(`  ${failures.length} logins failed: ${failures.slice(0, 3).join('; ')}`);
+  const answered = [...counts.values()].reduce((a, b) => a + b, 0);
+  return {
+    backend: backend.name,
+    cache: backend.cached ? cache : '-',
+    counts,
+    seconds,
+    latencies,
+    pings,
+    brokerCpu,
+    serversCpu,
+    machineCpu,
+    hookCallsPerConnect: answered > 0 ? calls / answered : NaN,
+  };
+}
+
+async function runBackend(backend: Backend, servers: Servers): Promise<PhaseResult[]> {
+  const dataDir = path.join(benchTempDir(), `data-${backend.name}`);
+  mkdirSync(dataDir, { recursive: true });
+  const env = {
+    ...backend.env(servers),
+    LOGIN_FAILURES_PER_ADDRESS: '0',
+    LOGIN_FAILURES_PER_USER: '0',
+    // A fixed admin password: a generated one would be printed, and is hashed at start-up either way.
+    ADMIN_PASSWORD: 'bench-admin-password',
+  };
+  backend.prepare?.(dataDir, env);
+  const broker = await startBroker('nestmq', { protocolVersion: 5, env, dataDir });
+  const results: PhaseResult[] = [];
+  try {
+    const ping = await pinger({ port: broker.port, ...backend.dial?.(CLIENTS) }, await backend.connect(CLIENTS, 0, 'warm'), backend.exchange?.());
+    try {
+      for (let round = 1; round <= ROUNDS; round++) {
+        for (const cache of backend.cached ? (['cold', 'warm'] as const) : (['warm'] as const)) {
+          const r = await phase(backend, broker, servers, ping, cache);
+          results.push(r);
+          const total = [...r.counts.values()].reduce((a, b) => a + b, 0);
+          log(`${backend.name}, round ${round}, ${r.cache}: ${formatRate(total / r.seconds)} CONNACK/s (${[...r.counts].map(([c, n]) => `0x${c.toString(16).padStart(2, '0')}: ${n}`).join(', ')})`);
+        }
+      }
+    } finally {
+      ping.stop();
+    }
+  } finally {
+    await broker.stop();
+  }
+  return results;
+}
+
+const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '-');
+const pct = (v: number): string => `${Math.round(v * 100)}%`;
+
+async function main(): Promise<void> {
+  const names = (process.env.BENCH_BACKENDS ?? 'local,jwt,http').split(',').map((s) => s.trim());
+  for (const n of names) if (BACKENDS[n] === undefined) throw new Error(`BENCH_BACKENDS: unknown backend ${n} (known: ${Object.keys(BACKENDS).join(', ')})`);
+  const startLoad = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const servers = await startServers();
+  const results: PhaseResult[] = [];
+  try {
+    for (const n of names) results.push(...(await runBackend(BACKENDS[n], servers)));
+  } finally {
+    servers.stop();
+  }
+  const endLoad = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+  const groups = new Map<string, PhaseResult[]>();
+  for (const r of results) groups.set(`${r.backend}\u0000${r.cache}`, [...(groups.get(`${r.backend}\u0000${r.cache}`) ?? []), r]);
+  const rows = [...groups.values()].map((of) => {
+    const rate = (pick: (code: number) => boolean) => median(of.map((r) => [...r.counts].filter(([c]) => pick(c)).reduce((a, [, n]) => a + n, 0) / r.seconds));
+    const latencies = of.flatMap((r) => r.latencies);
+    const pings = of.flatMap((r) => r.pings);
+    const calls = median(of.map((r) => r.hookCallsPerConnect));
+    return [
+      of[0].backend,
+      of[0].cache,
+      formatRate(rate((c) => c === 0)),
+      formatRate(rate((c) => c !== 0)),
+      ms(percentile(latencies, 0.5)),
+      ms(percentile(latencies, 0.99)),
+      ms(percentile(pings, 0.5)),
+      ms(percentile(pings, 0.99)),
+      of[0].backend === 'http' ? calls.toFixed(2) : '-',
+      pct(median(of.map((r) => r.brokerCpu))),
+      pct(median(of.map((r) => r.serversCpu))),
+      pct(median(of.map((r) => r.machineCpu))),
+    ];
+  });
+  const out = [
+    'NestMQ CONNECTs per second per authenticator',
+    `command: BENCH_WRITE=1 npm run bench:auth-backends${process.env.BENCH_BACKENDS ? ` (BENCH_BACKENDS=${process.env.BENCH_BACKENDS})` : ''}`,
+    `date:    ${new Date().toISOString()}; revision ${nestmqRevision()}`,
+    `node:    ${process.version}, ${os.platform()} ${os.arch()}; cpu: ${cpuModel()}, ${os.cpus().length} logical CPUs; load average at start ${startLoad}, at end ${endLoad}`,
+    `method:  MQTT 5.0, ${CLIENTS} clients at once, each from its own 127.0.1.N address: CONNECT -> CONNACK -> DISCONNECT -> close -> again;`,
+    `         ${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured per phase, ${ROUNDS} rounds, medians of the rounds; one broker per backend`,
+    '         (embedded database, login throttle off, broker defaults otherwise).',
+    '         cold = every CONNECT brings credentials the broker has not seen (a new token, a new password), so a cache of',
+    '         answers misses; warm = each client repeats its own; "-" = the backend keeps no cache of answers.',
+    '         ping = PINGREQ round trip of one other connected client, every 20 ms; broker CPU = utime + stime of the broker',
+    '         and its embedded database (100% = one core); servers CPU = the process serving the hook and the JWKS;',
+    '         machine CPU = every process, the load generator included; hook calls = requests the HTTP hook got per CONNECT.',
+    ...names.map((n) => `         ${n.padEnd(6)} ${BACKENDS[n].what}`),
+    '',
+    table(
+      ['backend', 'cache', 'CONNACK 0x00/s', 'refused/s', 'CONNACK p50 ms', 'p99 ms', 'ping p50 ms', 'p99 ms', 'hook calls', 'broker CPU', 'servers CPU', 'machine CPU'],
+      rows,
+      [false, false, true, true, true, true, true, true, true, true, true, true],
+    ),
+    '',
+  ].join('\n');
+  process.stdout.write(`\n${out}`);
+  if (process.env.BENCH_WRITE === '1') {
+    const file = path.join(REPO, 'bench/results/auth-backends.txt');
+    writeFileSync(file, out);
+    log(`written to ${path.relative(REPO, file)}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`auth backends benchmark: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);
