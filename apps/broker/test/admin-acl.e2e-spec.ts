@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { UserRepository } from '@nestmq/persistence';
 import { TestDatabase, createTestDatabase, defaultDatabaseKind } from '@nestmq/persistence/testing';
+import { SignJWT } from 'jose';
 import { MqttClient } from 'mqtt';
 import { ADMIN, errorCode, graphql, signIn } from './support/admin-api';
 import { connectClient, connectWithInbox, publish } from './support/clients';
@@ -13,7 +14,7 @@ import { TestBroker, startBrokerOn, startTestBroker } from './support/test-broke
 const SECRET = 'a-test-secret-of-enough-length-for-hs256-signing';
 const ENV = { ADMIN_JWT_SECRET: SECRET, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password };
 
-const RULE_FIELDS = 'id source position permission action topic username clientId anonymous comment fileLine';
+const RULE_FIELDS = 'id source position permission action topic username clientId anonymous role comment fileLine';
 const CREATE = `mutation ($i: CreateAclRuleInput!) { createAclRule(input: $i) { ${RULE_FIELDS} } }`;
 const UPDATE = `mutation ($id: ID!, $i: UpdateAclRuleInput!) { updateAclRule(id: $id, input: $i) { ${RULE_FIELDS} } }`;
 const DELETE = `mutation ($id: ID!) { deleteAclRule(id: $id) }`;
@@ -29,6 +30,7 @@ interface Rule {
   username: string | null;
   clientId: string | null;
   anonymous: boolean;
+  role: string | null;
   comment: string | null;
   fileLine: number | null;
 }
@@ -83,7 +85,7 @@ describe('admin API: topic rules in the database, applied to connected clients a
     const created = await gql<{ createAclRule: Rule }>(CREATE, { i: { permission: 'deny', action: 'publish', topic: 'plant/#', username: 'dev1', comment: 'line stop', position: 1 } }, admin);
     assert.equal(errorCode(created), undefined, created.errors?.[0]?.message);
     const rule = created.data!.createAclRule;
-    assert.deepEqual({ ...rule, id: undefined }, { id: undefined, source: 'database', position: 1, permission: 'deny', action: 'publish', topic: 'plant/#', username: 'dev1', clientId: null, anonymous: false, comment: 'line stop', fileLine: null });
+    assert.deepEqual({ ...rule, id: undefined }, { id: undefined, source: 'database', position: 1, permission: 'deny', action: 'publish', topic: 'plant/#', username: 'dev1', clientId: null, anonymous: false, role: null, comment: 'line stop', fileLine: null });
 
     assert.equal(await pubackCode(device, 'plant/line1/temp'), 0x87, 'the same topic, allowed a moment ago, is refused now (0x87 Not authorized)');
     assert.equal(await pubackCode(device, 'office/temp'), 0, 'what the rule does not name stays allowed');
@@ -250,5 +252,71 @@ describe('admin API: ACL_NO_MATCH=deny refuses what no rule allows', () => {
     } finally {
       await client.endAsync(true);
     }
+  });
+});
+
+describe('admin API: rules naming a role apply to the clients their authenticator gave it', () => {
+  const JWT_SECRET = 'a-token-secret-of-at-least-32-characters';
+  let broker: TestBroker;
+  let admin: string;
+  const tokenFor = (sub: string, roles: string[]) =>
+    new SignJWT({ roles }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('1h').sign(new TextEncoder().encode(JWT_SECRET));
+  beforeAll(async () => {
+    broker = await startTestBroker({ httpPort: 0 }, { ...ENV, AUTH_CHAIN: 'jwt,local', AUTH_JWT_SECRET: JWT_SECRET });
+    admin = await signIn(broker);
+  });
+  afterAll(() => broker.close());
+
+  it('lets an operator publish where everyone else is denied, and delivers alarms only to auditors', async () => {
+    const gql = graphql(broker);
+    const created = await gql(CREATE, { i: { permission: 'allow', action: 'publish', topic: 'plant/#', role: 'operators' } }, admin);
+    assert.equal((created.data as { createAclRule: { role: string } }).createAclRule.role, 'operators');
+    for (const i of [
+      { permission: 'allow', action: 'subscribe', topic: 'plant/+/alarm', role: 'auditors' },
+      { permission: 'deny', action: 'all', topic: 'plant/#' },
+    ]) {
+      assert.equal((await gql(CREATE, { i }, admin)).errors, undefined);
+    }
+
+    const operator = await connectClient(broker.url, { clientId: 'op-1', username: 'olga', password: await tokenFor('olga', ['operators']) });
+    const guest = await connectClient(broker.url, { clientId: 'guest-1', username: 'gus', password: await tokenFor('gus', ['guests']) });
+    const [auditor, auditorInbox] = await connectWithInbox(broker.url, { clientId: 'aud-1', username: 'ada', password: await tokenFor('ada', ['auditors']) });
+    try {
+      assert.equal(await pubackCode(operator, 'plant/line1/speed'), 0, 'the operators rule allows');
+      assert.equal(await pubackCode(guest, 'plant/line1/speed'), 0x87, 'another role: the deny decides');
+      assert.equal(await subackCode(auditor, 'plant/+/alarm'), 1, 'the auditors rule allows the subscription');
+      assert.equal(await subackCode(operator, 'plant/+/alarm'), 0x87, 'operators may publish, not subscribe');
+      await operator.publishAsync('plant/line1/alarm', 'overheat', { qos: 1 });
+      const [received] = await auditorInbox.waitFor(1);
+      assert.equal(received.topic, 'plant/line1/alarm');
+
+      // Taking the role away from the rule: the auditor's next delivery is decided anew.
+      const id = ((await gql(LIST, {}, admin)).data as { aclRules: Rule[] }).aclRules.find((r) => r.topic === 'plant/+/alarm')!.id;
+      assert.equal((await gql(UPDATE, { id, i: { role: 'nobody-has-this' } }, admin)).errors, undefined);
+      await operator.publishAsync('plant/line2/alarm', 'second', { qos: 1 });
+      await operator.publishAsync('plant/line3/alarm', 'third', { qos: 1 });
+      assert.equal((await gql(UPDATE, { id, i: { role: 'auditors' } }, admin)).errors, undefined);
+      await operator.publishAsync('plant/line4/alarm', 'fourth', { qos: 1 });
+      const messages = await auditorInbox.waitFor(2);
+      assert.deepEqual(
+        messages.map((m) => m.topic),
+        ['plant/line1/alarm', 'plant/line4/alarm'],
+        'nothing delivered while no role of hers was named',
+      );
+    } finally {
+      await Promise.all([operator.endAsync(true), guest.endAsync(true), auditor.endAsync(true)]);
+    }
+  });
+
+  it('refuses an empty role name with a message, and records the role in the audit log', async () => {
+    const gql = graphql(broker);
+    const bad = await gql(CREATE, { i: { permission: 'allow', action: 'all', topic: 'x/#', role: '' } }, admin);
+    assert.equal(errorCode(bad), 'BAD_USER_INPUT');
+    assert.match(bad.errors![0].message, /role: leave it out \(null\) for any/);
+    await gql(CREATE, { i: { permission: 'allow', action: 'all', topic: 'y/#', role: 'crew' } }, admin);
+    const audit = await gql(`{ auditLog(first: 1) { entries { action details } } }`, {}, admin);
+    const [entry] = (audit.data as { auditLog: { entries: Array<{ action: string; details: { after: { role: string | null } } }> } }).auditLog.entries;
+    assert.equal(entry.action, 'createAclRule');
+    assert.equal(entry.details.after.role, 'crew');
   });
 });

@@ -4,7 +4,7 @@ import { AccessRule, OrderedAccessRules } from './access-rules';
 import { TopicAccess } from './topic-access';
 import { TopicAcl } from './topic-acl';
 
-const rule = (r: Partial<AccessRule> & Pick<AccessRule, 'permission' | 'topic'>): AccessRule => ({ action: 'all', username: null, clientId: null, anonymous: false, ...r });
+const rule = (r: Partial<AccessRule> & Pick<AccessRule, 'permission' | 'topic'>): AccessRule => ({ action: 'all', username: null, clientId: null, anonymous: false, role: null, ...r });
 
 describe('OrderedAccessRules: the first rule that applies decides', () => {
   const rules = new OrderedAccessRules([
@@ -48,6 +48,23 @@ describe('OrderedAccessRules: the first rule that applies decides', () => {
   it('applies a client id rule to that client only', () => {
     assert.equal(rules.publish('bob', 'c-7', 'only/this'), true);
     assert.equal(rules.publish('bob', 'c-8', 'only/this'), undefined);
+  });
+
+  it('applies a role rule only to clients given that role, in its place in the order', () => {
+    const byRole = new OrderedAccessRules([
+      rule({ permission: 'allow', action: 'publish', topic: 'plant/#', role: 'operators' }),
+      rule({ permission: 'allow', action: 'subscribe', topic: 'plant/+/alarm', role: 'auditors', username: 'eve' }),
+      rule({ permission: 'deny', topic: 'plant/#' }),
+    ]);
+    assert.equal(byRole.publish('olga', 'o', 'plant/line1/speed', ['operators']), true);
+    assert.equal(byRole.publish('olga', 'o', 'plant/line1/speed', ['viewers', 'operators']), true, 'one of several roles is enough');
+    assert.equal(byRole.publish('bob', 'b', 'plant/line1/speed', ['viewers']), false, 'another role: the general deny decides');
+    assert.equal(byRole.publish('bob', 'b', 'plant/line1/speed'), false, 'no roles at all');
+    assert.equal(byRole.publish('operators', 'b', 'plant/line1/speed'), false, 'a user named like the role is not given it');
+    assert.equal(byRole.read('olga', 'o', 'plant/line1/speed', ['operators']), false, 'the role rule is for publishing only');
+    assert.equal(byRole.subscribe('eve', 'e', 'plant/+/alarm', ['auditors']), true, 'user and role both match');
+    assert.equal(byRole.subscribe('mallory', 'm', 'plant/+/alarm', ['auditors']), false, 'the role without the user named is not enough');
+    assert.equal(byRole.subscribe('eve', 'e', 'plant/+/alarm'), false, 'the user without the role is not enough');
   });
 
   it('allows a subscription some allow can match and refuses one a deny covers, whichever comes first', () => {

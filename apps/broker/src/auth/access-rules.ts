@@ -14,6 +14,8 @@ export interface AccessRule {
   clientId: string | null;
   /** Only clients without a user name. */
   anonymous: boolean;
+  /** Only clients their authenticator gave this role; null: any. */
+  role: string | null;
 }
 
 interface Ranked {
@@ -50,16 +52,16 @@ export class OrderedAccessRules {
 
   readonly size: number;
 
-  publish(username: string | undefined, clientId: string, topic: string): boolean | undefined {
-    return this.first(username, clientId, 'publish', (rule, filter) => (topicMatches(filter, topic) ? rule.permission === 'allow' : undefined));
+  publish(username: string | undefined, clientId: string, topic: string, roles?: readonly string[]): boolean | undefined {
+    return this.first(username, clientId, roles, 'publish', (rule, filter) => (topicMatches(filter, topic) ? rule.permission === 'allow' : undefined));
   }
 
-  read(username: string | undefined, clientId: string, topic: string): boolean | undefined {
-    return this.first(username, clientId, 'subscribe', (rule, filter) => (topicMatches(filter, topic) ? rule.permission === 'allow' : undefined));
+  read(username: string | undefined, clientId: string, topic: string, roles?: readonly string[]): boolean | undefined {
+    return this.first(username, clientId, roles, 'subscribe', (rule, filter) => (topicMatches(filter, topic) ? rule.permission === 'allow' : undefined));
   }
 
-  subscribe(username: string | undefined, clientId: string, topicFilter: string): boolean | undefined {
-    return this.first(username, clientId, 'subscribe', (rule, filter) => {
+  subscribe(username: string | undefined, clientId: string, topicFilter: string, roles?: readonly string[]): boolean | undefined {
+    return this.first(username, clientId, roles, 'subscribe', (rule, filter) => {
       if (rule.permission === 'allow') return filtersIntersect(filter, topicFilter) ? true : undefined;
       return filterCovers(filter, topicFilter) ? false : undefined;
     });
@@ -68,6 +70,7 @@ export class OrderedAccessRules {
   private first(
     username: string | undefined,
     clientId: string,
+    roles: readonly string[] | undefined,
     action: 'publish' | 'subscribe',
     decide: (rule: AccessRule, filter: string) => boolean | undefined,
   ): boolean | undefined {
@@ -81,6 +84,7 @@ export class OrderedAccessRules {
       if (rule.action !== 'all' && rule.action !== action) continue;
       if (rule.clientId !== null && rule.clientId !== clientId) continue;
       if (rule.anonymous && username !== undefined) continue;
+      if (rule.role !== null && (roles === undefined || !roles.includes(rule.role))) continue;
       let filter = substitute(rule.topic, clientId, username);
       if (filter === null) {
         if (rule.permission === 'allow') continue;

@@ -12,7 +12,8 @@ export type NoMatch = 'allow' | 'deny';
  * listens (`onChange`) and forgets them, so a change applies to the next packet.
  *
  * A client whose authenticator gave its identity topic lists of its own (IdentityAcl) is checked against
- * them first, then against this policy: it may do only what both allow. Where authenticators can give such
+ * them first, then against this policy: it may do only what both allow. Rules naming a role apply to the
+ * clients whose authenticator gave them that role. Where authenticators can give such
  * lists (`identityAcls`: jwt or http in AUTH_CHAIN), the checks stay on even without any rule.
  */
 export class TopicAccess {
@@ -45,18 +46,18 @@ export class TopicAccess {
     this.listeners.push(listener);
   }
 
-  canPublish(username: string | undefined, clientId: string, topic: string, identity?: IdentityAcl): boolean {
+  canPublish(username: string | undefined, clientId: string, topic: string, identity?: IdentityAcl, roles?: readonly string[]): boolean {
     if (identity !== undefined && !identity.canPublish(topic)) return false;
-    return this.rules.publish(username, clientId, topic) ?? (this.file !== null ? this.file.canPublish(username, clientId, topic) : this.noMatch === 'allow');
+    return this.rules.publish(username, clientId, topic, roles) ?? (this.file !== null ? this.file.canPublish(username, clientId, topic) : this.noMatch === 'allow');
   }
 
-  canSubscribe(username: string | undefined, clientId: string, filter: string, identity?: IdentityAcl): boolean {
+  canSubscribe(username: string | undefined, clientId: string, filter: string, identity?: IdentityAcl, roles?: readonly string[]): boolean {
     if (identity !== undefined && !identity.canSubscribe(filter)) return false;
-    return this.rules.subscribe(username, clientId, filter) ?? (this.file !== null ? this.file.canSubscribe(username, clientId, filter) : this.noMatch === 'allow');
+    return this.rules.subscribe(username, clientId, filter, roles) ?? (this.file !== null ? this.file.canSubscribe(username, clientId, filter) : this.noMatch === 'allow');
   }
 
-  canRead(username: string | undefined, clientId: string, topic: string, identity?: IdentityAcl): boolean {
+  canRead(username: string | undefined, clientId: string, topic: string, identity?: IdentityAcl, roles?: readonly string[]): boolean {
     if (identity !== undefined && !identity.canRead(topic)) return false;
-    return this.rules.read(username, clientId, topic) ?? (this.file !== null ? this.file.canRead(username, clientId, topic) : this.noMatch === 'allow');
+    return this.rules.read(username, clientId, topic, roles) ?? (this.file !== null ? this.file.canRead(username, clientId, topic) : this.noMatch === 'allow');
   }
 }

@@ -27,7 +27,7 @@ export function mayReadWithAcl(acl: Pick<TopicAccess, 'canRead'>): MayReadFn {
     const decisions = (session.readDecisions ??= new TopicCache(READ_DECISION_BYTES));
     let allowed = decisions.get(topic);
     if (allowed === undefined) {
-      allowed = acl.canRead(session.username, session.clientId, topic, session.acl);
+      allowed = acl.canRead(session.username, session.clientId, topic, session.acl, session.roles);
       decisions.set(topic, allowed);
     }
     return allowed;

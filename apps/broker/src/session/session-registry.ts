@@ -75,9 +75,10 @@ export class SessionRegistry {
       session = new Session(clientId, this.windows.create());
       this.store.put(session);
     }
-    if (session.username !== connection.username || session.acl !== connection.identityAcl) session.readDecisions = undefined;
+    if (session.username !== connection.username || session.acl !== connection.identityAcl || !sameRoles(session.roles, connection.roles)) session.readDecisions = undefined;
     session.username = connection.username;
     session.acl = connection.identityAcl;
+    session.roles = connection.roles;
     session.protocolVersion = connect.protocolVersion;
     session.expiryInterval = this.expiryFor(connect);
     session.will = connect.will;
@@ -223,3 +224,8 @@ export interface RestoredSession {
   inboundQoS2: number[];
 }
 
+function sameRoles(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  return a.every((role, i) => role === b[i]);
+}

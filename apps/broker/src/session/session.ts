@@ -45,6 +45,8 @@ export class Session {
   username: string | undefined;
   /** The identity ACL of the connection that last attached (see IdentityAcl): read decisions for queued deliveries. */
   acl: IdentityAcl | undefined;
+  /** The roles its authenticator gave the identity: rules naming a role apply to it. */
+  roles: readonly string[] | undefined;
   /** ACL read decisions by topic, kept while the session's user is the same; created on first use. */
   readDecisions: TopicCache<boolean> | undefined;
 

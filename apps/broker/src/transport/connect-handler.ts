@@ -105,7 +105,7 @@ function checkWill(c: Connection, { connect }: ConnectContext): ReasonCode | und
   if (will.retain && !config.retainAvailable) return ReasonCode.RetainNotSupported;
   if (isSysTopic(will.topic)) return ReasonCode.NotAuthorized;
   const access = c.broker.access;
-  if (access.active && !access.canPublish(c.username, c.clientId, will.topic, c.identityAcl)) return ReasonCode.NotAuthorized;
+  if (access.active && !access.canPublish(c.username, c.clientId, will.topic, c.identityAcl, c.roles)) return ReasonCode.NotAuthorized;
   // As a PUBLISH with the same is refused: the will is checked when it is accepted, not when it goes out.
   if (will.properties?.payloadFormatIndicator === true && !isWellFormedUtf8(will.payload)) return ReasonCode.PayloadFormatInvalid;
   return undefined;

@@ -336,7 +336,7 @@ export class Connection implements PacketSink {
     const decisions = (this.publishDecisions ??= new TopicCache(PUBLISH_DECISION_BYTES));
     let allowed = decisions.get(topic);
     if (allowed === undefined) {
-      allowed = acl.canPublish(this.username, this.clientId, topic, this.identityAcl);
+      allowed = acl.canPublish(this.username, this.clientId, topic, this.identityAcl, this.roles);
       decisions.set(topic, allowed);
     }
     return allowed;

@@ -246,7 +246,7 @@ function handleSubscribe(c: Connection, packet: SubscribePacket): void {
       codes.push(c.v5 ? ReasonCode.TopicFilterInvalid : 0x80);
       continue;
     }
-    if (broker.access.active && !broker.access.canSubscribe(c.username, c.clientId, plain, c.identityAcl)) {
+    if (broker.access.active && !broker.access.canSubscribe(c.username, c.clientId, plain, c.identityAcl, c.roles)) {
       codes.push(c.v5 ? ReasonCode.NotAuthorized : 0x80);
       continue;
     }
@@ -289,7 +289,7 @@ function sendRetained(c: Connection, retainedToSend: Array<{ record: Subscriptio
     if (record.retainHandling === 2 || (record.retainHandling === 1 && existed)) continue;
     if (parseSharedSubscription(record.topicFilter)) continue;
     for (const message of broker.router.retained.matching(record.topicFilter, now)) {
-      if (broker.access.active && !broker.access.canRead(c.username, c.clientId, message.topic, c.identityAcl)) continue;
+      if (broker.access.active && !broker.access.canRead(c.username, c.clientId, message.topic, c.identityAcl, c.roles)) continue;
       const qos = Math.min(message.qos, record.qos) as QoS;
       const ids = record.subscriptionId ? [record.subscriptionId] : null;
       if (qos === 0) c.deliverQoS0(message, true, ids, now);

@@ -41,6 +41,10 @@ export class AclRuleEntity {
   @Column({ type: 'boolean', default: false })
   anonymous!: boolean;
 
+  /** Only clients whose authenticator gave them this role; null: any. */
+  @Column({ type: 'text', nullable: true })
+  role!: string | null;
+
   @Column({ type: 'text', nullable: true })
   comment!: string | null;
 

@@ -5,7 +5,7 @@ import { openDatabase } from '../data-source';
 import { TestDatabase, createTestDatabase, databaseKinds } from '../testing/test-database';
 import { AclRuleFields, AclRuleRepository } from './acl-rule.repository';
 
-const fields = (topic: string): AclRuleFields => ({ permission: 'allow', action: 'all', topic, username: null, clientId: null, anonymous: false, comment: null });
+const fields = (topic: string): AclRuleFields => ({ permission: 'allow', action: 'all', topic, username: null, clientId: null, anonymous: false, role: null, comment: null });
 
 for (const kind of databaseKinds()) {
   describe(`AclRuleRepository (${kind})`, () => {

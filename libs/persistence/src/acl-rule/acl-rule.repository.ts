@@ -9,6 +9,7 @@ export interface AclRuleFields {
   username: string | null;
   clientId: string | null;
   anonymous: boolean;
+  role: string | null;
   comment: string | null;
 }
 

@@ -26,6 +26,7 @@ const described = (r: AclRuleEntity): Record<string, unknown> => ({
   username: r.username,
   clientId: r.clientId,
   anonymous: r.anonymous,
+  role: r.role,
   comment: r.comment,
 });
 
@@ -52,7 +53,7 @@ export class AclService {
 
   create(actor: string, input: CreateAclRuleInput): Promise<AclRuleType> {
     return this.changes.run(async () => {
-      const fields = this.checked({ username: null, clientId: null, anonymous: false, comment: null, ...input } as AclRuleFields);
+      const fields = this.checked({ username: null, clientId: null, anonymous: false, role: null, comment: null, ...input } as AclRuleFields);
       if ((await this.rules.count()) >= MAX_ACL_RULES) throw badInput(`there are ${MAX_ACL_RULES} rules already; remove some first`);
       const rule = await this.rules.create(fields, this.position(input.position));
       await this.reload();
@@ -69,7 +70,7 @@ export class AclService {
         if (input[key] === null) throw badInput(`${key}: may be left out, not null`);
         if (input[key] !== undefined) Object.assign(changes, { [key]: input[key] });
       }
-      for (const key of ['username', 'clientId', 'comment'] as const) if (input[key] !== undefined) changes[key] = input[key];
+      for (const key of ['username', 'clientId', 'role', 'comment'] as const) if (input[key] !== undefined) changes[key] = input[key];
       const current = (await this.rules.list()).find((r) => r.id === id);
       if (current === undefined) throw noRule(id);
       this.checked({ ...current, ...changes });
@@ -108,7 +109,7 @@ export class AclService {
     if (!Object.values(AclActionName).includes(fields.action as AclActionName)) throw badInput(`action: publish, subscribe or all`);
     // %c and %u must each stand within a level, as in the ACL file: replaced by a letter, the rule is a filter.
     checkTopicFilter('topic', fields.topic.replaceAll('%c', 'c').replaceAll('%u', 'u'), this.config.maxTopicLevels);
-    for (const key of ['username', 'clientId'] as const) {
+    for (const key of ['username', 'clientId', 'role'] as const) {
       const value = fields[key];
       if (value === null) continue;
       if (value === '') throw badInput(`${key}: leave it out (null) for any, rather than empty`);
@@ -135,6 +136,7 @@ function fromDatabase(r: AclRuleEntity): AclRuleType {
     username: r.username,
     clientId: r.clientId,
     anonymous: r.anonymous,
+    role: r.role,
     comment: r.comment,
     fileLine: null,
     createdAt: r.createdAt,
@@ -155,6 +157,7 @@ function fromFile(r: AclFileRule): AclRuleType {
     username: r.user,
     clientId: null,
     anonymous: r.kind === 'topic' && r.user === null,
+    role: null,
     comment: r.kind === 'pattern' ? 'pattern' : null,
     fileLine: r.line,
     createdAt: null,

@@ -18,6 +18,7 @@ export interface AclRuleInput {
   username: string | null;
   clientId: string | null;
   anonymous: boolean;
+  role: string | null;
   comment: string | null;
 }
 
@@ -74,6 +75,11 @@ export interface AclRuleDialogData {
             <mat-hint>Blank: any client</mat-hint>
           </mat-form-field>
         </div>
+        <mat-form-field appearance="outline">
+          <mat-label>Role</mat-label>
+          <input matInput formControlName="role" name="rule-role" autocomplete="off" autocapitalize="none" spellcheck="false" />
+          <mat-hint>Blank: any role. Roles come from the authenticator: a JWT claim, the HTTP hook, LDAP groups</mat-hint>
+        </mat-form-field>
         <mat-slide-toggle formControlName="anonymous">Only anonymous clients (no user name)</mat-slide-toggle>
         <mat-form-field appearance="outline">
           <mat-label>Comment</mat-label>
@@ -116,6 +122,7 @@ export class AclRuleDialog {
     username: new FormControl(this.data.rule?.username ?? '', { nonNullable: true }),
     clientId: new FormControl(this.data.rule?.clientId ?? '', { nonNullable: true }),
     anonymous: new FormControl(this.data.rule?.anonymous ?? false, { nonNullable: true }),
+    role: new FormControl(this.data.rule?.role ?? '', { nonNullable: true }),
     comment: new FormControl(this.data.rule?.comment ?? '', { nonNullable: true }),
   });
 
@@ -138,6 +145,7 @@ export class AclRuleDialog {
       username: v.anonymous ? null : orNull(v.username),
       clientId: orNull(v.clientId),
       anonymous: v.anonymous,
+      role: orNull(v.role),
       comment: orNull(v.comment),
     };
     this.saving.set(true);

@@ -2,7 +2,7 @@ import { appliesTo, isValidTopicFilter, moved, orNull, splitRules, topicProblem,
 
 const rule = (over: Partial<AclRule>): AclRule => ({
   id: '1', source: 'database', position: 1, permission: 'allow', action: 'all', topic: '#', username: null, clientId: null,
-  anonymous: false, comment: null, fileLine: null, updatedAt: null, ...over,
+  anonymous: false, role: null, comment: null, fileLine: null, updatedAt: null, ...over,
 });
 
 describe('ACL rules', () => {
@@ -24,6 +24,8 @@ describe('ACL rules', () => {
     expect(appliesTo(rule({}))).toBe('everyone');
     expect(appliesTo(rule({ username: 'dev1', clientId: 'c1' }))).toBe('user dev1, client c1');
     expect(appliesTo(rule({ anonymous: true }))).toBe('anonymous clients');
+    expect(appliesTo(rule({ role: 'operators' }))).toBe('role operators');
+    expect(appliesTo(rule({ username: 'olga', role: 'operators' }))).toBe('user olga, role operators');
   });
 
   it('orders database rules by position and file rules by line', () => {

@@ -33,11 +33,12 @@ export function topicProblem(topic: string, maxLevels = 128): string | null {
 }
 
 /** Who a rule is for, in words. */
-export function appliesTo(rule: Pick<AclRule, 'username' | 'clientId' | 'anonymous'>): string {
+export function appliesTo(rule: Pick<AclRule, 'username' | 'clientId' | 'anonymous' | 'role'>): string {
   const parts: string[] = [];
   if (rule.anonymous) parts.push('anonymous clients');
   if (rule.username !== null) parts.push(`user ${rule.username}`);
   if (rule.clientId !== null) parts.push(`client ${rule.clientId}`);
+  if (rule.role !== null) parts.push(`role ${rule.role}`);
   return parts.length === 0 ? 'everyone' : parts.join(', ');
 }
 
