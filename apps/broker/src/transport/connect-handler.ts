@@ -135,6 +135,7 @@ async function authenticate(c: Connection, ctx: ConnectContext): Promise<ReasonC
       username: connect.username,
       password: connect.password,
       remoteAddress: c.remoteAddress,
+      certificateIdentity: c.certificateIdentity,
       protocolVersion: connect.protocolVersion,
       signal: abort.signal,
     });

@@ -56,6 +56,8 @@ export class Connection implements PacketSink {
   roles: readonly string[] | undefined;
   /** The identity's own topic lists (a JWT claim, the HTTP hook's answer): a restriction on top of the rules. */
   identityAcl: IdentityAcl | undefined;
+  /** The identity of the client's verified TLS certificate (TLS_IDENTITY), given to the authenticators. */
+  certificateIdentity: string | undefined;
   /** Closes the connection when its credentials expire (AUTH_JWT_EXPIRY=disconnect). */
   private credentialsExpiry: LongTimeout | undefined;
   readonly openedAt = Date.now();

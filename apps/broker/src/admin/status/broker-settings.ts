@@ -25,6 +25,8 @@ const SETTINGS: { [K in keyof BrokerConfig]-?: SettingSpec<K> } = {
   // A path, never the key itself.
   tlsKeyFile: { env: 'TLS_KEY_FILE', group: 'Listeners' },
   tlsCaFile: { env: 'TLS_CA_FILE', group: 'Listeners' },
+  tlsClientCert: { env: 'TLS_CLIENT_CERT', group: 'Listeners' },
+  tlsIdentity: { env: 'TLS_IDENTITY', group: 'Authentication', show: (kind) => kind ?? 'off' },
   wsPort: { env: 'WS_PORT', group: 'Listeners', show: port },
   httpPort: { env: 'HTTP_PORT', group: 'Listeners', show: port },
   adminJwtSecret: { env: 'ADMIN_JWT_SECRET', group: 'Admin API', secret: true },
