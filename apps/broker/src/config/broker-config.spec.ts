@@ -115,6 +115,18 @@ describe('loadBrokerConfig', () => {
     refused({ TLS_CLIENT_CERT: 'optional' }, /TLS_CLIENT_CERT=optional: client certificates need MQTTS_PORT and TLS_CA_FILE/);
   });
 
+  it('reads the ACL hook settings, off by default, independent of AUTH_CHAIN', () => {
+    const off = loadBrokerConfig({});
+    assert.deepEqual([off.httpAclUrl, off.httpAclTimeout, off.httpAclCacheTtl, off.httpAclCacheEntries], [undefined, 5, 60, 1000]);
+    const c = loadBrokerConfig({ AUTH_HTTP_ACL_URL: 'http://127.0.0.1:9/acl', AUTH_HTTP_ACL_TIMEOUT: '0.5', AUTH_HTTP_ACL_CACHE_TTL: '5m', AUTH_HTTP_ACL_CACHE_ENTRIES: '10' });
+    assert.deepEqual([c.httpAclUrl, c.httpAclTimeout, c.httpAclCacheTtl, c.httpAclCacheEntries], ['http://127.0.0.1:9/acl', 0.5, 300, 10]);
+    const refused = (env: Record<string, string>, message: RegExp): void =>
+      assert.throws(() => loadBrokerConfig(env), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+    refused({ AUTH_HTTP_ACL_URL: 'ftp://x/acl' }, /AUTH_HTTP_ACL_URL=ftp:\/\/x\/acl: expected an http:\/\/ or https:\/\/ URL/);
+    refused({ AUTH_HTTP_ACL_TIMEOUT: '0' }, /AUTH_HTTP_ACL_TIMEOUT=0: expected a duration above 0/);
+    refused({ AUTH_HTTP_ACL_CACHE_ENTRIES: '0' }, /AUTH_HTTP_ACL_CACHE_ENTRIES=0: expected an integer from 1/);
+  });
+
   it('loads ACL_FILE and reports its syntax errors as configuration errors', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nestmq-acl-'));
     writeFileSync(join(dir, 'good.acl'), 'topic read a/#\n');

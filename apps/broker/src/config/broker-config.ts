@@ -69,6 +69,13 @@ export interface BrokerConfig {
   /** Seconds an allow of the hook is remembered (0 = never), and how many at most. */
   httpCacheTtl: number;
   httpCacheEntries: number;
+  /** The HTTP ACL hook asked about publish and subscribe (AUTH_HTTP_ACL_URL); undefined = none. */
+  httpAclUrl?: string;
+  /** Seconds the ACL hook may take; beyond, the action is refused with 0x80. */
+  httpAclTimeout: number;
+  /** Seconds a connection remembers the ACL hook's answer for a topic (0 = never), and for how many topics at most. */
+  httpAclCacheTtl: number;
+  httpAclCacheEntries: number;
   /** Static users, `name:password` pairs. */
   users: ReadonlyMap<string, string>;
   /** Topic access rules from ACL_FILE (read-only; the admin API's rules come first); null: no file. */
@@ -325,6 +332,16 @@ function clientCertificates(
   return { tlsClientCert: mode, tlsIdentity };
 }
 
+/** The HTTP ACL hook's settings: independent of AUTH_CHAIN, it checks every client's publish and subscribe. */
+function httpAclHook(env: Env): Pick<BrokerConfig, 'httpAclUrl' | 'httpAclTimeout' | 'httpAclCacheTtl' | 'httpAclCacheEntries'> {
+  return {
+    httpAclUrl: httpUrl(env, 'AUTH_HTTP_ACL_URL'),
+    httpAclTimeout: positive(env, 'AUTH_HTTP_ACL_TIMEOUT', 5),
+    httpAclCacheTtl: duration(env, 'AUTH_HTTP_ACL_CACHE_TTL', 60),
+    httpAclCacheEntries: integer(env, 'AUTH_HTTP_ACL_CACHE_ENTRIES', 1000, 1, 1_000_000),
+  };
+}
+
 /** The JWT authenticator's settings; with `jwt` in the chain, exactly one key source is required. */
 function jwt(env: Env, chain: readonly AuthenticatorName[]): Pick<
   BrokerConfig,
@@ -477,6 +494,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     authChain: chain,
     ...jwt(env, chain),
     ...httpHook(env, chain),
+    ...httpAclHook(env),
     users: users(env),
     acl: acl(env),
     aclNoMatch,

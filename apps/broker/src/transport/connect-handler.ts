@@ -11,6 +11,7 @@ import {
 } from '@nestmq/mqtt-protocol';
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthDecision } from '../auth/authenticator';
+import { willRefusal } from '../auth/http-acl/hook-checks';
 import { mayReadWithAcl } from '../qos/deliver';
 import { Connection, ConnectionState } from './connection';
 
@@ -38,6 +39,7 @@ const CONNECT_STEPS: ReadonlyArray<[string, ConnectStep]> = [
   ['refuse enhanced authentication', refuseEnhancedAuth],
   ['authenticate', authenticate],
   ['check will', checkWill],
+  ['ask the ACL hook about the will', askHookAboutWill],
   ['take over or create session', attachSession],
   ['arm keep alive', armKeepAlive],
 ];
@@ -109,6 +111,23 @@ function checkWill(c: Connection, { connect }: ConnectContext): ReasonCode | und
   // As a PUBLISH with the same is refused: the will is checked when it is accepted, not when it goes out.
   if (will.properties?.payloadFormatIndicator === true && !isWellFormedUtf8(will.payload)) return ReasonCode.PayloadFormatInvalid;
   return undefined;
+}
+
+/**
+ * With AUTH_HTTP_ACL_URL, the will is a publish the hook is asked about now, when it is accepted: 0x87
+ * when denied, 0x88 (counted, like any backend a CONNECT waits on) when the hook cannot answer.
+ */
+async function askHookAboutWill(c: Connection, ctx: ConnectContext): Promise<ReasonCode | undefined> {
+  const hook = c.broker.aclHook;
+  const will = ctx.connect.will;
+  if (hook === null || will === undefined) return undefined;
+  const refusal = await willRefusal(c, hook, will);
+  if (refusal === ReasonCode.ServerUnavailable) c.broker.stats.connectsRefusedAuthBackend++;
+  if (refusal !== undefined) {
+    const reason = refusal === ReasonCode.NotAuthorized ? 'the ACL hook denied the will topic' : 'the ACL hook could not answer about the will topic';
+    ctx.decision = { by: 'acl-hook', reason };
+  }
+  return refusal;
 }
 
 function refuseEnhancedAuth(_c: Connection, { connect }: ConnectContext): ReasonCode | undefined {
