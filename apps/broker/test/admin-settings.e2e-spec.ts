@@ -10,6 +10,8 @@ const ADMIN_PASSWORD = 'settings-e2e-admin-password';
 const STATIC_PASSWORD = 'settings-e2e-static-user-password';
 const DB_PASSWORD = 'settings-e2e-db-password';
 const FIELDS = 'name group value isDefault secret';
+/** The ACL hook's address carries a password of its own: masked like DATABASE_URL's. */
+const ACL_HOOK_PASSWORD = 'acl-hook-secret-pw';
 
 interface Setting {
   name: string;
@@ -23,7 +25,7 @@ describe('admin API: the settings in effect, without secrets', () => {
   let db: TestDatabase;
   let broker: TestBroker;
   let dbPassword: string;
-  const secrets = (): string[] => [JWT_SECRET, ADMIN_PASSWORD, STATIC_PASSWORD, dbPassword];
+  const secrets = (): string[] => [JWT_SECRET, ADMIN_PASSWORD, STATIC_PASSWORD, dbPassword, ACL_HOOK_PASSWORD];
 
   beforeAll(async () => {
     db = await createTestDatabase(defaultDatabaseKind());
@@ -37,6 +39,7 @@ describe('admin API: the settings in effect, without secrets', () => {
       ADMIN_JWT_SECRET: JWT_SECRET,
       AUTH_USERS: `static-sensor:${STATIC_PASSWORD}`,
       MAX_PACKET_SIZE: '65536',
+      AUTH_HTTP_ACL_URL: `http://hook:${ACL_HOOK_PASSWORD}@127.0.0.1:9/acl?token=${ACL_HOOK_PASSWORD}`,
     });
     await broker.app.get(UserRepository).create({ username: 'watcher', password: 'watcher-secret', roles: ['viewer'] });
   });
@@ -61,6 +64,7 @@ describe('admin API: the settings in effect, without secrets', () => {
     assert.deepEqual(byName.get('ADMIN_PASSWORD'), { name: 'ADMIN_PASSWORD', group: 'Admin API', value: null, isDefault: false, secret: true });
     assert.equal(byName.get('AUTH_USERS')?.value, 'static-sensor');
     assert.match(byName.get('DATABASE_URL')!.value!, /^postgres(ql)?:\/\/[^:]+:\*\*\*\*@127\.0\.0\.1:\d+\/nestmq_test_/);
+    assert.equal(byName.get('AUTH_HTTP_ACL_URL')?.value, 'http://hook:****@127.0.0.1:9/acl?token=****');
     assert.deepEqual([byName.get('MAX_PACKET_SIZE')?.value, byName.get('MAX_PACKET_SIZE')?.isDefault], ['65536', false]);
     assert.deepEqual([byName.get('MAX_TOPIC_LEVELS')?.value, byName.get('MAX_TOPIC_LEVELS')?.isDefault], ['128', true]);
   });

@@ -6,6 +6,7 @@ import { AdminBootstrap } from './admin-bootstrap';
 import { AUTHENTICATOR, Authenticator } from './authenticator';
 import { AuthenticatorChain } from './chain/authenticator-chain';
 import { AuthenticatorName, ChainMember } from './chain/chain-member';
+import { CertAuthenticator } from './cert/cert-authenticator';
 import { HttpAuthenticator } from './http/http-authenticator';
 import { JwtAuthenticator } from './jwt/jwt-authenticator';
 import { LocalAuthenticator } from './local/local-authenticator';
@@ -41,6 +42,8 @@ function members(config: BrokerConfig, passwords: PasswordAuthenticator): ChainM
           cacheTtl: config.httpCacheTtl,
           cacheEntries: config.httpCacheEntries,
         });
+      case 'cert':
+        return new CertAuthenticator(config.tlsIdentity!);
       default:
         throw new Error(`AUTH_CHAIN: ${name satisfies never} has no implementation`);
     }

@@ -7,6 +7,8 @@ export interface Credentials {
   username?: string;
   password?: Buffer;
   remoteAddress: string;
+  /** The identity of the client's TLS certificate, verified against TLS_CA_FILE (TLS_IDENTITY); undefined without one. */
+  certificateIdentity?: string;
   /** 3, 4 or 5; undefined where no CONNECT is behind the check. */
   protocolVersion?: number;
   /** Aborted when the client goes away before the answer: an authenticator should stop waiting for it. */
@@ -18,7 +20,7 @@ export type ThrottledBy = 'address' | 'username';
 
 /** Which authenticator decided, and why, in words for the session log (never a secret). */
 export interface AuthDecision {
-  /** `local`, `jwt`, `http`, or `chain` when none claimed the credentials. */
+  /** `local`, `jwt`, `http`, `cert`, or `chain` when none claimed the credentials. */
   by: string;
   reason: string;
 }

@@ -98,6 +98,35 @@ describe('loadBrokerConfig', () => {
     });
   }
 
+  it('reads client certificate settings: required by default with TLS_CA_FILE, TLS_IDENTITY only with cert in AUTH_CHAIN', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nestmq-tls-'));
+    for (const f of ['cert.pem', 'key.pem', 'ca.pem']) writeFileSync(join(dir, f), 'pem');
+    const tls = { MQTTS_PORT: '8883', TLS_CERT_FILE: join(dir, 'cert.pem'), TLS_KEY_FILE: join(dir, 'key.pem'), TLS_CA_FILE: join(dir, 'ca.pem') };
+    assert.deepEqual([loadBrokerConfig(tls).tlsClientCert, loadBrokerConfig(tls).tlsIdentity], ['required', undefined]);
+    const c = loadBrokerConfig({ ...tls, TLS_CLIENT_CERT: 'Optional', TLS_IDENTITY: 'SAN-URI', AUTH_CHAIN: 'cert,local' });
+    assert.deepEqual([c.tlsClientCert, c.tlsIdentity, c.authChain], ['optional', 'san-uri', ['cert', 'local']]);
+    const refused = (env: Record<string, string>, message: RegExp): void =>
+      assert.throws(() => loadBrokerConfig(env), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+    refused({ ...tls, TLS_IDENTITY: 'cn' }, /TLS_IDENTITY=cn is set, but AUTH_CHAIN \(local\) does not name cert: add it, e\.g\. AUTH_CHAIN=cert,local/);
+    refused({ ...tls, AUTH_CHAIN: 'cert' }, /AUTH_CHAIN names cert: set TLS_IDENTITY/);
+    refused({ ...tls, TLS_IDENTITY: 'serial', AUTH_CHAIN: 'cert' }, /TLS_IDENTITY=serial: expected off or one of cn, san-dns, san-email, san-uri/);
+    refused({ ...tls, TLS_CLIENT_CERT: 'sometimes' }, /TLS_CLIENT_CERT=sometimes: expected required or optional/);
+    refused({ ...tls, TLS_CA_FILE: '', TLS_IDENTITY: 'cn', AUTH_CHAIN: 'cert' }, /TLS_IDENTITY=cn: client certificates need MQTTS_PORT and TLS_CA_FILE/);
+    refused({ TLS_CLIENT_CERT: 'optional' }, /TLS_CLIENT_CERT=optional: client certificates need MQTTS_PORT and TLS_CA_FILE/);
+  });
+
+  it('reads the ACL hook settings, off by default, independent of AUTH_CHAIN', () => {
+    const off = loadBrokerConfig({});
+    assert.deepEqual([off.httpAclUrl, off.httpAclTimeout, off.httpAclCacheTtl, off.httpAclCacheEntries], [undefined, 5, 60, 1000]);
+    const c = loadBrokerConfig({ AUTH_HTTP_ACL_URL: 'http://127.0.0.1:9/acl', AUTH_HTTP_ACL_TIMEOUT: '0.5', AUTH_HTTP_ACL_CACHE_TTL: '5m', AUTH_HTTP_ACL_CACHE_ENTRIES: '10' });
+    assert.deepEqual([c.httpAclUrl, c.httpAclTimeout, c.httpAclCacheTtl, c.httpAclCacheEntries], ['http://127.0.0.1:9/acl', 0.5, 300, 10]);
+    const refused = (env: Record<string, string>, message: RegExp): void =>
+      assert.throws(() => loadBrokerConfig(env), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+    refused({ AUTH_HTTP_ACL_URL: 'ftp://x/acl' }, /AUTH_HTTP_ACL_URL=ftp:\/\/x\/acl: expected an http:\/\/ or https:\/\/ URL/);
+    refused({ AUTH_HTTP_ACL_TIMEOUT: '0' }, /AUTH_HTTP_ACL_TIMEOUT=0: expected a duration above 0/);
+    refused({ AUTH_HTTP_ACL_CACHE_ENTRIES: '0' }, /AUTH_HTTP_ACL_CACHE_ENTRIES=0: expected an integer from 1/);
+  });
+
   it('loads ACL_FILE and reports its syntax errors as configuration errors', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nestmq-acl-'));
     writeFileSync(join(dir, 'good.acl'), 'topic read a/#\n');

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { AclSyntaxError, TopicAcl } from '../auth/topic-acl';
 import type { NoMatch } from '../auth/topic-access';
 import { AUTHENTICATOR_NAMES, AuthenticatorName } from '../auth/chain/chain-member';
+import { CERTIFICATE_IDENTITY_KINDS, CertificateIdentityKind } from '../auth/cert/certificate-identity';
 import { LOG_FORMATS, LOG_LEVELS, LogFormat, LogLevel } from '../logging/log-settings';
 
 /** The broker's configuration, read from the environment once, before Nest starts. */
@@ -17,8 +18,12 @@ export interface BrokerConfig {
   mqttsPort: number | null;
   tlsCertFile?: string;
   tlsKeyFile?: string;
-  /** When set, clients must present a certificate signed by this CA. */
+  /** When set, clients are asked for a certificate signed by this CA (see tlsClientCert). */
   tlsCaFile?: string;
+  /** With tlsCaFile: `required` refuses the TLS handshake without a certificate of that CA; `optional` lets it through without an identity. */
+  tlsClientCert: 'required' | 'optional';
+  /** Which part of a verified client certificate names the user (`cert` in AUTH_CHAIN); undefined = none. */
+  tlsIdentity?: CertificateIdentityKind;
   /** MQTT over WebSocket at /mqtt; null = off. */
   wsPort: number | null;
   /** The admin API (GraphQL, REST, /health, /ready, /metrics); null = off (HTTP_PORT=0). A programmatic 0 binds an ephemeral port. */
@@ -64,6 +69,13 @@ export interface BrokerConfig {
   /** Seconds an allow of the hook is remembered (0 = never), and how many at most. */
   httpCacheTtl: number;
   httpCacheEntries: number;
+  /** The HTTP ACL hook asked about publish and subscribe (AUTH_HTTP_ACL_URL); undefined = none. */
+  httpAclUrl?: string;
+  /** Seconds the ACL hook may take; beyond, the action is refused with 0x80. */
+  httpAclTimeout: number;
+  /** Seconds a connection remembers the ACL hook's answer for a topic (0 = never), and for how many topics at most. */
+  httpAclCacheTtl: number;
+  httpAclCacheEntries: number;
   /** Static users, `name:password` pairs. */
   users: ReadonlyMap<string, string>;
   /** Topic access rules from ACL_FILE (read-only; the admin API's rules come first); null: no file. */
@@ -289,6 +301,47 @@ function text(env: Env, name: string, fallback: string): string {
   return env[name]?.trim() || fallback;
 }
 
+/**
+ * Client certificates: TLS_CLIENT_CERT and TLS_IDENTITY need TLS_CA_FILE (and so MQTTS_PORT) to mean
+ * anything; `cert` in AUTH_CHAIN needs TLS_IDENTITY, and TLS_IDENTITY needs `cert`, or the identity
+ * someone asked for would silently not be used.
+ */
+function clientCertificates(
+  env: Env,
+  chain: readonly AuthenticatorName[],
+  mqttsPort: number | null,
+  tlsCaFile: string | undefined,
+): Pick<BrokerConfig, 'tlsClientCert' | 'tlsIdentity'> {
+  const mode = text(env, 'TLS_CLIENT_CERT', 'required').toLowerCase();
+  if (mode !== 'required' && mode !== 'optional') throw new ConfigError(`TLS_CLIENT_CERT=${env.TLS_CLIENT_CERT}: expected required or optional`);
+  if (mode === 'optional' && (tlsCaFile === undefined || mqttsPort === null)) {
+    throw new ConfigError('TLS_CLIENT_CERT=optional: client certificates need MQTTS_PORT and TLS_CA_FILE');
+  }
+  const kind = text(env, 'TLS_IDENTITY', 'off').toLowerCase();
+  if (kind !== 'off' && !(CERTIFICATE_IDENTITY_KINDS as readonly string[]).includes(kind)) {
+    throw new ConfigError(`TLS_IDENTITY=${env.TLS_IDENTITY}: expected off or one of ${CERTIFICATE_IDENTITY_KINDS.join(', ')}`);
+  }
+  const tlsIdentity = kind === 'off' ? undefined : (kind as CertificateIdentityKind);
+  if (tlsIdentity !== undefined && (tlsCaFile === undefined || mqttsPort === null)) {
+    throw new ConfigError(`TLS_IDENTITY=${kind}: client certificates need MQTTS_PORT and TLS_CA_FILE`);
+  }
+  if (tlsIdentity !== undefined && !chain.includes('cert')) {
+    throw new ConfigError(`TLS_IDENTITY=${kind} is set, but AUTH_CHAIN (${chain.join(',')}) does not name cert: add it, e.g. AUTH_CHAIN=cert,${chain.join(',')}`);
+  }
+  if (tlsIdentity === undefined && chain.includes('cert')) throw new ConfigError('AUTH_CHAIN names cert: set TLS_IDENTITY (cn, san-dns, san-email or san-uri)');
+  return { tlsClientCert: mode, tlsIdentity };
+}
+
+/** The HTTP ACL hook's settings: independent of AUTH_CHAIN, it checks every client's publish and subscribe. */
+function httpAclHook(env: Env): Pick<BrokerConfig, 'httpAclUrl' | 'httpAclTimeout' | 'httpAclCacheTtl' | 'httpAclCacheEntries'> {
+  return {
+    httpAclUrl: httpUrl(env, 'AUTH_HTTP_ACL_URL'),
+    httpAclTimeout: positive(env, 'AUTH_HTTP_ACL_TIMEOUT', 5),
+    httpAclCacheTtl: duration(env, 'AUTH_HTTP_ACL_CACHE_TTL', 60),
+    httpAclCacheEntries: integer(env, 'AUTH_HTTP_ACL_CACHE_ENTRIES', 1000, 1, 1_000_000),
+  };
+}
+
 /** The JWT authenticator's settings; with `jwt` in the chain, exactly one key source is required. */
 function jwt(env: Env, chain: readonly AuthenticatorName[]): Pick<
   BrokerConfig,
@@ -400,6 +453,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   }
   const chain = authChain(env);
   backendsInChain(env, chain);
+  const tlsCaFile = readableFile(env, 'TLS_CA_FILE');
   const sessionUserMismatch = (env.SESSION_USER_MISMATCH?.trim() || 'refuse').toLowerCase();
   if (sessionUserMismatch !== 'refuse' && sessionUserMismatch !== 'clean') {
     throw new ConfigError(`SESSION_USER_MISMATCH=${env.SESSION_USER_MISMATCH}: expected refuse or clean`);
@@ -427,7 +481,8 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     mqttsPort,
     tlsCertFile,
     tlsKeyFile,
-    tlsCaFile: readableFile(env, 'TLS_CA_FILE'),
+    tlsCaFile,
+    ...clientCertificates(env, chain, mqttsPort, tlsCaFile),
     wsPort: port(env, 'WS_PORT', 8083),
     httpPort: port(env, 'HTTP_PORT', 8080),
     adminJwtSecret,
@@ -439,6 +494,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     authChain: chain,
     ...jwt(env, chain),
     ...httpHook(env, chain),
+    ...httpAclHook(env),
     users: users(env),
     acl: acl(env),
     aclNoMatch,

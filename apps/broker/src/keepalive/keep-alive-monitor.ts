@@ -41,7 +41,7 @@ export class KeepAliveMonitor {
     for (const c of this.connections) {
       if (c.state === ConnectionState.AwaitingConnect || c.state === ConnectionState.Authenticating) {
         if (now - c.openedAt > this.connectTimeoutMs) c.close();
-      } else if (c.state === ConnectionState.Connected && c.keepAliveMs > 0 && now - c.lastPacketAt > c.keepAliveMs * 1.5) {
+      } else if (c.state === ConnectionState.Connected && c.keepAliveMs > 0 && now - c.lastPacketAt > c.keepAliveMs * 1.5 && c.hookWait === undefined) {
         c.disconnect(ReasonCode.KeepAliveTimeout, 'Keep Alive timeout');
       }
     }

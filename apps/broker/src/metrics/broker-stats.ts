@@ -36,6 +36,9 @@ export class BrokerStats implements OutboundTotals {
   credentialsExpired = 0;
   /** Connections closed before their CONNECT was whole because MAX_CONNECTING_BYTES was reached. */
   connectsRefusedConnectingBytes = 0;
+  /** Requests made to the HTTP ACL hook (AUTH_HTTP_ACL_URL), and those that got no usable answer (refused with 0x80, or 0x88 for a will). */
+  aclHookRequests = 0;
+  aclHookFailures = 0;
   /** QoS 1/2 PUBLISH sent and not yet acknowledged, all sessions: kept by their inflight windows. */
   inflightMessages = 0;
   /** QoS 1/2 messages waiting in sessions' queues, online and offline: kept by their inflight windows. */

@@ -82,6 +82,8 @@ export class PrometheusMetrics {
     counter('nestmq_connects_refused_throttled_total', 'CONNECTs refused for too many failed logins', () => stats.connectsRefusedThrottled);
     counter('nestmq_connects_refused_busy_total', 'CONNECTs refused while too many awaited authentication', () => stats.connectsRefusedBusy);
     counter('nestmq_connects_refused_auth_backend_total', 'CONNECTs refused with 0x88: an authentication backend could not answer', () => stats.connectsRefusedAuthBackend);
+    counter('nestmq_acl_hook_requests_total', 'Requests made to the HTTP ACL hook', () => stats.aclHookRequests);
+    counter('nestmq_acl_hook_failures_total', 'HTTP ACL hook requests that got no usable answer (timeout, unreachable, bad answer): the action was refused', () => stats.aclHookFailures);
     counter('nestmq_connections_refused_per_address_total', 'Connections closed at once: MAX_CONNECTIONS_PER_IP reached for their address', () => stats.connectsRefusedPerAddress);
     counter('nestmq_credentials_expired_total', 'Connections closed because their credentials (a token) expired', () => stats.credentialsExpired);
     counter('nestmq_connects_refused_connecting_bytes_total', 'Connections closed before CONNECT was whole: MAX_CONNECTING_BYTES reached', () => stats.connectsRefusedConnectingBytes);

@@ -62,6 +62,8 @@ export class SysTopicsPublisher implements OnApplicationBootstrap, OnApplication
       '$SYS/broker/clients/refused auth backend': s.connectsRefusedAuthBackend,
       '$SYS/broker/clients/refused per address': s.connectsRefusedPerAddress,
       '$SYS/broker/clients/credentials expired': s.credentialsExpired,
+      '$SYS/broker/acl hook/requests': s.aclHookRequests,
+      '$SYS/broker/acl hook/failures': s.aclHookFailures,
       '$SYS/broker/retained messages/count': this.router.retained.size,
       '$SYS/broker/retained messages/bytes': this.router.retained.byteSize,
       '$SYS/broker/retained messages/refused': s.retainedRefused,

@@ -1,4 +1,5 @@
 import { Authenticator } from '../auth/authenticator';
+import { AclHook } from '../auth/http-acl/acl-hook';
 import { TopicAccess } from '../auth/topic-access';
 import { BrokerConfig } from '../config/broker-config';
 import type { HistoryRecorder } from '../history/history-recorder';
@@ -40,7 +41,14 @@ export class BrokerContext {
     this.internalErrors = new InternalErrorLog(stats);
     this.connectingBytes = new ConnectingBytes(config.maxConnectingBytes);
     this.connectionsPerAddress = new ConnectionsPerAddress(config.maxConnectionsPerIp);
+    this.aclHook =
+      config.httpAclUrl === undefined
+        ? null
+        : new AclHook({ url: config.httpAclUrl, timeout: config.httpAclTimeout, cacheTtl: config.httpAclCacheTtl, cacheEntries: config.httpAclCacheEntries }, stats);
   }
+
+  /** The HTTP ACL hook (AUTH_HTTP_ACL_URL), or null: a field read per PUBLISH and SUBSCRIBE is all it costs when off. */
+  readonly aclHook: AclHook | null;
 
   /**
    * Sees every PUBLISH a client made, after routing: the admin API's live feed sets it when it starts.

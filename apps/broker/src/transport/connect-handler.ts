@@ -11,6 +11,7 @@ import {
 } from '@nestmq/mqtt-protocol';
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthDecision } from '../auth/authenticator';
+import { willRefusal } from '../auth/http-acl/hook-checks';
 import { mayReadWithAcl } from '../qos/deliver';
 import { Connection, ConnectionState } from './connection';
 
@@ -38,6 +39,7 @@ const CONNECT_STEPS: ReadonlyArray<[string, ConnectStep]> = [
   ['refuse enhanced authentication', refuseEnhancedAuth],
   ['authenticate', authenticate],
   ['check will', checkWill],
+  ['ask the ACL hook about the will', askHookAboutWill],
   ['take over or create session', attachSession],
   ['arm keep alive', armKeepAlive],
 ];
@@ -111,6 +113,23 @@ function checkWill(c: Connection, { connect }: ConnectContext): ReasonCode | und
   return undefined;
 }
 
+/**
+ * With AUTH_HTTP_ACL_URL, the will is a publish the hook is asked about now, when it is accepted: 0x87
+ * when denied, 0x88 (counted, like any backend a CONNECT waits on) when the hook cannot answer.
+ */
+async function askHookAboutWill(c: Connection, ctx: ConnectContext): Promise<ReasonCode | undefined> {
+  const hook = c.broker.aclHook;
+  const will = ctx.connect.will;
+  if (hook === null || will === undefined) return undefined;
+  const refusal = await willRefusal(c, hook, will);
+  if (refusal === ReasonCode.ServerUnavailable) c.broker.stats.connectsRefusedAuthBackend++;
+  if (refusal !== undefined) {
+    const reason = refusal === ReasonCode.NotAuthorized ? 'the ACL hook denied the will topic' : 'the ACL hook could not answer about the will topic';
+    ctx.decision = { by: 'acl-hook', reason };
+  }
+  return refusal;
+}
+
 function refuseEnhancedAuth(_c: Connection, { connect }: ConnectContext): ReasonCode | undefined {
   return connect.properties?.authenticationMethod !== undefined ? ReasonCode.BadAuthenticationMethod : undefined;
 }
@@ -135,6 +154,7 @@ async function authenticate(c: Connection, ctx: ConnectContext): Promise<ReasonC
       username: connect.username,
       password: connect.password,
       remoteAddress: c.remoteAddress,
+      certificateIdentity: c.certificateIdentity,
       protocolVersion: connect.protocolVersion,
       signal: abort.signal,
     });

@@ -15,6 +15,7 @@ import {
   truncateUtf8,
 } from '@nestmq/mqtt-protocol';
 import type { Duplex } from 'node:stream';
+import type { HookAnswers } from '../auth/http-acl/hook-answers';
 import type { IdentityAcl } from '../auth/identity-acl';
 import type { TopicAccess } from '../auth/topic-access';
 import { DropReason, PacketSink } from '../qos/packet-sink';
@@ -56,6 +57,13 @@ export class Connection implements PacketSink {
   roles: readonly string[] | undefined;
   /** The identity's own topic lists (a JWT claim, the HTTP hook's answer): a restriction on top of the rules. */
   identityAcl: IdentityAcl | undefined;
+  /** The identity of the client's verified TLS certificate (TLS_IDENTITY), given to the authenticators. */
+  certificateIdentity: string | undefined;
+  /** The ACL hook's answers this connection remembers (AUTH_HTTP_ACL_URL), created on first use. */
+  hookPublishAnswers: HookAnswers | undefined;
+  hookSubscribeAnswers: HookAnswers | undefined;
+  /** The ACL hook request this connection waits for, reading paused; aborted when the socket goes. */
+  hookWait: AbortController | undefined;
   /** Closes the connection when its credentials expire (AUTH_JWT_EXPIRY=disconnect). */
   private credentialsExpiry: LongTimeout | undefined;
   readonly openedAt = Date.now();
@@ -490,6 +498,7 @@ export class Connection implements PacketSink {
     this.broker.connectionsPerAddress.leave(this.remoteAddress);
     // A CONNECT still being authenticated is given up: its check leaves the queue, its packet is freed.
     this.authentication?.abort();
+    this.hookWait?.abort();
     try {
       this.recordDisconnect();
       this.broker.sessions.connectionClosed(this);

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { AddressInfo, Server, Socket, createServer } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { TLSSocket, createServer as createTlsServer } from 'node:tls';
 import { IncomingMessage, createServer as createHttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { certificateIdentityOf } from '../auth/cert/certificate-identity';
 import { BrokerConfig } from '../config/broker-config';
 import type { BrokerContext } from './broker-context';
 import { Connection } from './connection';
@@ -109,16 +110,18 @@ export async function openListeners(config: BrokerConfig, broker: BrokerContext,
 }
 
 function configuredListeners(config: BrokerConfig, broker: BrokerContext, onConnection: OnConnection): Listener[] {
-  const accepted = (listener: Listener, stream: Duplex, socket: Socket): void => {
+  const accepted = (listener: Listener, stream: Duplex, socket: Socket): Connection | undefined => {
     const address = socket.remoteAddress ?? '';
     // Beyond MAX_CONNECTIONS_PER_IP the socket is closed before anything is read (see ConnectionsPerAddress).
     if (!broker.connectionsPerAddress.enter(address)) {
       broker.stats.connectsRefusedPerAddress++;
       stream.destroy();
-      return;
+      return undefined;
     }
     tuneSocket(socket);
-    onConnection(new Connection(stream, broker, address), listener);
+    const connection = new Connection(stream, broker, address);
+    onConnection(connection, listener);
+    return connection;
   };
   const listeners: Listener[] = [];
 
@@ -137,11 +140,17 @@ function configuredListeners(config: BrokerConfig, broker: BrokerContext, onConn
       key: readFileSync(config.tlsKeyFile!),
       ca: config.tlsCaFile ? readFileSync(config.tlsCaFile) : undefined,
       requestCert: config.tlsCaFile !== undefined,
-      rejectUnauthorized: config.tlsCaFile !== undefined,
+      // TLS_CLIENT_CERT=optional: a client without a certificate of the CA completes the handshake, and
+      // gets no identity from it (certificateIdentityOf reads only verified ones).
+      rejectUnauthorized: config.tlsCaFile !== undefined && config.tlsClientCert === 'required',
     };
+    const identity = config.tlsIdentity;
     listeners.push(
       new Listener('mqtts', config.host, config.mqttsPort, async (listener, host, port) => {
-        const server = createTlsServer(options, (socket) => accepted(listener, socket, socket));
+        const server = createTlsServer(options, (socket: TLSSocket) => {
+          const connection = accepted(listener, socket, socket);
+          if (connection !== undefined && identity !== undefined) connection.certificateIdentity = certificateIdentityOf(socket, identity);
+        });
         return { port: await listen(server, host, port), stop: () => server.close() };
       }),
     );

@@ -9,6 +9,7 @@ import {
   QoS,
   ReasonCode,
   SubscribePacket,
+  Subscription,
   UnsubscribePacket,
   copyPropertiesWithout,
   encodePacket,
@@ -18,6 +19,7 @@ import {
   isWellFormedUtf8,
   parseSharedSubscription,
 } from '@nestmq/mqtt-protocol';
+import { rememberedPublish, waitForPublish, waitForSubscribe } from '../auth/http-acl/hook-checks';
 import { Message } from '../routing/message';
 import { SubscriptionRecord } from '../session/session';
 import { handleConnect } from './connect-handler';
@@ -48,8 +50,12 @@ export function handlePacket(c: Connection, packet: Packet): void {
       return handlePubrec(c, packet);
     case PacketType.Pubrel:
       return handlePubrel(c, packet);
-    case PacketType.Subscribe:
-      return handleSubscribe(c, packet);
+    case PacketType.Subscribe: {
+      // The ACL hook answers later: the SUBSCRIBE is handled once it has, reading paused meanwhile.
+      const hook = c.broker.aclHook;
+      if (hook === null) return handleSubscribe(c, packet);
+      return waitForSubscribe(c, hook, packet, (sub) => subscriptionRefusal(c, sub) !== undefined, (codes) => handleSubscribe(c, packet, codes));
+    }
     case PacketType.Unsubscribe:
       return handleUnsubscribe(c, packet);
     case PacketType.Pingreq:
@@ -131,12 +137,32 @@ export function handlePublish(c: Connection, view: PublishView): void {
 
   const access = broker.access;
   // Clients read $SYS and never write it, whatever the ACL says.
-  if ((access.active && !c.mayPublish(access, topic)) || isSysTopic(topic)) {
-    // Refused: 0x87 in the acknowledgement (5.0); 3.1.1 has no way to say it, so the message is dropped.
-    if (qos > 0) c.acknowledge(ackBytes(qos === 1 ? PacketType.Puback : PacketType.Pubrec, packetId, ReasonCode.NotAuthorized, c.v5), false);
-    return;
+  if ((access.active && !c.mayPublish(access, topic)) || isSysTopic(topic)) return refusePublish(c, qos, packetId, ReasonCode.NotAuthorized);
+  // The ACL hook narrows what the rules allow: asked once per topic, then remembered (see hook-checks).
+  const hook = broker.aclHook;
+  if (hook !== null) {
+    const allowed = rememberedPublish(c, hook, topic, qos, view.retain);
+    if (allowed === false) return refusePublish(c, qos, packetId, ReasonCode.NotAuthorized);
+    if (allowed === undefined) {
+      return waitForPublish(c, hook, topic, qos, view.retain, (code) =>
+        code === ReasonCode.Success ? acceptPublish(c, view, topic, topicBytes) : refusePublish(c, qos, packetId, code),
+      );
+    }
   }
+  acceptPublish(c, view, topic, topicBytes);
+}
 
+/** Refused: the reason code in the acknowledgement (5.0); 3.1.1 has no way to say it, so the message is dropped. */
+function refusePublish(c: Connection, qos: QoS, packetId: number, code: ReasonCode): void {
+  if (qos > 0) c.acknowledge(ackBytes(qos === 1 ? PacketType.Puback : PacketType.Pubrec, packetId, code, c.v5), false);
+}
+
+/** A PUBLISH the ACLs allow: checked for its payload and the retained store, routed and acknowledged. */
+function acceptPublish(c: Connection, view: PublishView, topic: string, topicBytes: Buffer): void {
+  const broker = c.broker;
+  const qos = view.qos;
+  const packetId = view.packetId;
+  const session = c.session!;
   const payload = view.payload;
   if (view.payloadFormatIndicator === 1 && !isWellFormedUtf8(payload)) {
     if (qos === 0 || !c.v5) return c.disconnect(ReasonCode.PayloadFormatInvalid, 'payload is not UTF-8 as its format indicator says');
@@ -228,7 +254,18 @@ function handlePubrel(c: Connection, packet: AckPacket): void {
   c.acknowledge(ackBytes(PacketType.Pubcomp, packet.packetId, known ? 0 : ReasonCode.PacketIdentifierNotFound, c.v5), durable);
 }
 
-function handleSubscribe(c: Connection, packet: SubscribePacket): void {
+/** Why the broker itself refuses a subscription (an invalid filter, its own rules), or undefined. */
+function subscriptionRefusal(c: Connection, sub: Subscription): ReasonCode | undefined {
+  if (!isValidTopicFilter(sub.topicFilter)) return ReasonCode.TopicFilterInvalid;
+  const plain = parseSharedSubscription(sub.topicFilter)?.filter ?? sub.topicFilter;
+  if (hasMoreLevelsThan(plain, c.broker.config.maxTopicLevels)) return ReasonCode.TopicFilterInvalid;
+  const access = c.broker.access;
+  if (access.active && !access.canSubscribe(c.username, c.clientId, plain, c.identityAcl, c.roles)) return ReasonCode.NotAuthorized;
+  return undefined;
+}
+
+/** `hookCodes`: the ACL hook's answer per filter (0 = allowed), when AUTH_HTTP_ACL_URL is set. */
+function handleSubscribe(c: Connection, packet: SubscribePacket, hookCodes?: readonly number[]): void {
   const broker = c.broker;
   const config = broker.config;
   const session = c.session!;
@@ -236,18 +273,10 @@ function handleSubscribe(c: Connection, packet: SubscribePacket): void {
   const codes: number[] = [];
   const writesBefore = broker.persistence.writes;
   const retainedToSend: Array<{ record: SubscriptionRecord; existed: boolean }> = [];
-  for (const sub of packet.subscriptions) {
-    if (!isValidTopicFilter(sub.topicFilter)) {
-      codes.push(c.v5 ? ReasonCode.TopicFilterInvalid : 0x80);
-      continue;
-    }
-    const plain = parseSharedSubscription(sub.topicFilter)?.filter ?? sub.topicFilter;
-    if (hasMoreLevelsThan(plain, config.maxTopicLevels)) {
-      codes.push(c.v5 ? ReasonCode.TopicFilterInvalid : 0x80);
-      continue;
-    }
-    if (broker.access.active && !broker.access.canSubscribe(c.username, c.clientId, plain, c.identityAcl, c.roles)) {
-      codes.push(c.v5 ? ReasonCode.NotAuthorized : 0x80);
+  for (const [i, sub] of packet.subscriptions.entries()) {
+    const refusal = subscriptionRefusal(c, sub) ?? (hookCodes?.[i] || undefined);
+    if (refusal !== undefined) {
+      codes.push(c.v5 ? refusal : 0x80);
       continue;
     }
     if (

@@ -8,6 +8,7 @@ import {
   encodePacket,
 } from '@nestmq/mqtt-protocol';
 import { Socket, connect } from 'node:net';
+import { ConnectionOptions, connect as connectTls } from 'node:tls';
 import { withTimeout } from './clients';
 
 /**
@@ -40,6 +41,16 @@ export class RawClient {
     const socket = connect(port, '127.0.0.1');
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    return new RawClient(socket, version);
+  }
+
+  /** Over TLS: resolves once the handshake is done, rejects when the broker refuses it. */
+  static async openTls(port: number, options: ConnectionOptions, version: ProtocolVersion = 5): Promise<RawClient> {
+    const socket = connectTls({ port, host: '127.0.0.1', servername: 'localhost', ...options });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
       socket.once('error', reject);
     });
     return new RawClient(socket, version);

@@ -25,6 +25,8 @@ const SETTINGS: { [K in keyof BrokerConfig]-?: SettingSpec<K> } = {
   // A path, never the key itself.
   tlsKeyFile: { env: 'TLS_KEY_FILE', group: 'Listeners' },
   tlsCaFile: { env: 'TLS_CA_FILE', group: 'Listeners' },
+  tlsClientCert: { env: 'TLS_CLIENT_CERT', group: 'Listeners' },
+  tlsIdentity: { env: 'TLS_IDENTITY', group: 'Authentication', show: (kind) => kind ?? 'off' },
   wsPort: { env: 'WS_PORT', group: 'Listeners', show: port },
   httpPort: { env: 'HTTP_PORT', group: 'Listeners', show: port },
   adminJwtSecret: { env: 'ADMIN_JWT_SECRET', group: 'Admin API', secret: true },
@@ -55,6 +57,11 @@ const SETTINGS: { [K in keyof BrokerConfig]-?: SettingSpec<K> } = {
   httpTimeout: { env: 'AUTH_HTTP_TIMEOUT', group: 'Authentication' },
   httpCacheTtl: { env: 'AUTH_HTTP_CACHE_TTL', group: 'Authentication' },
   httpCacheEntries: { env: 'AUTH_HTTP_CACHE_ENTRIES', group: 'Authentication' },
+  // Masked as AUTH_HTTP_URL is: the address may carry credentials.
+  httpAclUrl: { env: 'AUTH_HTTP_ACL_URL', group: 'Access control', show: (url) => (url === undefined ? null : maskDatabaseUrl(url)) },
+  httpAclTimeout: { env: 'AUTH_HTTP_ACL_TIMEOUT', group: 'Access control' },
+  httpAclCacheTtl: { env: 'AUTH_HTTP_ACL_CACHE_TTL', group: 'Access control' },
+  httpAclCacheEntries: { env: 'AUTH_HTTP_ACL_CACHE_ENTRIES', group: 'Access control' },
   // The user names only: their passwords stay out.
   users: { env: 'AUTH_USERS', group: 'Authentication', show: (users) => (users.size === 0 ? null : [...users.keys()].join(',')) },
   bcryptCost: { env: 'BCRYPT_COST', group: 'Authentication' },

@@ -4,6 +4,7 @@ import type { Credentials } from '../authenticator';
 import { AuthBackendError, ChainMember, Verdict } from '../chain/chain-member';
 import { IdentityAcl, IdentityAclError } from '../identity-acl';
 import { stringList } from '../jwt/jwt-authenticator';
+import { postJson } from './hook-request';
 
 export interface HttpHookOptions {
   url: string;
@@ -15,9 +16,6 @@ export interface HttpHookOptions {
   cacheEntries: number;
   now?: () => number;
 }
-
-/** The bytes of an answer read at most: a hook answers in a few hundred. */
-const MAX_ANSWER_BYTES = 1024 * 1024;
 
 type Allow = Extract<Verdict, { kind: 'allow' }>;
 
@@ -74,20 +72,7 @@ export class HttpAuthenticator implements ChainMember {
   }
 
   private async ask(json: string, clientSignal: AbortSignal | undefined): Promise<Verdict> {
-    const timeout = AbortSignal.timeout(this.options.timeout * 1000);
-    const signal = clientSignal === undefined ? timeout : AbortSignal.any([timeout, clientSignal]);
-    let status: number;
-    let text: string;
-    try {
-      const response = await fetch(this.options.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json, signal, redirect: 'error' });
-      status = response.status;
-      text = await readBounded(response);
-    } catch (e) {
-      if (clientSignal?.aborted) throw e;
-      if (timeout.aborted) throw new AuthBackendError('timeout', `no answer within ${this.options.timeout} s`);
-      if (e instanceof AuthBackendError) throw e;
-      throw new AuthBackendError('unreachable', 'the hook could not be reached');
-    }
+    const { status, text } = await postJson(this.options.url, json, this.options.timeout, clientSignal);
     if (status === 401 || status === 403) return { kind: 'deny', reasonCode: ReasonCode.BadUserNameOrPassword, reason: `hook answered ${status}` };
     if (status !== 200) throw new AuthBackendError('bad-answer', `the hook answered ${status}`);
     return parseAnswer(text);
@@ -98,24 +83,6 @@ export class HttpAuthenticator implements ChainMember {
     this.cache.set(key, { until: this.now() + this.options.cacheTtl * 1000, verdict });
     while (this.cache.size > this.options.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
   }
-}
-
-async function readBounded(response: Response): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > MAX_ANSWER_BYTES) {
-    await response.body?.cancel();
-    throw new AuthBackendError('bad-answer', 'the answer is too large');
-  }
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  if (response.body !== null) {
-    for await (const chunk of response.body) {
-      bytes += chunk.byteLength;
-      if (bytes > MAX_ANSWER_BYTES) throw new AuthBackendError('bad-answer', 'the answer is too large');
-      chunks.push(chunk);
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The hook's 200 answer; anything unreadable is the backend's fault (0x88), never an allow. */
