@@ -12,12 +12,12 @@
  * connect, CONNECT, CONNACK, DISCONNECT, close. One other connected client sends PINGREQ every 20 ms: its
  * round trips show whether the event loop keeps turning while clients are checked.
  *
- * Environment (defaults in brackets): BENCH_BACKENDS [local,jwt,http]; BENCH_CLIENTS [50]; BENCH_SECONDS
+ * Environment (defaults in brackets): BENCH_BACKENDS [local,jwt,http,cert]; BENCH_CLIENTS [50]; BENCH_SECONDS
  * measured per phase [8]; BENCH_WARMUP_SECONDS [2]; BENCH_ROUNDS [2], medians reported; BENCH_BCRYPT_COST [10].
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,7 +25,7 @@ import { ConnectPacket } from '@nestmq/mqtt-protocol';
 import { SignJWT, exportJWK } from 'jose';
 import { cpuModel, envNumber, formatRate, median, table } from '../codec/harness';
 import { Dial, Exchange, Pinger, connectPacket, login, percentile, pinger } from './connect-load';
-import { BrokerProcess, benchTempDir, cpuSeconds, machineBusySeconds, nestmqRevision, sleep, startBroker } from './processes';
+import { BrokerProcess, benchTempDir, cpuSeconds, freePort, machineBusySeconds, nestmqRevision, sleep, startBroker } from './processes';
 
 const REPO = path.resolve(__dirname, '../../..');
 const USER_ADD = path.join(REPO, 'apps/broker/dist/src/cli/user-add.js');
@@ -59,11 +59,13 @@ interface Backend {
   /** True when the authenticator keeps a cache of answers: then both phases run, else one (`-`). */
   cached: boolean;
   env(servers: Servers): Record<string, string>;
+  /** Runs once before the broker starts (certificates, ports). */
+  setup?(): Promise<void>;
   /** Runs before the broker starts, on its data directory (users for `local`). */
   prepare?(dataDir: string, env: Record<string, string>): void;
   /** The CONNECT of a client's n-th login. */
   connect(client: number, n: number, cache: Cache): Promise<ConnectPacket> | ConnectPacket;
-  dial?(client: number): Partial<Dial>;
+  dial?(client: number, cache: Cache): Partial<Dial>;
   exchange?(): Exchange;
 }
 
@@ -120,7 +122,54 @@ const BACKENDS: Record<string, Backend> = {
     connect: (client, n, cache) =>
       connectPacket(cache === 'cold' ? `bench-${client}-${n}` : `bench-${client}`, `device-${client}`, cache === 'cold' ? `pass-${client}-${n}` : `pass-${client}`),
   },
+  cert: {
+    name: 'cert',
+    what: 'a client certificate (ECDSA P-256, CN as the user name) on MQTTS, no password; cold = a full TLS 1.3 handshake, warm = a resumed TLS session',
+    cached: true,
+    setup: async () => {
+      makeCertificates();
+      pki.mqttsPort = await freePort();
+    },
+    env: () => ({
+      AUTH_CHAIN: 'cert',
+      MQTTS_PORT: String(pki.mqttsPort),
+      TLS_CERT_FILE: path.join(pki.dir, 'server.pem'),
+      TLS_KEY_FILE: path.join(pki.dir, 'server.key'),
+      TLS_CA_FILE: path.join(pki.dir, 'ca.pem'),
+      TLS_IDENTITY: 'cn',
+    }),
+    connect: (client, n) => connectPacket(`bench-${client}-${n}`),
+    dial: (client, cache) => ({
+      port: pki.mqttsPort,
+      tls: {
+        ca: pem('ca.pem'),
+        cert: pem('device.pem'),
+        key: pem('device.key'),
+        ...(cache === 'warm' && pki.sessions.has(client) && { session: pki.sessions.get(client) }),
+        onSession: (session: Buffer) => pki.sessions.set(client, session),
+      },
+    }),
+  },
 };
+
+/** A device CA, the broker's certificate and one client certificate (CN bench-device), made with openssl. */
+const pki = { dir: '', mqttsPort: 0, sessions: new Map<number, Buffer>() };
+
+function makeCertificates(): void {
+  pki.dir = mkdtempSync(path.join(benchTempDir(), 'pki-'));
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: pki.dir, stdio: 'pipe' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  openssl('req', '-x509', ...ec, '-days', '1', '-subj', '/CN=bench-ca', '-addext', 'basicConstraints=critical,CA:TRUE', '-keyout', 'ca.key', '-out', 'ca.pem');
+  for (const [name, extra] of [
+    ['server', ['-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']],
+    ['device', []],
+  ] as const) {
+    openssl('req', ...ec, '-subj', `/CN=bench-${name}`, ...extra, '-keyout', `${name}.key`, '-out', `${name}.csr`);
+    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-days', '1', '-copy_extensions', 'copy', '-out', `${name}.pem`);
+  }
+}
+
+const pem = (name: string) => readFileSync(path.join(pki.dir, name));
 
 async function startServers(): Promise<Servers> {
   const jwk = { ...(await exportJWK(signingKey.publicKey)), kid: KID, alg: 'ES256', use: 'sig' };
@@ -151,6 +200,8 @@ interface PhaseResult {
   serversCpu: number;
   machineCpu: number;
   hookCallsPerConnect: number;
+  /** Share of the logins whose TLS handshake resumed a session. */
+  resumed: number;
 }
 
 async function phase(backend: Backend, broker: BrokerProcess, servers: Servers, ping: Pinger, cache: Cache): Promise<PhaseResult> {
@@ -159,8 +210,9 @@ async function phase(backend: Backend, broker: BrokerProcess, servers: Servers, 
   const counts = new Map<number, number>();
   const latencies: number[] = [];
   const failures: string[] = [];
+  let resumed = 0;
   const loop = async (i: number): Promise<void> => {
-    const dial: Dial = { port: broker.port, localAddress: `127.0.1.${i + 1}`, ...backend.dial?.(i) };
+    const dial: Dial = { port: broker.port, localAddress: `127.0.1.${i + 1}`, ...backend.dial?.(i, cache) };
     for (let n = 0; !stopping; n++) {
       try {
         const connect = await backend.connect(i, n, cache);
@@ -168,6 +220,7 @@ async function phase(backend: Backend, broker: BrokerProcess, servers: Servers, 
         if (measuring) {
           counts.set(a.reasonCode, (counts.get(a.reasonCode) ?? 0) + 1);
           latencies.push(a.ms);
+          if (a.resumed) resumed++;
         }
       } catch (e) {
         failures.push((e as Error).message);
@@ -208,12 +261,14 @@ async function phase(backend: Backend, broker: BrokerProcess, servers: Servers, 
     serversCpu,
     machineCpu,
     hookCallsPerConnect: answered > 0 ? calls / answered : NaN,
+    resumed: answered > 0 ? resumed / answered : NaN,
   };
 }
 
 async function runBackend(backend: Backend, servers: Servers): Promise<PhaseResult[]> {
   const dataDir = path.join(benchTempDir(), `data-${backend.name}`);
   mkdirSync(dataDir, { recursive: true });
+  await backend.setup?.();
   const env = {
     ...backend.env(servers),
     LOGIN_FAILURES_PER_ADDRESS: '0',
@@ -225,14 +280,15 @@ async function runBackend(backend: Backend, servers: Servers): Promise<PhaseResu
   const broker = await startBroker('nestmq', { protocolVersion: 5, env, dataDir });
   const results: PhaseResult[] = [];
   try {
-    const ping = await pinger({ port: broker.port, ...backend.dial?.(CLIENTS) }, await backend.connect(CLIENTS, 0, 'warm'), backend.exchange?.());
+    const ping = await pinger({ port: broker.port, ...backend.dial?.(CLIENTS, 'cold') }, await backend.connect(CLIENTS, 0, 'warm'), backend.exchange?.());
     try {
       for (let round = 1; round <= ROUNDS; round++) {
         for (const cache of backend.cached ? (['cold', 'warm'] as const) : (['warm'] as const)) {
           const r = await phase(backend, broker, servers, ping, cache);
           results.push(r);
           const total = [...r.counts.values()].reduce((a, b) => a + b, 0);
-          log(`${backend.name}, round ${round}, ${r.cache}: ${formatRate(total / r.seconds)} CONNACK/s (${[...r.counts].map(([c, n]) => `0x${c.toString(16).padStart(2, '0')}: ${n}`).join(', ')})`);
+          const resumed = Number.isFinite(r.resumed) && backend.dial !== undefined ? `, TLS sessions resumed: ${Math.round(r.resumed * 100)}%` : '';
+          log(`${backend.name}, round ${round}, ${r.cache}: ${formatRate(total / r.seconds)} CONNACK/s (${[...r.counts].map(([c, n]) => `0x${c.toString(16).padStart(2, '0')}: ${n}`).join(', ')})${resumed}`);
         }
       }
     } finally {
@@ -248,7 +304,7 @@ const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '-');
 const pct = (v: number): string => `${Math.round(v * 100)}%`;
 
 async function main(): Promise<void> {
-  const names = (process.env.BENCH_BACKENDS ?? 'local,jwt,http').split(',').map((s) => s.trim());
+  const names = (process.env.BENCH_BACKENDS ?? 'local,jwt,http,cert').split(',').map((s) => s.trim());
   for (const n of names) if (BACKENDS[n] === undefined) throw new Error(`BENCH_BACKENDS: unknown backend ${n} (known: ${Object.keys(BACKENDS).join(', ')})`);
   const startLoad = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   const servers = await startServers();
@@ -277,6 +333,7 @@ async function main(): Promise<void> {
       ms(percentile(pings, 0.5)),
       ms(percentile(pings, 0.99)),
       of[0].backend === 'http' ? calls.toFixed(2) : '-',
+      BACKENDS[of[0].backend].dial ? pct(median(of.map((r) => r.resumed))) : '-',
       pct(median(of.map((r) => r.brokerCpu))),
       pct(median(of.map((r) => r.serversCpu))),
       pct(median(of.map((r) => r.machineCpu))),
@@ -294,13 +351,14 @@ async function main(): Promise<void> {
     '         answers misses; warm = each client repeats its own; "-" = the backend keeps no cache of answers.',
     '         ping = PINGREQ round trip of one other connected client, every 20 ms; broker CPU = utime + stime of the broker',
     '         and its embedded database (100% = one core); servers CPU = the process serving the hook and the JWKS;',
-    '         machine CPU = every process, the load generator included; hook calls = requests the HTTP hook got per CONNECT.',
+    '         machine CPU = every process, the load generator included; hook calls = requests the HTTP hook got per CONNECT;',
+    '         TLS resumed = share of the TLS handshakes that resumed the client\'s previous session.',
     ...names.map((n) => `         ${n.padEnd(6)} ${BACKENDS[n].what}`),
     '',
     table(
-      ['backend', 'cache', 'CONNACK 0x00/s', 'refused/s', 'CONNACK p50 ms', 'p99 ms', 'ping p50 ms', 'p99 ms', 'hook calls', 'broker CPU', 'servers CPU', 'machine CPU'],
+      ['backend', 'cache', 'CONNACK 0x00/s', 'refused/s', 'CONNACK p50 ms', 'p99 ms', 'ping p50 ms', 'p99 ms', 'hook calls', 'TLS resumed', 'broker CPU', 'servers CPU', 'machine CPU'],
       rows,
-      [false, false, true, true, true, true, true, true, true, true, true, true],
+      [false, false, true, true, true, true, true, true, true, true, true, true, true],
     ),
     '',
   ].join('\n');

@@ -14,13 +14,16 @@ const PINGREQ = Buffer.from([0xc0, 0x00]);
 export interface Attempt {
   reasonCode: number;
   ms: number;
+  /** TLS only: the handshake resumed an earlier session. */
+  resumed?: boolean;
 }
 
 /** Where and how a login connects: plain TCP, or TLS with these options (a client certificate, the CA). */
 export interface Dial {
   port: number;
   localAddress?: string;
-  tls?: tls.ConnectionOptions;
+  /** `onSession` receives the TLS session to resume with next time (`session`). */
+  tls?: tls.ConnectionOptions & { onSession?: (session: Buffer) => void };
 }
 
 /**
@@ -32,7 +35,11 @@ export type Exchange = (packet: Packet) => Packet;
 function open(dial: Dial): net.Socket {
   const tcp = net.connect({ port: dial.port, host: '127.0.0.1', localAddress: dial.localAddress });
   tcp.setNoDelay(true);
-  return dial.tls ? tls.connect({ ...dial.tls, socket: tcp, servername: dial.tls.servername ?? 'localhost' }) : tcp;
+  if (!dial.tls) return tcp;
+  const { onSession, ...options } = dial.tls;
+  const socket = tls.connect({ ...options, socket: tcp, servername: options.servername ?? 'localhost' });
+  if (onSession) socket.on('session', onSession);
+  return socket;
 }
 
 /** One login: CONNECT, CONNACK (after `exchange` answered any AUTH), then DISCONNECT or the broker's close. */
@@ -43,7 +50,11 @@ export function login(dial: Dial, connect: ConnectPacket, exchange?: Exchange): 
     const socket = open(dial);
     let answer: Attempt | undefined;
     const timer = setTimeout(() => socket.destroy(new Error(`${connect.clientId}: no CONNACK within 30 s`)), 30_000);
-    socket.on(dial.tls ? 'secureConnect' : 'connect', () => socket.write(encodePacket(connect, 5)!));
+    let resumed: boolean | undefined;
+    socket.on(dial.tls ? 'secureConnect' : 'connect', () => {
+      if (socket instanceof tls.TLSSocket) resumed = socket.isSessionReused();
+      socket.write(encodePacket(connect, 5)!);
+    });
     socket.on('data', (chunk) => {
       parser.push(chunk);
       for (let s = parser.read(); s !== ParseStatus.NeedMore; s = parser.read()) {
@@ -60,7 +71,7 @@ export function login(dial: Dial, connect: ConnectPacket, exchange?: Exchange): 
           socket.destroy(new Error(`${connect.clientId}: unexpected ${packet ? PacketType[packet.type] : `parse status ${s}`}`));
           return;
         }
-        answer = { reasonCode: packet.reasonCode, ms: performance.now() - started };
+        answer = { reasonCode: packet.reasonCode, ms: performance.now() - started, ...(resumed !== undefined && { resumed }) };
         if (packet.reasonCode === 0) socket.end(DISCONNECT);
       }
     });
