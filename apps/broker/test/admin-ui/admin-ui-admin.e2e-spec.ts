@@ -114,6 +114,23 @@ describe('the admin UI in Chromium: access control, API keys, logs and settings'
     assert.equal(await pubackCode(sensor, 'plant/7/temp'), 0, 'allowed again');
   });
 
+  it('creates a rule for a role, and lists whom it applies to', async () => {
+    await page.getByTestId('new-rule').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Topic').fill('plant/+/setpoint');
+    await dialog.getByRole('textbox', { name: 'Role' }).fill('operators');
+    await screenshot(page, 'acl-rule-dialog-role-light');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.locator('tr[data-topic="plant/+/setpoint"]');
+    await row.waitFor();
+    assert.match(await row.innerText(), /deny\s+publish\s+plant\/\+\/setpoint\s+role operators/);
+
+    await page.getByRole('button', { name: 'Delete rule 1' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await row.waitFor({ state: 'detached' });
+  });
+
   it('moves a rule up, and the new order persists after a reload', async () => {
     const token = await signIn(broker);
     const api = graphql(broker);
@@ -212,7 +229,7 @@ describe('the admin UI in Chromium: access control, API keys, logs and settings'
     await page.getByRole('link', { name: 'Audit log' }).click();
     const entries = page.getByTestId('audit-entries');
     await entries.locator('li[data-action="createAclRule"]').first().waitFor();
-    await entries.locator('li[data-action="deleteAclRule"]').waitFor();
+    await entries.locator('li[data-action="deleteAclRule"]').first().waitFor();
     await entries.locator('li[data-action="revokeApiKey"]').waitFor();
     const move = entries.locator('li[data-action="updateAclRule"]');
     assert.match(await move.innerText(), /position 2 → 1/);
