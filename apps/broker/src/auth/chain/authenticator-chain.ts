@@ -13,6 +13,11 @@ import { AuthBackendError, ChainMember } from './chain-member';
  * Server unavailable (3.1.1: 3): the client retries later rather than taking its credentials for wrong,
  * and a later authenticator never decides in the place of one that could not. Every authenticator bounds
  * its own wait, so no CONNECT waits without end; nothing a member throws escapes the chain.
+ *
+ * A denial takes as long as falling through would have: the later members that can (`local`'s bcrypt
+ * comparison) do their work on the same credentials before the answer goes out. Otherwise, with
+ * `http,local` or `ldap,local`, a wrong password for a name the backend knows would be answered faster
+ * than any name it does not know (passed on to `local`), and the time would tell which names exist there.
  */
 export class AuthenticatorChain implements Authenticator {
   constructor(
@@ -22,7 +27,7 @@ export class AuthenticatorChain implements Authenticator {
 
   async authenticate(credentials: Credentials): Promise<AuthResult> {
     const passed: string[] = [];
-    for (const member of this.members) {
+    for (const [i, member] of this.members.entries()) {
       let verdict;
       try {
         verdict = await member.check(credentials);
@@ -37,7 +42,10 @@ export class AuthenticatorChain implements Authenticator {
         const { username, roles, acl, expiresAt } = verdict;
         return { reasonCode: ReasonCode.Success, username, ...(roles && { roles }), ...(acl && { acl }), ...(expiresAt !== undefined && { expiresAt }), decision };
       }
-      if (verdict.kind === 'deny') return { reasonCode: verdict.reasonCode, decision };
+      if (verdict.kind === 'deny') {
+        await this.equalizeAfter(i, credentials);
+        return { reasonCode: verdict.reasonCode, decision };
+      }
       passed.push(`${member.name}: ${verdict.reason}`);
     }
     const reason = `no authenticator claimed the credentials (${passed.join('; ')})`;
@@ -45,5 +53,18 @@ export class AuthenticatorChain implements Authenticator {
       return { reasonCode: ReasonCode.Success, username: undefined, decision: { by: 'chain', reason: `${reason}; anonymous access` } };
     }
     return { reasonCode: credentials.username === undefined ? ReasonCode.NotAuthorized : ReasonCode.BadUserNameOrPassword, decision: { by: 'chain', reason } };
+  }
+
+  private async equalizeAfter(denied: number, credentials: Credentials): Promise<void> {
+    for (let j = denied + 1; j < this.members.length; j++) {
+      const member = this.members[j];
+      if (member.equalize === undefined) continue;
+      try {
+        await member.equalize(credentials);
+      } catch (e) {
+        if (credentials.signal?.aborted) throw e;
+        // Its answer was never wanted, nor is its trouble: the denial stands.
+      }
+    }
   }
 }

@@ -38,4 +38,10 @@ export class AuthBackendError extends Error {
 export interface ChainMember {
   readonly name: AuthenticatorName;
   check(credentials: Credentials): Promise<Verdict>;
+  /**
+   * Does the work a check of these credentials would cost, and answers nothing: run by the chain when an
+   * earlier authenticator denied them (see AuthenticatorChain). Only members whose work is local and free
+   * of side effects have it; a backend on the network is never asked for show.
+   */
+  equalize?(credentials: Credentials): Promise<void>;
 }
