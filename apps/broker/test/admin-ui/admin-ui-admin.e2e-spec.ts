@@ -207,7 +207,7 @@ describe('the admin UI in Chromium: access control, API keys, logs and settings'
     await events.locator(`tr[data-action="connect"][data-client="${CLIENT_ID}"]`).first().waitFor();
     const refusal = events.locator('tr[data-action="connect_refused"][data-client="ui-admin-intruder"]');
     await refusal.waitFor();
-    assert.match(await refusal.innerText(), /0x86 bad user name or password/);
+    assert.match(await refusal.innerText(), /0x86 bad user name or password from [0-9.]+ \(local: unknown user name or wrong password\)/, "the decision and who made it");
 
     // Live: a refusal while the page is open comes in at the top without a reload.
     await assert.rejects(connectClient(broker.url, { clientId: 'ui-admin-live', username: 'nobody', password: 'nothing' }));

@@ -26,6 +26,8 @@ describe('session log', () => {
     expect(reason(0x87)).toBe('0x87 not authorized');
     expect(reason(0x42)).toBe('0x42');
     expect(summary('connect', { protocolVersion: 5, address: '10.0.0.2', keepAlive: 60, cleanStart: true, sessionPresent: false })).toBe('MQTT 5.0 from 10.0.0.2, keep alive 60 s, clean start');
+    expect(summary('connect', { protocolVersion: 5, keepAlive: 60, authenticator: 'jwt', authReason: 'token valid', roles: ['ops', 'audit'] })).toBe('MQTT 5.0, keep alive 60 s (jwt: token valid; roles ops, audit)');
+    expect(summary('connect_refused', { reasonCode: 0x86, authenticator: 'chain', authReason: 'no authenticator claimed the credentials' })).toBe('0x86 bad user name or password (chain: no authenticator claimed the credentials)');
     expect(summary('connect_refused', { reasonCode: 0x86, address: '10.0.0.2', throttled: 'address' })).toBe('0x86 bad user name or password from 10.0.0.2 (too many failed logins for this address)');
     expect(summary('disconnect', { by: 'client', reasonCode: 0, connectedMs: 65_000 })).toBe('by client, 0x00 normal after 1 min 5 s');
     expect(summary('disconnect', { by: 'socket-closed', reasonCode: null, connectedMs: 1000 })).toBe('by socket-closed, without DISCONNECT after 1 s');

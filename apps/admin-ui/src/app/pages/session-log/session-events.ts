@@ -110,15 +110,23 @@ export function reason(code: unknown): string {
 
 type Topic = { filter?: unknown; qos?: unknown; reasonCode?: unknown };
 
+/** Which authenticator decided a CONNECT, why, and the roles it gave: empty when the event does not say. */
+function decidedBy(d: Record<string, unknown>): string {
+  if (typeof d['authenticator'] !== 'string') return '';
+  const why = typeof d['authReason'] === 'string' ? `: ${d['authReason']}` : '';
+  const roles = Array.isArray(d['roles']) && d['roles'].length > 0 ? `; roles ${d['roles'].join(', ')}` : '';
+  return ` (${d['authenticator']}${why}${roles})`;
+}
+
 /** An event's details in a line: what a person looks for in each kind. */
 export function summary(action: string, details: Record<string, unknown> | null): string {
   const d = details ?? {};
   const from = typeof d['address'] === 'string' ? ` from ${d['address']}` : '';
   switch (action) {
     case 'connect':
-      return `MQTT ${d['protocolVersion'] === 5 ? '5.0' : '3.1.1'}${from}, keep alive ${d['keepAlive'] ?? '?'} s${d['cleanStart'] ? ', clean start' : ''}${d['sessionPresent'] ? ', session resumed' : ''}`;
+      return `MQTT ${d['protocolVersion'] === 5 ? '5.0' : '3.1.1'}${from}, keep alive ${d['keepAlive'] ?? '?'} s${d['cleanStart'] ? ', clean start' : ''}${d['sessionPresent'] ? ', session resumed' : ''}${decidedBy(d)}`;
     case 'connect_refused':
-      return `${reason(d['reasonCode'])}${from}${d['throttled'] ? ` (too many failed logins for this ${d['throttled']})` : ''}`;
+      return `${reason(d['reasonCode'])}${from}${d['throttled'] ? ` (too many failed logins for this ${d['throttled']})` : ''}${decidedBy(d)}`;
     case 'disconnect': {
       const after = typeof d['connectedMs'] === 'number' ? ` after ${duration(d['connectedMs'] / 1000)}` : '';
       const code = d['reasonCode'] === null || d['reasonCode'] === undefined ? 'without DISCONNECT' : reason(d['reasonCode']);
