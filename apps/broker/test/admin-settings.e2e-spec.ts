@@ -9,6 +9,7 @@ const JWT_SECRET = 'settings-e2e-jwt-secret-0123456789abcdef';
 const ADMIN_PASSWORD = 'settings-e2e-admin-password';
 const STATIC_PASSWORD = 'settings-e2e-static-user-password';
 const DB_PASSWORD = 'settings-e2e-db-password';
+const OIDC_CLIENT_SECRET = 'settings-e2e-oidc-client-secret';
 const FIELDS = 'name group value isDefault secret';
 
 interface Setting {
@@ -23,7 +24,7 @@ describe('admin API: the settings in effect, without secrets', () => {
   let db: TestDatabase;
   let broker: TestBroker;
   let dbPassword: string;
-  const secrets = (): string[] => [JWT_SECRET, ADMIN_PASSWORD, STATIC_PASSWORD, dbPassword];
+  const secrets = (): string[] => [JWT_SECRET, ADMIN_PASSWORD, STATIC_PASSWORD, dbPassword, OIDC_CLIENT_SECRET];
 
   beforeAll(async () => {
     db = await createTestDatabase(defaultDatabaseKind());
@@ -37,6 +38,11 @@ describe('admin API: the settings in effect, without secrets', () => {
       ADMIN_JWT_SECRET: JWT_SECRET,
       AUTH_USERS: `static-sensor:${STATIC_PASSWORD}`,
       MAX_PACKET_SIZE: '65536',
+      // Read when someone signs in with it, not at start: this provider need not exist.
+      OIDC_ISSUER: 'https://idp.example.com',
+      OIDC_CLIENT_ID: 'nestmq',
+      OIDC_CLIENT_SECRET,
+      OIDC_PUBLIC_URL: 'https://mqtt.example.com',
     });
     await broker.app.get(UserRepository).create({ username: 'watcher', password: 'watcher-secret', roles: ['viewer'] });
   });
@@ -59,6 +65,7 @@ describe('admin API: the settings in effect, without secrets', () => {
     const byName = new Map(answer.data!.brokerSettings.map((s) => [s.name, s]));
     assert.deepEqual(byName.get('ADMIN_JWT_SECRET'), { name: 'ADMIN_JWT_SECRET', group: 'Admin API', value: null, isDefault: false, secret: true });
     assert.deepEqual(byName.get('ADMIN_PASSWORD'), { name: 'ADMIN_PASSWORD', group: 'Admin API', value: null, isDefault: false, secret: true });
+    assert.deepEqual(byName.get('OIDC_CLIENT_SECRET'), { name: 'OIDC_CLIENT_SECRET', group: 'Admin single sign-on', value: null, isDefault: false, secret: true });
     assert.equal(byName.get('AUTH_USERS')?.value, 'static-sensor');
     assert.match(byName.get('DATABASE_URL')!.value!, /^postgres(ql)?:\/\/[^:]+:\*\*\*\*@127\.0\.0\.1:\d+\/nestmq_test_/);
     assert.deepEqual([byName.get('MAX_PACKET_SIZE')?.value, byName.get('MAX_PACKET_SIZE')?.isDefault], ['65536', false]);
