@@ -2,12 +2,16 @@ import assert from 'node:assert/strict';
 import { createServer as createTcpServer, Server as TcpServer, Socket } from 'node:net';
 import { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { decodeJwt } from 'jose';
+import { AdminTokens } from '../src/admin/auth/admin-tokens';
 import { ADMIN, errorCode, graphql, signIn } from './support/admin-api';
 import { freePort } from './support/broker-process';
 import { TestAccount, TestOidcProvider, startOidcProvider } from './support/oidc-provider';
 import { TestBroker, startTestBroker } from './support/test-broker';
 
 const CLIENT_ID = 'nestmq-admin';
+/** Given, so that no token secret is written into a data directory (the PostgreSQL test database has none). */
+const ADMIN_JWT_SECRET = 'oidc-e2e-admin-jwt-secret-of-32-characters';
 const CLIENT_SECRET = 'oidc-e2e-client-secret-5c1d0a';
 
 const ACCOUNTS: Record<string, TestAccount> = {
@@ -98,6 +102,7 @@ describe('admin single sign-on with OpenID Connect', () => {
     base = `http://127.0.0.1:${port}`;
     provider = await startOidcProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: `${base}/api/v1/auth/oidc/callback` }, ACCOUNTS);
     broker = await startTestBroker({ httpPort: port }, {
+      ADMIN_JWT_SECRET,
       OIDC_ISSUER: provider.issuer,
       OIDC_CLIENT_ID: CLIENT_ID,
       OIDC_CLIENT_SECRET: CLIENT_SECRET,
@@ -181,6 +186,17 @@ describe('admin single sign-on with OpenID Connect', () => {
     assert.equal(errorCode(ended), 'UNAUTHENTICATED');
   });
 
+  it('ends an SSO login at OIDC_SESSION_LIFETIME: a refresh past it is refused, and the login is over', async () => {
+    const tokens = await tokensOf('bob');
+    // The same refresh token, its grant run out (signed with the broker's key: only the end is changed).
+    const claims = decodeJwt(tokens.refreshToken) as { sub: string; sid: string; jti: string; role: 'viewer' };
+    const spent = await AdminTokens.fromSecret(ADMIN_JWT_SECRET).refresh(claims.sub, { session: claims.sid, refreshId: claims.jti, grant: { role: claims.role, until: Math.floor(Date.now() / 1000) - 1 } });
+    const refused = await gql(`mutation ($t: String!) { refreshToken(token: $t) { accessToken } }`, { t: spent });
+    assert.equal(errorCode(refused), 'UNAUTHENTICATED');
+    assert.match(refused.errors![0].message, /single sign-on login has reached its end/);
+    assert.equal(errorCode(await gql('{ me { username } }', {}, tokens.accessToken)), 'UNAUTHENTICATED');
+  });
+
   it('takes the one-time code once: used again, or made up, it is refused', async () => {
     const landed = await signInAt('alice');
     const code = landed.searchParams.get('code')!;
@@ -262,6 +278,7 @@ describe('admin single sign-on: a provider that cannot be reached', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     broker = await startTestBroker({ httpPort: port }, {
+      ADMIN_JWT_SECRET,
       OIDC_ISSUER: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
       OIDC_CLIENT_ID: CLIENT_ID,
       OIDC_PUBLIC_URL: base,
@@ -293,7 +310,7 @@ describe('admin single sign-on: a provider that cannot be reached', () => {
 describe('admin single sign-on: not configured', () => {
   let broker: TestBroker;
   beforeAll(async () => {
-    broker = await startTestBroker({ httpPort: 0 });
+    broker = await startTestBroker({ httpPort: 0 }, { ADMIN_JWT_SECRET });
   });
   afterAll(async () => {
     await broker?.close();

@@ -10,6 +10,8 @@ import { TestBroker, startTestBroker } from '../support/test-broker';
 import { Browser, CHROMIUM, openBrowser, screenshot, screenshotBothThemes } from './browser';
 
 const CLIENT_ID = 'nestmq-admin-ui';
+/** Given, so that no token secret is written into a data directory (the PostgreSQL test database has none). */
+const ADMIN_JWT_SECRET = 'oidc-e2e-admin-jwt-secret-of-32-characters';
 const CLIENT_SECRET = 'ui-oidc-e2e-client-secret';
 
 /** On the provider's own (development) pages: signs in as `login`, then allows the broker what it asks. */
@@ -37,6 +39,7 @@ describe('the admin UI in Chromium: single sign-on with OpenID Connect', () => {
       carol: { sub: 'u-carol', preferred_username: 'carol', groups: ['staff'] },
     });
     broker = await startTestBroker({ httpPort: port, allowAnonymous: false }, {
+      ADMIN_JWT_SECRET,
       OIDC_ISSUER: provider.issuer,
       OIDC_CLIENT_ID: CLIENT_ID,
       OIDC_CLIENT_SECRET: CLIENT_SECRET,

@@ -34,7 +34,7 @@ export async function startOidcProvider(client: TestClient, accounts: Record<str
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const provider = new Provider(issuer, {
+  const configuration = {
     jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig' }] },
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     clients: [
@@ -50,14 +50,21 @@ export async function startOidcProvider(client: TestClient, accounts: Record<str
     // PKCE on every authorization request, S256 only: a client that forgot it would fail here.
     pkce: { required: () => true },
     cookies: { keys: ['oidc-test-provider-cookie-key'] },
-    findAccount: (_ctx, id) => {
+    findAccount: (_ctx: unknown, id: string) => {
       const account = accounts[id];
       if (account === undefined) return undefined;
       return { accountId: id, claims: () => ({ ...account }) };
     },
-  });
-  // Its warnings about development interactions and keys are for production use, not for this.
-  provider.on('server_error', () => undefined);
+  };
+  // It warns, as it starts, that its in-memory store and development pages are not for production: true, and known.
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => (String(args[0]).includes('oidc-provider WARNING') ? undefined : warn(...args));
+  let provider: Provider;
+  try {
+    provider = new Provider(issuer, configuration);
+  } finally {
+    console.warn = warn;
+  }
   server.on('request', provider.callback());
   return {
     issuer,
