@@ -265,6 +265,47 @@ describe('admin single sign-on with OpenID Connect', () => {
   });
 });
 
+describe('admin single sign-on: a public client, and a provider that goes away mid sign-in', () => {
+  let provider: TestOidcProvider;
+  let broker: TestBroker;
+  let base: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    // No client secret: the broker proves itself to the token endpoint with PKCE alone.
+    provider = await startOidcProvider({ clientId: CLIENT_ID, redirectUri: `${base}/api/v1/auth/oidc/callback` }, ACCOUNTS);
+    broker = await startTestBroker({ httpPort: port }, { ADMIN_JWT_SECRET, OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_PUBLIC_URL: base, OIDC_SCOPES: 'openid groups', OIDC_ADMIN_VALUES: 'mqtt-admins', OIDC_TIMEOUT: '5' });
+  });
+  afterAll(async () => {
+    await broker?.close();
+    await provider?.close();
+  });
+
+  it('signs a user in as a public client, named by sub when the provider gives no preferred_username', async () => {
+    const landed = await new FormBrowser().run(`${base}/api/v1/auth/oidc/login`, base, 'alice');
+    assert.equal(landed.pathname, '/login/sso', landed.href);
+    const answer = await graphql(broker)<{ oidcSignIn: Tokens }>(`mutation ($code: String!) { oidcSignIn(code: $code) { ${TOKENS} } }`, { code: landed.searchParams.get('code') });
+    assert.deepEqual(answer.data?.oidcSignIn.account, { username: 'oidc:u-alice', role: 'admin' });
+  });
+
+  it('says the provider is unavailable when its token endpoint is gone by the time the browser comes back', async () => {
+    const browser = new FormBrowser();
+    let callback = '';
+    await browser
+      .run(`${base}/api/v1/auth/oidc/login`, base, 'bob', {
+        beforeCallback: (url) => {
+          callback = url;
+          throw new Error('stop before the callback');
+        },
+      })
+      .catch(() => undefined);
+    assert.ok(callback !== '');
+    await provider.close();
+    assert.equal((await browser.get(callback)).location, `${base}/login?sso_error=unavailable`);
+  });
+});
+
 describe('admin single sign-on: a provider that cannot be reached', () => {
   let silent: TcpServer;
   const held = new Set<Socket>();

@@ -95,6 +95,7 @@ export class OidcRelyingParty {
 
   private failure(e: unknown): OidcSignInError {
     if (e instanceof OidcSignInError) return e;
+    if (unreachable(e)) return new OidcSignInError('unavailable', `the provider did not answer: ${reason(e)}`);
     if (e instanceof oidc.AuthorizationResponseError) {
       return new OidcSignInError(e.error === 'access_denied' ? 'cancelled' : 'provider_error', `the provider answered ${e.error}`);
     }
@@ -110,10 +111,25 @@ export class OidcRelyingParty {
   }
 }
 
+/**
+ * Whether the request never got an answer: refused, reset, unresolved, or timed out. openid-client passes
+ * fetch's TypeError on, or wraps it (and timeouts) in a ClientError: the cause chain tells either way.
+ * Read by name and code, not instanceof: fetch's errors may come from another realm (a VM context).
+ */
+function unreachable(e: unknown): boolean {
+  for (let cause = e, depth = 0; typeof cause === 'object' && cause !== null && depth < 5; cause = (cause as { cause?: unknown }).cause, depth++) {
+    const { name, message, code } = cause as { name?: string; message?: string; code?: string };
+    if (name === 'TimeoutError' || name === 'AbortError' || code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT') return true;
+    if ((name === 'TypeError' && message === 'fetch failed') || /^(E[A-Z]+|UND_ERR_\w+)$/.test(code ?? '')) return true;
+  }
+  return false;
+}
+
 /** A failure's reason, down to the network's (fetch hides it in `cause`). */
 function reason(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'no answer in time';
-  const cause = (e as { cause?: unknown }).cause;
-  return cause instanceof Error ? `${e.message} (${cause.message})` : e.message;
+  if (typeof e !== 'object' || e === null || typeof (e as Error).message !== 'string') return String(e);
+  const error = e as Error & { cause?: { message?: unknown; cause?: { message?: unknown } } };
+  if (error.name === 'TimeoutError' || error.name === 'AbortError' || /timed out|aborted/.test(error.message)) return 'no answer in time';
+  const causes = [error.cause?.message, error.cause?.cause?.message].filter((m) => typeof m === 'string');
+  return [error.message, ...causes].join(': ');
 }
