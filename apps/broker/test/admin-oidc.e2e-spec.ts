@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer as createTcpServer, Server as TcpServer, Socket } from 'node:net';
 import { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { decodeJwt } from 'jose';
 import { AdminTokens } from '../src/admin/auth/admin-tokens';
 import { ADMIN, errorCode, graphql, signIn } from './support/admin-api';
@@ -236,6 +237,22 @@ describe('admin single sign-on with OpenID Connect', () => {
     assert.equal((await victim.get(stolen)).location, expired, 'another browser');
   });
 
+  it('says the answer could not be verified when the provider refuses the code (expired, made up or spent)', async () => {
+    const browser = new FormBrowser();
+    let callback = '';
+    await browser
+      .run(`${base}/api/v1/auth/oidc/login`, base, 'alice', {
+        beforeCallback: (url) => {
+          callback = url;
+          throw new Error('stop before the callback');
+        },
+      })
+      .catch(() => undefined);
+    const forged = new URL(callback);
+    forged.searchParams.set('code', 'a-code-the-provider-never-issued');
+    assert.equal((await browser.get(forged.href)).location, `${base}/login?sso_error=rejected`);
+  });
+
   it('refuses a user whose claims give no role, with a reason the login page can show, and no code', async () => {
     const landed = await signInAt('carol');
     assert.equal(landed.href, `${base}/login?sso_error=no_role`);
@@ -248,6 +265,24 @@ describe('admin single sign-on with OpenID Connect', () => {
 
   it('keeps password sign-in working beside it', async () => {
     assert.ok(await signIn(broker, ADMIN.username, ADMIN.password));
+  });
+
+  it('logs why a sign-in was refused, and never the client secret, a code or a token', async () => {
+    const lines: string[] = [];
+    const spies = (['log', 'warn', 'error', 'debug'] as const).map((level) => jest.spyOn(Logger.prototype, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))));
+    try {
+      const browser = new FormBrowser();
+      let callback = '';
+      const landed = await browser.run(`${base}/api/v1/auth/oidc/login`, base, 'alice', { beforeCallback: (url) => (callback = url) });
+      const tokens = await exchange(landed.searchParams.get('code')!);
+      assert.equal((await signInAt('carol')).searchParams.get('sso_error'), 'no_role');
+      const logged = lines.join('\n');
+      assert.match(logged, /single sign-on refused for oidc:carol: the claim groups gives neither the admin nor the viewer role/);
+      const secrets = [CLIENT_SECRET, landed.searchParams.get('code')!, new URL(callback).searchParams.get('code')!, new URL(callback).searchParams.get('state')!, tokens.data!.oidcSignIn.accessToken, tokens.data!.oidcSignIn.refreshToken];
+      for (const secret of secrets) assert.ok(!logged.includes(secret), `the log holds ${secret.slice(0, 8)}...`);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 
   it('shows the client secret in brokerSettings only as set', async () => {
