@@ -136,7 +136,7 @@ describe('admin single sign-on with OpenID Connect', () => {
 
   it('tells the login page that single sign-on exists, and under which name, before anyone signs in', async () => {
     const answer = await gql<{ signInMethods: unknown }>('{ signInMethods { password oidc { label loginUrl } } }');
-    assert.deepEqual(answer.data?.signInMethods, { password: true, oidc: { label: 'Test IdP', loginUrl: '/api/v1/auth/oidc/login' } });
+    assert.deepEqual(answer.data?.signInMethods, { password: true, oidc: { label: 'Test IdP', loginUrl: `${base}/api/v1/auth/oidc/login` } });
   });
 
   it('sends the browser to the provider with PKCE (S256), state and nonce, and ties it to the browser with a cookie', async () => {

@@ -12,7 +12,9 @@ export class OidcResolver {
   @Query(() => SignInMethods, { description: 'How one may sign in: asked by the login page before anyone is signed in' })
   signInMethods(): SignInMethods {
     const label = this.signIn.label;
-    return { password: true, oidc: label === undefined ? null : { label, loginUrl: `${OIDC_PATH}/login` } };
+    // On OIDC_PUBLIC_URL, where the provider sends the browser back: the cookie that ties the sign-in to
+    // the browser is set there, even when the page was opened under another name of the same broker.
+    return { password: true, oidc: label === undefined ? null : { label, loginUrl: this.signIn.publicUrl(`${OIDC_PATH}/login`) } };
   }
 
   @Public()

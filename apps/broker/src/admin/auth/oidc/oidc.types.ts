@@ -5,7 +5,7 @@ export class OidcSignInMethod {
   @Field({ description: 'The provider\'s name, for a "Sign in with <label>" button (OIDC_LABEL)' })
   label!: string;
 
-  @Field({ description: 'Where the browser goes to sign in (a path on this broker); it comes back to /login/sso?code=..., traded with oidcSignIn' })
+  @Field({ description: 'Where the browser goes to sign in (on OIDC_PUBLIC_URL); it comes back to /login/sso?code=..., traded with oidcSignIn' })
   loginUrl!: string;
 }
 
