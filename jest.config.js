@@ -11,7 +11,7 @@ module.exports = {
   // turned into CommonJS for Jest's module system.
   transform: { '^.+\\.m?js$': ['@swc/jest', { module: { type: 'commonjs' } }] },
   transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|@apollo|file-type|strtok3|token-types|@tokenizer|uint8array-extras|load-esm|jose)/)',
+    '/node_modules/(?!(@nestjs|@apollo|file-type|strtok3|token-types|@tokenizer|uint8array-extras|load-esm|jose|openid-client|oauth4webapi|oidc-provider|got|@sindresorhus/is|@szmarczak/http-timer|cacheable-lookup|cacheable-request|form-data-encoder|lowercase-keys|mimic-response|nanoid|normalize-url|p-cancelable|quick-lru|responselike)/)',
     '^<rootDir>/(apps|libs|migrations)/',
   ],
   globalSetup: '<rootDir>/scripts/jest-global-setup.js',

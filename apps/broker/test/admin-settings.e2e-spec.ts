@@ -9,6 +9,7 @@ const JWT_SECRET = 'settings-e2e-jwt-secret-0123456789abcdef';
 const ADMIN_PASSWORD = 'settings-e2e-admin-password';
 const STATIC_PASSWORD = 'settings-e2e-static-user-password';
 const DB_PASSWORD = 'settings-e2e-db-password';
+const OIDC_CLIENT_SECRET = 'settings-e2e-oidc-client-secret';
 const FIELDS = 'name group value isDefault secret';
 /** The ACL hook's address carries a password of its own: masked like DATABASE_URL's. */
 const ACL_HOOK_PASSWORD = 'acl-hook-secret-pw';
@@ -25,7 +26,7 @@ describe('admin API: the settings in effect, without secrets', () => {
   let db: TestDatabase;
   let broker: TestBroker;
   let dbPassword: string;
-  const secrets = (): string[] => [JWT_SECRET, ADMIN_PASSWORD, STATIC_PASSWORD, dbPassword, ACL_HOOK_PASSWORD];
+  const secrets = (): string[] => [JWT_SECRET, ADMIN_PASSWORD, STATIC_PASSWORD, dbPassword, ACL_HOOK_PASSWORD, OIDC_CLIENT_SECRET];
 
   beforeAll(async () => {
     db = await createTestDatabase(defaultDatabaseKind());
@@ -40,6 +41,11 @@ describe('admin API: the settings in effect, without secrets', () => {
       AUTH_USERS: `static-sensor:${STATIC_PASSWORD}`,
       MAX_PACKET_SIZE: '65536',
       AUTH_HTTP_ACL_URL: `http://hook:${ACL_HOOK_PASSWORD}@127.0.0.1:9/acl?token=${ACL_HOOK_PASSWORD}`,
+      // Read when someone signs in with it, not at start: this provider need not exist.
+      OIDC_ISSUER: 'https://idp.example.com',
+      OIDC_CLIENT_ID: 'nestmq',
+      OIDC_CLIENT_SECRET,
+      OIDC_PUBLIC_URL: 'https://mqtt.example.com',
     });
     await broker.app.get(UserRepository).create({ username: 'watcher', password: 'watcher-secret', roles: ['viewer'] });
   });
@@ -62,6 +68,7 @@ describe('admin API: the settings in effect, without secrets', () => {
     const byName = new Map(answer.data!.brokerSettings.map((s) => [s.name, s]));
     assert.deepEqual(byName.get('ADMIN_JWT_SECRET'), { name: 'ADMIN_JWT_SECRET', group: 'Admin API', value: null, isDefault: false, secret: true });
     assert.deepEqual(byName.get('ADMIN_PASSWORD'), { name: 'ADMIN_PASSWORD', group: 'Admin API', value: null, isDefault: false, secret: true });
+    assert.deepEqual(byName.get('OIDC_CLIENT_SECRET'), { name: 'OIDC_CLIENT_SECRET', group: 'Admin single sign-on', value: null, isDefault: false, secret: true });
     assert.equal(byName.get('AUTH_USERS')?.value, 'static-sensor');
     assert.match(byName.get('DATABASE_URL')!.value!, /^postgres(ql)?:\/\/[^:]+:\*\*\*\*@127\.0\.0\.1:\d+\/nestmq_test_/);
     assert.equal(byName.get('AUTH_HTTP_ACL_URL')?.value, 'http://hook:****@127.0.0.1:9/acl?token=****');

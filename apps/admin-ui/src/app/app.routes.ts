@@ -3,6 +3,7 @@ import { adminGuard, signedInGuard, signedOutGuard } from './core/auth/auth.guar
 
 export const routes: Routes = [
   { path: 'login', title: 'Sign in · NestMQ', canActivate: [signedOutGuard], loadComponent: () => import('./pages/login/login').then((m) => m.LoginPage) },
+  { path: 'login/sso', title: 'Signing in · NestMQ', loadComponent: () => import('./pages/login/sso-callback').then((m) => m.SsoCallbackPage) },
   {
     path: '',
     canActivate: [signedInGuard],

@@ -5,6 +5,7 @@ import { AclResolver } from './acl/acl.resolver';
 import { ApiKeysResolver } from './api-keys/api-keys.resolver';
 import { AuditResolver } from './audit/audit.resolver';
 import { AdminAuthResolver } from './auth/admin-auth.resolver';
+import { OidcResolver } from './auth/oidc/oidc.resolver';
 import { ClientsResolver } from './clients/clients.resolver';
 import { EventsResolver } from './events/events.resolver';
 import { LiveResolver } from './live/live.resolver';
@@ -18,7 +19,7 @@ import { TopicsResolver } from './topics/topics.resolver';
 import { UsersResolver } from './users/users.resolver';
 
 /** Every resolver of the admin API: the schema is made from these. */
-export const ADMIN_RESOLVERS = [AclResolver, AdminAuthResolver, ApiKeysResolver, AuditResolver, ClientsResolver, EventsResolver, HistoryResolver, ListenersResolver, LiveResolver, PublishResolver, RetainedResolver, SessionsResolver, StatusResolver, TopicsResolver, UsersResolver];
+export const ADMIN_RESOLVERS = [AclResolver, AdminAuthResolver, ApiKeysResolver, AuditResolver, ClientsResolver, EventsResolver, HistoryResolver, ListenersResolver, LiveResolver, OidcResolver, PublishResolver, RetainedResolver, SessionsResolver, StatusResolver, TopicsResolver, UsersResolver];
 
 /**
  * The admin API's schema in SDL, sorted as the server serves it, from the resolvers alone (no broker, no

@@ -10,6 +10,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AdminExceptionFilter } from './admin-exception.filter';
 import { AuditModule } from './audit/audit.module';
 import { AdminAuthModule } from './auth/admin-auth.module';
+import { OidcModule } from './auth/oidc/oidc.module';
 import { AdminAuthService, ClosableSocket } from './auth/admin-auth.service';
 import { bearerToken, operationContext } from './auth/admin-principal';
 import { ClientsModule } from './clients/clients.module';
@@ -76,6 +77,7 @@ export class AdminModule {
         LiveModule,
         AclModule,
         AdminAuthModule,
+        OidcModule,
         ApiKeysModule,
         ListenersAdminModule,
         AuditModule,

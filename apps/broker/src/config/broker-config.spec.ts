@@ -137,4 +137,30 @@ describe('loadBrokerConfig', () => {
     writeFileSync(join(dir, 'malformed.acl'), 'topic read a/#\npattern readwrite clients/#/%c\n');
     assert.throws(() => loadBrokerConfig({ ACL_FILE: join(dir, 'malformed.acl') }), /line 2: "clients\/#\/%c" is not a topic filter/);
   });
+
+  it('reads admin single sign-on (OIDC_*): off by default, and a provider needs its client and the public address', () => {
+    const off = loadBrokerConfig({});
+    assert.deepEqual([off.oidcIssuer, off.oidcScopes, off.oidcRoleClaim, off.oidcAdminValues, off.oidcViewerValues, off.oidcLabel, off.oidcTimeout, off.oidcSessionLifetime], [undefined, 'openid profile email', 'groups', ['admin'], ['viewer'], 'SSO', 10, 12 * 3600]);
+    const on = loadBrokerConfig({
+      OIDC_ISSUER: 'https://idp.example.com/realms/ops',
+      OIDC_CLIENT_ID: 'nestmq',
+      OIDC_CLIENT_SECRET: 's3cret',
+      OIDC_PUBLIC_URL: 'https://mqtt.example.com',
+      OIDC_ROLE_CLAIM: 'realm_access.roles',
+      OIDC_ADMIN_VALUES: 'mqtt-admin, ops-lead',
+      OIDC_VIEWER_VALUES: '',
+      OIDC_SESSION_LIFETIME: '8h',
+    });
+    assert.deepEqual([on.oidcIssuer, on.oidcClientSecret, on.oidcRoleClaim, on.oidcAdminValues, on.oidcViewerValues, on.oidcSessionLifetime], ['https://idp.example.com/realms/ops', 's3cret', 'realm_access.roles', ['mqtt-admin', 'ops-lead'], [], 8 * 3600]);
+    const refused = (env: Record<string, string>, message: string): void => assert.throws(() => loadBrokerConfig(env), (e: unknown) => e instanceof ConfigError && e.message === message);
+    const issuer = { OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'nestmq', OIDC_PUBLIC_URL: 'https://mqtt.example.com' };
+    refused({ ...issuer, OIDC_CLIENT_ID: '' }, 'OIDC_ISSUER is set: set OIDC_CLIENT_ID, the client registered at the provider');
+    refused({ ...issuer, OIDC_PUBLIC_URL: '' }, "OIDC_ISSUER is set: set OIDC_PUBLIC_URL, the admin UI's address as browsers reach it (e.g. https://mqtt.example.com)");
+    refused({ ...issuer, OIDC_ISSUER: 'http://idp.example.com' }, 'OIDC_ISSUER=http://idp.example.com: expected an https:// URL (http:// only for localhost)');
+    refused({ ...issuer, OIDC_ISSUER: 'idp.example.com' }, 'OIDC_ISSUER=idp.example.com: not a URL');
+    refused({ ...issuer, OIDC_ADMIN_VALUES: ' ', OIDC_VIEWER_VALUES: '' }, 'OIDC_ADMIN_VALUES and OIDC_VIEWER_VALUES are both empty: nobody could sign in');
+    refused({ ...issuer, OIDC_TIMEOUT: '0' }, 'OIDC_TIMEOUT=0: expected a duration above 0');
+    refused({ OIDC_CLIENT_ID: 'nestmq' }, "OIDC_CLIENT_ID, OIDC_CLIENT_SECRET or OIDC_PUBLIC_URL is set without OIDC_ISSUER: set the provider's issuer URL to use single sign-on");
+    assert.equal(loadBrokerConfig({ ...issuer, OIDC_ISSUER: 'http://127.0.0.1:9000', OIDC_PUBLIC_URL: 'http://localhost:8080' }).oidcIssuer, 'http://127.0.0.1:9000');
+  });
 });

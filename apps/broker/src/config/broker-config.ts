@@ -76,6 +76,30 @@ export interface BrokerConfig {
   /** Seconds a connection remembers the ACL hook's answer for a topic (0 = never), and for how many topics at most. */
   httpAclCacheTtl: number;
   httpAclCacheEntries: number;
+  /**
+   * Admin single sign-on with OpenID Connect (authorization code + PKCE); on when oidcIssuer is set.
+   * The issuer's discovery document says where its endpoints are.
+   */
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  /** Sensitive: the client's secret at the provider; undefined = a public client (PKCE alone). */
+  oidcClientSecret?: string;
+  /** The admin UI's address as browsers reach it: the callback is <oidcPublicUrl>/api/v1/auth/oidc/callback. */
+  oidcPublicUrl?: string;
+  oidcScopes: string;
+  /** The claim that names the user in audit entries (shown as `oidc:<value>`; `sub` when it is absent). */
+  oidcUsernameClaim: string;
+  /** The claim holding the user's roles or groups (a name, or a dotted path such as realm_access.roles). */
+  oidcRoleClaim: string;
+  /** Values of that claim that give the admin role, and the viewer role; admin wins when both match. */
+  oidcAdminValues: readonly string[];
+  oidcViewerValues: readonly string[];
+  /** What the sign-in button says after "Sign in with". */
+  oidcLabel: string;
+  /** Seconds a request to the provider may take. */
+  oidcTimeout: number;
+  /** Seconds a single sign-on login lasts, refreshes included, before the user signs in at the provider again. */
+  oidcSessionLifetime: number;
   /** Static users, `name:password` pairs. */
   users: ReadonlyMap<string, string>;
   /** Topic access rules from ACL_FILE (read-only; the admin API's rules come first); null: no file. */
@@ -394,6 +418,48 @@ function httpHook(env: Env, chain: readonly AuthenticatorName[]): Pick<BrokerCon
   };
 }
 
+/** Admin single sign-on; OIDC_ISSUER switches it on and then the client and the public address are required. */
+function oidc(env: Env): Pick<
+  BrokerConfig,
+  | 'oidcIssuer' | 'oidcClientId' | 'oidcClientSecret' | 'oidcPublicUrl' | 'oidcScopes' | 'oidcUsernameClaim' | 'oidcRoleClaim'
+  | 'oidcAdminValues' | 'oidcViewerValues' | 'oidcLabel' | 'oidcTimeout' | 'oidcSessionLifetime'
+> {
+  const issuer = httpUrl(env, 'OIDC_ISSUER');
+  const publicUrl = httpUrl(env, 'OIDC_PUBLIC_URL');
+  const clientId = env.OIDC_CLIENT_ID?.trim() || undefined;
+  const values = (name: string, fallback: string): string[] => (env[name] ?? fallback).split(',').map((v) => v.trim()).filter((v) => v !== '');
+  if (issuer !== undefined) {
+    if (clientId === undefined) throw new ConfigError('OIDC_ISSUER is set: set OIDC_CLIENT_ID, the client registered at the provider');
+    if (publicUrl === undefined) throw new ConfigError('OIDC_ISSUER is set: set OIDC_PUBLIC_URL, the admin UI\'s address as browsers reach it (e.g. https://mqtt.example.com)');
+    // The provider's answers carry the tokens: plain http only where nothing travels off the machine.
+    for (const [name, raw] of [['OIDC_ISSUER', issuer], ['OIDC_PUBLIC_URL', publicUrl]]) {
+      const url = new URL(raw);
+      if (url.protocol === 'http:' && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname)) {
+        throw new ConfigError(`${name}=${raw}: expected an https:// URL (http:// only for localhost)`);
+      }
+    }
+    if (values('OIDC_ADMIN_VALUES', 'admin').length + values('OIDC_VIEWER_VALUES', 'viewer').length === 0) {
+      throw new ConfigError('OIDC_ADMIN_VALUES and OIDC_VIEWER_VALUES are both empty: nobody could sign in');
+    }
+  } else if (clientId !== undefined || env.OIDC_CLIENT_SECRET || publicUrl !== undefined) {
+    throw new ConfigError('OIDC_CLIENT_ID, OIDC_CLIENT_SECRET or OIDC_PUBLIC_URL is set without OIDC_ISSUER: set the provider\'s issuer URL to use single sign-on');
+  }
+  return {
+    oidcIssuer: issuer,
+    oidcClientId: clientId,
+    oidcClientSecret: env.OIDC_CLIENT_SECRET || undefined,
+    oidcPublicUrl: publicUrl,
+    oidcScopes: text(env, 'OIDC_SCOPES', 'openid profile email'),
+    oidcUsernameClaim: text(env, 'OIDC_USERNAME_CLAIM', 'preferred_username'),
+    oidcRoleClaim: text(env, 'OIDC_ROLE_CLAIM', 'groups'),
+    oidcAdminValues: values('OIDC_ADMIN_VALUES', 'admin'),
+    oidcViewerValues: values('OIDC_VIEWER_VALUES', 'viewer'),
+    oidcLabel: text(env, 'OIDC_LABEL', 'SSO'),
+    oidcTimeout: positive(env, 'OIDC_TIMEOUT', 10),
+    oidcSessionLifetime: positive(env, 'OIDC_SESSION_LIFETIME', 12 * 3600),
+  };
+}
+
 /** A duration above zero. */
 function positive(env: Env, name: string, fallback: number): number {
   const value = duration(env, name, fallback);
@@ -495,6 +561,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     ...jwt(env, chain),
     ...httpHook(env, chain),
     ...httpAclHook(env),
+    ...oidc(env),
     users: users(env),
     acl: acl(env),
     aclNoMatch,

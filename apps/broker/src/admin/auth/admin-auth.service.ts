@@ -4,7 +4,7 @@ import { LoginThrottle } from '../../auth/login-throttle';
 import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
 import { badInput, unauthenticated } from '../admin-error';
 import { hashKeySecret, isKeySecret } from './api-key-secret';
-import { ACCESS_TOKEN_SECONDS, AccessClaims, AdminRole, AdminTokens, InvalidToken, REFRESH_TOKEN_SECONDS } from './admin-tokens';
+import { ACCESS_TOKEN_SECONDS, AccessClaims, AdminRole, AdminTokens, ExternalGrant, InvalidToken, REFRESH_TOKEN_SECONDS } from './admin-tokens';
 
 export const ADMIN_TOKENS = Symbol('ADMIN_TOKENS');
 export const ADMIN_SESSIONS = Symbol('ADMIN_SESSIONS');
@@ -87,6 +87,16 @@ export class AdminAuthService implements OnApplicationBootstrap {
     return this.issue(username, role, session.id, session.refreshId);
   }
 
+  /**
+   * A login for a user who signed in elsewhere (single sign-on) and has no row here: it keeps the role it
+   * was given until `grant.until`, since the broker cannot ask the provider again without the user.
+   */
+  async openExternal(username: string, grant: ExternalGrant, address: string): Promise<IssuedTokens> {
+    const ends = Math.min(Date.now() + REFRESH_TOKEN_SECONDS * 1000, grant.until * 1000);
+    const session = await this.sessions.open(username, address, new Date(ends));
+    return this.issue(username, grant.role, session.id, session.refreshId, grant);
+  }
+
   /** New tokens for a refresh token; the old one is spent. A spent one coming back ends the login. */
   async refresh(refreshToken: string): Promise<IssuedTokens> {
     const claims = await this.tokens.verifyRefresh(refreshToken).catch((e: unknown) => {
@@ -97,6 +107,13 @@ export class AdminAuthService implements OnApplicationBootstrap {
       // Either the login ended, or this token was already traded: a copy exists, so the login ends now.
       await this.end(claims.session);
       throw unauthenticated('the refresh token was already used or the login has ended; sign in again');
+    }
+    if (claims.grant !== undefined) {
+      if (claims.grant.until * 1000 <= Date.now()) {
+        await this.end(claims.session);
+        throw unauthenticated('this single sign-on login has reached its end; sign in again');
+      }
+      return this.issue(claims.username, claims.grant.role, claims.session, next, claims.grant);
     }
     // The role as it is now: a user demoted or disabled since gets no new tokens of the old kind.
     const user = await this.users.findByUsername(claims.username);
@@ -169,11 +186,11 @@ export class AdminAuthService implements OnApplicationBootstrap {
     for (const [id, at] of this.ended) if (now - at > ACCESS_TOKEN_SECONDS * 1000) this.ended.delete(id);
   }
 
-  private async issue(username: string, role: AdminRole, session: string, refreshId: string): Promise<IssuedTokens> {
+  private async issue(username: string, role: AdminRole, session: string, refreshId: string, grant?: ExternalGrant): Promise<IssuedTokens> {
     const now = Date.now();
     return {
       accessToken: await this.tokens.access({ username, role, session }, now),
-      refreshToken: await this.tokens.refresh(username, { session, refreshId }, now),
+      refreshToken: await this.tokens.refresh(username, { session, refreshId, grant }, now),
       expiresAt: new Date(Math.floor(now / 1000) * 1000 + ACCESS_TOKEN_SECONDS * 1000),
       account: { username, role },
     };

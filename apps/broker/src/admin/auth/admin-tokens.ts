@@ -23,6 +23,14 @@ export interface AccessClaims {
 export interface RefreshClaims {
   session: string;
   refreshId: string;
+  /** A login whose user has no row here (single sign-on): the role it was given, and when it ends. */
+  grant?: ExternalGrant;
+}
+
+/** The role a sign-in elsewhere gave, kept for its login until `until` (epoch seconds). */
+export interface ExternalGrant {
+  role: AdminRole;
+  until: number;
 }
 
 /** A token that is not ours, was altered, is of the other kind, or has expired. */
@@ -61,7 +69,8 @@ export class AdminTokens {
   }
 
   refresh(username: string, claims: RefreshClaims, now = Date.now()): Promise<string> {
-    return this.sign({ typ: 'refresh', sid: claims.session, jti: claims.refreshId }, username, now, REFRESH_TOKEN_SECONDS);
+    const grant: Record<string, string | number> = claims.grant === undefined ? {} : { role: claims.grant.role, until: claims.grant.until };
+    return this.sign({ typ: 'refresh', sid: claims.session, jti: claims.refreshId, ...grant }, username, now, REFRESH_TOKEN_SECONDS);
   }
 
   async verifyAccess(token: string): Promise<AccessClaims> {
@@ -73,10 +82,13 @@ export class AdminTokens {
   async verifyRefresh(token: string): Promise<RefreshClaims & { username: string }> {
     const payload = await this.verify(token, 'refresh');
     if (typeof payload.sid !== 'string' || typeof payload.jti !== 'string' || typeof payload.sub !== 'string') throw new InvalidToken('malformed refresh token');
-    return { username: payload.sub, session: payload.sid, refreshId: payload.jti };
+    const claims = { username: payload.sub, session: payload.sid, refreshId: payload.jti };
+    if (payload.role === undefined) return claims;
+    if ((payload.role !== 'admin' && payload.role !== 'viewer') || typeof payload.until !== 'number') throw new InvalidToken('malformed refresh token');
+    return { ...claims, grant: { role: payload.role, until: payload.until } };
   }
 
-  private sign(claims: Record<string, string>, subject: string, now: number, seconds: number): Promise<string> {
+  private sign(claims: Record<string, string | number>, subject: string, now: number, seconds: number): Promise<string> {
     const issuedAt = Math.floor(now / 1000);
     return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setSubject(subject).setIssuedAt(issuedAt).setExpirationTime(issuedAt + seconds).sign(this.key);
   }

@@ -1,6 +1,6 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
 import { Router } from '@angular/router';
-import { LoginDocument, LogoutDocument, RefreshTokenDocument } from '../../graphql/generated';
+import { LoginDocument, LogoutDocument, OidcSignInDocument, RefreshTokenDocument } from '../../graphql/generated';
 import { errorCode } from '../graphql/errors';
 import { postGraphQL } from '../graphql/post-graphql';
 import { SESSION_STORAGE_KEY, StoredSession, readStoredSession, toStoredSession, writeStoredSession } from './session-store';
@@ -45,6 +45,13 @@ export class AuthService {
     const data = await postGraphQL(LoginDocument, { username, password });
     this.endedReason.set(null);
     this.set(toStoredSession(data.login));
+  }
+
+  /** Signs in with the one-time code a single sign-on ended with (/login/sso?code=...). */
+  async signInWithCode(code: string): Promise<void> {
+    const data = await postGraphQL(OidcSignInDocument, { code });
+    this.endedReason.set(null);
+    this.set(toStoredSession(data.oidcSignIn));
   }
 
   async logout(): Promise<void> {

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -6,6 +6,7 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { Router } from '@angular/router';
 import { AuthService } from '../../core/auth/auth.service';
+import { SignInMethods, SsoMethod, ssoFailure } from '../../core/auth/sign-in-methods';
 import { errorMessage } from '../../core/graphql/errors';
 import { ThemeService } from '../../core/theme/theme.service';
 import { Icon } from '../../shared/icon';
@@ -29,6 +30,8 @@ export class LoginPage {
   protected readonly theme = inject(ThemeService);
   /** Where to go after signing in (?next=...). */
   readonly next = input<string>();
+  /** Why a single sign-on came back without signing in (?sso_error=...), as the broker's code. */
+  readonly ssoError = input<string | undefined>(undefined, { alias: 'sso_error' });
 
   protected readonly form = new FormGroup({
     username: new FormControl('', { nonNullable: true, validators: [Validators.required] }),
@@ -36,6 +39,18 @@ export class LoginPage {
   });
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(this.auth.endedReason());
+  /** Single sign-on, when the broker offers it: a "Sign in with ..." button. */
+  protected readonly sso = signal<SsoMethod | null>(null);
+  private readonly ssoErrorDismissed = signal(false);
+  /** The page's own sentence for the broker's code; it never shows text taken from the address. */
+  protected readonly ssoMessage = computed(() => {
+    const code = this.ssoError();
+    return code && !this.ssoErrorDismissed() ? ssoFailure(code, this.sso()?.label ?? 'single sign-on') : null;
+  });
+
+  constructor() {
+    void inject(SignInMethods).sso().then((sso) => this.sso.set(sso));
+  }
 
   protected async submit(): Promise<void> {
     if (this.form.invalid || this.busy()) {
@@ -44,6 +59,7 @@ export class LoginPage {
     }
     this.busy.set(true);
     this.error.set(null);
+    this.ssoErrorDismissed.set(true);
     try {
       const { username, password } = this.form.getRawValue();
       await this.auth.login(username.trim(), password);
