@@ -39,9 +39,15 @@ export async function createTestDatabase(kind: DatabaseKind, adminUrl = process.
   await withAdmin(server, (c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(server);
   url.pathname = `/${name}`;
+  // The database is elsewhere, but a broker still keeps local state in DATA_DIR (its admin token secret):
+  // a folder of the test's own, never the working directory.
+  const dataDir = mkdtempSync(join(tmpdir(), 'nestmq-test-data-'));
   return {
-    options: { url: url.toString(), dataDir: 'unused' },
-    drop: () => withAdmin(server, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    options: { url: url.toString(), dataDir },
+    drop: async () => {
+      await withAdmin(server, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 
