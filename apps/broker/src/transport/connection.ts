@@ -16,6 +16,8 @@ import {
 } from '@nestmq/mqtt-protocol';
 import type { Duplex } from 'node:stream';
 import type { IdentityAcl } from '../auth/identity-acl';
+import type { AuthPacket } from '@nestmq/mqtt-protocol';
+import type { Reauthentication } from './enhanced-auth-handler';
 import type { TopicAccess } from '../auth/topic-access';
 import { DropReason, PacketSink } from '../qos/packet-sink';
 import { Message } from '../routing/message';
@@ -76,6 +78,12 @@ export class Connection implements PacketSink {
   private outboundAliasBytes = 0;
   /** Aborts the authentication of a CONNECT still waiting for it when the socket goes away. */
   authentication: AbortController | undefined;
+  /** The Authentication Method the client authenticated with at CONNECT (enhanced authentication), if any. */
+  authMethod: string | undefined;
+  /** During an enhanced authentication at CONNECT: takes the client's next packet (undefined: not an AUTH). */
+  authWaiter: ((packet: AuthPacket | undefined) => void) | undefined;
+  /** A re-authentication in progress (§4.12.1). */
+  reauthentication: Reauthentication | undefined;
   /** The topic of the previous PUBLISH, to skip decoding and lookups when a client repeats itself. */
   lastTopic = '';
   lastTopicBytes: Buffer = NO_TOPIC;
@@ -132,7 +140,7 @@ export class Connection implements PacketSink {
     try {
       this.parser.push(chunk);
       this.processPackets();
-      if (this.state === ConnectionState.AwaitingConnect || this.heldBeforeConnect > 0) this.holdBeforeConnect();
+      if (this.state === ConnectionState.AwaitingConnect || this.authWaiter !== undefined || this.heldBeforeConnect > 0) this.holdBeforeConnect();
     } catch (e) {
       this.failed(e);
     }
@@ -142,7 +150,8 @@ export class Connection implements PacketSink {
   private heldBeforeConnect = 0;
 
   private holdBeforeConnect(): void {
-    const held = this.state === ConnectionState.AwaitingConnect ? this.parser.buffered : 0;
+    // An AUTH awaited during enhanced authentication at CONNECT is held the same way: no CONNACK yet.
+    const held = this.state === ConnectionState.AwaitingConnect || this.authWaiter !== undefined ? this.parser.buffered : 0;
     if (this.broker.connectingBytes.update(this.heldBeforeConnect, held)) {
       this.heldBeforeConnect = held;
       return;
@@ -487,6 +496,7 @@ export class Connection implements PacketSink {
     this.heldBeforeConnect = 0;
     this.broker.keepAlive.unwatch(this);
     this.credentialsExpiry?.cancel();
+    this.reauthentication?.cancel();
     this.broker.connectionsPerAddress.leave(this.remoteAddress);
     // A CONNECT still being authenticated is given up: its check leaves the queue, its packet is freed.
     this.authentication?.abort();
