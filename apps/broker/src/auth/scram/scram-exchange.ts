@@ -12,6 +12,12 @@ export interface ScramUserSource {
   lookup(username: string): Promise<ScramLookup>;
 }
 
+/** Milliseconds a credential lookup may take: a users table that hangs answers 0x88, as one that fails. */
+export const SCRAM_LOOKUP_TIMEOUT_MS = 5000;
+
+/** The users table did not answer in time. */
+class LookupTimeout extends Error {}
+
 /** Bytes of randomness the server adds to the client's nonce. */
 const SERVER_NONCE_BYTES = 18;
 
@@ -39,6 +45,7 @@ export class ScramExchange implements AuthExchange {
     private readonly users: ScramUserSource,
     private readonly throttle: LoginThrottle | null,
     private readonly context: ExchangeContext,
+    private readonly lookupTimeoutMs = SCRAM_LOOKUP_TIMEOUT_MS,
   ) {}
 
   async step(data: Buffer | undefined): Promise<ExchangeStep> {
@@ -48,6 +55,10 @@ export class ScramExchange implements AuthExchange {
     } catch (e) {
       this.done = true;
       // The users table cannot be read: the client retries later rather than doubting its password.
+      if (e instanceof LookupTimeout) {
+        const reason = `timeout: the users table did not answer within ${this.lookupTimeoutMs} ms`;
+        return { kind: 'failure', reasonCode: ReasonCode.ServerUnavailable, reasonString: 'the users cannot be read now', decision: { by: BY, reason }, backendFailed: true };
+      }
       if (isDatabaseUnavailable(e)) {
         return { kind: 'failure', reasonCode: ReasonCode.ServerUnavailable, reasonString: 'the users cannot be read now', decision: { by: BY, reason: 'unavailable: the users table cannot be read' }, backendFailed: true };
       }
@@ -68,7 +79,7 @@ export class ScramExchange implements AuthExchange {
       this.done = true;
       return { kind: 'failure', reasonCode: ReasonCode.ConnectionRateExceeded, reasonString: 'too many failed logins', username: first.username, throttled };
     }
-    this.user = await this.users.lookup(first.username);
+    this.user = await this.lookup(first.username);
     this.first = first;
     this.nonce = first.clientNonce + randomBytes(SERVER_NONCE_BYTES).toString('base64');
     this.serverFirstMessage = serverFirst(this.nonce, this.user.credentials.salt, this.user.credentials.iterations);
@@ -90,6 +101,12 @@ export class ScramExchange implements AuthExchange {
     }
     this.throttle?.succeeded(first.username);
     return { kind: 'success', username: first.username, data: Buffer.from(serverFinal(serverSignature(credentials, authMessage))), decision: { by: BY, reason: 'SCRAM-SHA-256 proof matches' } };
+  }
+
+  private lookup(username: string): Promise<ScramLookup> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new LookupTimeout()), this.lookupTimeoutMs)));
+    return Promise.race([this.users.lookup(username), timeout]).finally(() => clearTimeout(timer));
   }
 
   /** A message that breaks SCRAM's grammar: refused with its `e=` value, never counted as a guess. */
