@@ -140,7 +140,7 @@ describe('SCRAM-SHA-256 enhanced authentication (MQTT 5.0 §4.12, RFC 5802, RFC 
     assert.equal(ghost1.reason, wrong.reason, 'the log does not tell them apart either');
   });
 
-  it('takes as long for an unknown user as for a wrong password (medians of 15, within a factor of 3)', async () => {
+  it('takes as long for an unknown user as for a wrong password, of a table or an AUTH_USERS user (medians of 15, within a factor of 3)', async () => {
     const time = async (name: string): Promise<number> => {
       const samples: number[] = [];
       for (let i = 0; i < 15; i++) {
@@ -162,7 +162,10 @@ describe('SCRAM-SHA-256 enhanced authentication (MQTT 5.0 §4.12, RFC 5802, RFC 
     };
     const known = await time('alice');
     const unknown = await time('nobody-at-all');
-    assert.ok(unknown > known / 3 && unknown < known * 3, `medians: wrong password ${known.toFixed(2)} ms, unknown user ${unknown.toFixed(2)} ms`);
+    const fixed = await time('sensor');
+    const medians = `medians: wrong password ${known.toFixed(2)} ms, unknown user ${unknown.toFixed(2)} ms, AUTH_USERS user ${fixed.toFixed(2)} ms`;
+    assert.ok(unknown > known / 3 && unknown < known * 3, medians);
+    assert.ok(fixed > unknown / 3 && fixed < unknown * 3, `the table is read for static names too; ${medians}`);
   });
 
   it('refuses a method it does not offer with CONNACK 0x8C Bad authentication method, without an exchange [MQTT-4.12.0-1]', async () => {
@@ -187,6 +190,19 @@ describe('SCRAM-SHA-256 enhanced authentication (MQTT 5.0 §4.12, RFC 5802, RFC 
       const auth = asAuth(reply);
       raw.send({ type: PacketType.Auth, reasonCode, properties: { ...properties, authenticationData: scram.final(auth.properties!.authenticationData!) } });
       assert.equal((await raw.expect(PacketType.Connack)).reasonCode, ReasonCode.ProtocolError, JSON.stringify([properties, reasonCode]));
+      await withTimeout(raw.closed, 5000, 'closed');
+    }
+  });
+
+  it('answers a malformed AUTH mid-exchange with CONNACK: no Authentication Method 0x82 (§3.15.2.2.2), a bad Remaining Length 0x81', async () => {
+    for (const [bytes, code] of [
+      [Buffer.from([0xf0, 0x02, 0x18, 0x00]), ReasonCode.ProtocolError],
+      [Buffer.from([0xf0, 0x03, 0x18, 0x05, 0x15]), ReasonCode.MalformedPacket],
+    ] as const) {
+      const { raw, reply } = await begin(broker.mqttPort, new ScramClient('alice', 'wonderland'));
+      asAuth(reply);
+      raw.sendBytes(bytes);
+      assert.equal((await raw.expect(PacketType.Connack)).reasonCode, code, bytes.toString('hex'));
       await withTimeout(raw.closed, 5000, 'closed');
     }
   });

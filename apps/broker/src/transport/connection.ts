@@ -405,6 +405,12 @@ export class Connection implements PacketSink {
       this.close();
       return;
     }
+    if (this.state === ConnectionState.Authenticating && this.authWaiter !== undefined && this.v5) {
+      // A bad packet in the middle of enhanced authentication: still before CONNACK, which says why.
+      this.writePacket({ type: PacketType.Connack, sessionPresent: false, reasonCode: connackCodeFor(error.reasonCode) });
+      this.close();
+      return;
+    }
     if (this.state === ConnectionState.AwaitingConnect && error.reasonCode === ReasonCode.UnsupportedProtocolVersion) {
       // A 3.1.1 CONNACK is what a client of any level can read: return code 1 [MQTT-3.1.2-2].
       this.write(Buffer.from([0x20, 0x02, 0x00, 0x01]));
