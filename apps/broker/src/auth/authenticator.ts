@@ -18,7 +18,7 @@ export type ThrottledBy = 'address' | 'username';
 
 /** Which authenticator decided, and why, in words for the session log (never a secret). */
 export interface AuthDecision {
-  /** `local`, `jwt`, `http`, or `chain` when none claimed the credentials. */
+  /** `local`, `jwt`, `http`, or `chain` when none claimed the credentials; `scram` for enhanced authentication. */
   by: string;
   reason: string;
 }

@@ -14,10 +14,9 @@ import {
   toConnectReturnCode,
   truncateUtf8,
 } from '@nestmq/mqtt-protocol';
+import type { AuthPacket } from '@nestmq/mqtt-protocol';
 import type { Duplex } from 'node:stream';
 import type { IdentityAcl } from '../auth/identity-acl';
-import type { AuthPacket } from '@nestmq/mqtt-protocol';
-import type { Reauthentication } from './enhanced-auth-handler';
 import type { TopicAccess } from '../auth/topic-access';
 import { DropReason, PacketSink } from '../qos/packet-sink';
 import { Message } from '../routing/message';
@@ -26,6 +25,7 @@ import { LongTimeout } from '../session/long-timeout';
 import { Session } from '../session/session';
 import { DisconnectCause, serverDisconnectCause } from '../session-events/disconnect-cause';
 import type { BrokerContext } from './broker-context';
+import type { Reauthentication } from './enhanced-auth-handler';
 import { handlePacket, handlePublish } from './packet-handlers';
 
 /** Shared by every connection until its first PUBLISH names a topic. */
