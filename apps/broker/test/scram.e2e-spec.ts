@@ -468,6 +468,25 @@ describe('SCRAM-SHA-256 with the login throttle, a short CONNECT_TIMEOUT, and sw
   });
 });
 
+describe('re-authentication left unfinished', () => {
+  let broker: TestBroker;
+  beforeAll(async () => {
+    broker = await startTestBroker({ connectTimeout: 1 }, { ALLOW_ANONYMOUS: 'false', AUTH_USERS: 'quiet:q-pw' });
+  });
+  afterAll(() => broker?.close());
+
+  it('ends with DISCONNECT 0x87 once CONNECT_TIMEOUT passes without the client\'s answer [MQTT-4.12.1-2]', async () => {
+    const { raw, connack } = await scramConnect(broker.mqttPort, new ScramClient('quiet', 'q-pw'));
+    assert.equal(connack.reasonCode, ReasonCode.Success);
+    raw.send({ type: PacketType.Auth, reasonCode: ReasonCode.ReAuthenticate, properties: { authenticationMethod: METHOD, authenticationData: new ScramClient('quiet', 'q-pw').first() } });
+    assert.equal(asAuth(await raw.next()).reasonCode, ReasonCode.ContinueAuthentication);
+    const disconnect = await raw.expect(PacketType.Disconnect, 10_000);
+    assert.equal(disconnect.reasonCode, ReasonCode.NotAuthorized);
+    assert.match(disconnect.properties?.reasonString ?? '', /not completed in time/);
+    await withTimeout(raw.closed, 5000, 'closed');
+  });
+});
+
 describe('AUTH_METHODS=none', () => {
   let broker: TestBroker;
   beforeAll(async () => {
