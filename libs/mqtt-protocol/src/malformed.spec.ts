@@ -100,6 +100,10 @@ const CASES: Case[] = [
   { name: 'Property Length past the end of the packet', version: 5, bytes: frame(0x40, '0001 00 09 1f 0001 61'), reasonCode: ReasonCode.MalformedPacket },
   { name: 'property value past the Property Length', version: 5, bytes: frame(0x30, '0001 61 02 02 0000 0001'), reasonCode: ReasonCode.MalformedPacket },
   { name: 'AUTH with a Reason Code and no Property Length', version: 5, bytes: frame(0xf0, '18'), reasonCode: ReasonCode.MalformedPacket },
+  // §3.15.2.2.2: an AUTH with a Reason Code names its Authentication Method; only the short Success form goes without.
+  { name: 'AUTH Continue without an Authentication Method', version: 5, bytes: frame(0xf0, '18 00'), reasonCode: ReasonCode.ProtocolError },
+  { name: 'AUTH Re-authenticate with data and no Authentication Method', version: 5, bytes: frame(0xf0, '19 04 16 0001 ff'), reasonCode: ReasonCode.ProtocolError },
+  { name: 'AUTH Success with a Reason String and no Authentication Method', version: 5, bytes: frame(0xf0, '00 04 1f 0001 78'), reasonCode: ReasonCode.ProtocolError },
 
   // CONNECT (§3.1.2)
   { name: 'reserved Connect Flags bit', version: 0, bytes: connect4('03'), reasonCode: ReasonCode.MalformedPacket, rule: 'MQTT-3.1.2-3' },

@@ -688,6 +688,11 @@ function decodeAuth(r: Reader): AuthPacket {
   if (r.remaining > 0) {
     packet.reasonCode = checkReasonCode(PacketType.Auth, r.u8('Reason Code'), 'AUTH');
     const props = readProperties(r, PacketType.Auth);
+    // An AUTH names its method, so the exchange it belongs to is known (§3.15.2.2.2). Success without any
+    // property is read as the short form it means (mqtt-packet writes it with an empty Property Length).
+    if ((props !== undefined || packet.reasonCode !== ReasonCode.Success) && props?.authenticationMethod === undefined) {
+      throw protocolError('AUTH without an Authentication Method', 'MQTT-3.15.2.2.2');
+    }
     if (props) {
       checkAuthenticationPair(props);
       packet.properties = props;

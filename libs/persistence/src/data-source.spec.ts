@@ -14,7 +14,7 @@ for (const kind of databaseKinds()) {
         const tables = (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`)) as Array<{ table_name: string }>;
         assert.deepEqual(
           tables.map((t) => t.table_name),
-          ['acl_rules', 'admin_sessions', 'api_keys', 'audit_log', 'history_blocks', 'inbound_qos2', 'nestmq_migrations', 'retained_messages', 'session_events', 'session_messages', 'sessions', 'stored_messages', 'subscriptions', 'table_usage', 'users'],
+          ['acl_rules', 'admin_sessions', 'api_keys', 'audit_log', 'history_blocks', 'inbound_qos2', 'nestmq_migrations', 'retained_messages', 'server_secrets', 'session_events', 'session_messages', 'sessions', 'stored_messages', 'subscriptions', 'table_usage', 'users'],
         );
         assert.deepEqual(await ds.runMigrations(), [], 'nothing left to apply');
         await ds.destroy();

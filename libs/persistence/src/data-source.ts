@@ -12,6 +12,7 @@ import { HistoryBlockEntity } from './message-history/history-block.entity';
 import { RetainedMessageEntity } from './retained-message/retained-message.entity';
 import { SessionEventEntity } from './session-event/session-event.entity';
 import { SessionMessageEntity } from './session-message/session-message.entity';
+import { ServerSecretEntity } from './server-secret/server-secret.entity';
 import { SessionEntity } from './session/session.entity';
 import { StoredMessageEntity } from './stored-message/stored-message.entity';
 import { SubscriptionEntity } from './subscription/subscription.entity';
@@ -34,6 +35,7 @@ export const ENTITIES = [
   AuditLogEntity,
   AclRuleEntity,
   ApiKeyEntity,
+  ServerSecretEntity,
 ];
 
 /** Compiled migrations, one file per schema change, from the repository's `migrations/` folder. */

@@ -4,7 +4,7 @@ export { isDatabaseUnavailable } from './database-unavailable';
 export { DatabaseOptions, describeDatabase } from './database-options';
 export { PasswordHasher, PasswordHasherOptions, defaultPasswordThreads, passwordThreadsProblem } from './user/password-hasher';
 export { UserEntity } from './user/user.entity';
-export { NewUser, UserExistsError, UserRepository } from './user/user.repository';
+export { NewUser, StoredPassword, UserExistsError, UserRepository } from './user/user.repository';
 export { DurableState } from './write-behind/durable-state';
 export { RetainedRow, SessionMessageRow, SessionRow, StoredMessageRow, StoredSession, StoredSessionMessage, SubscriptionRow } from './write-behind/rows';
 export { WriteBehindOptions, WriteBehindQueue } from './write-behind/write-behind-queue';
@@ -31,3 +31,6 @@ export { AclAction, AclPermission, AclRuleEntity } from './acl-rule/acl-rule.ent
 export { AclRuleChange, AclRuleFields, AclRuleRepository } from './acl-rule/acl-rule.repository';
 export { ApiKeyEntity } from './api-key/api-key.entity';
 export { ApiKeyRepository, NewApiKey, UsedApiKey } from './api-key/api-key.repository';
+export { MIN_SCRAM_ITERATIONS, SCRAM_SALT_BYTES, ScramCredentials, deriveScramCredentials, formatScramCredentials, parseScramCredentials, scramPassword } from './user/scram-credentials';
+export { ServerSecretEntity } from './server-secret/server-secret.entity';
+export { ServerSecretRepository } from './server-secret/server-secret.repository';

@@ -10,7 +10,7 @@ import { SubscriptionEntity } from './subscription/subscription.entity';
 import { TestDatabase, createTestDatabase, databaseKinds } from './testing/test-database';
 
 /** The tables the migrations create, besides TypeORM's own migrations table. */
-const TABLES = ['acl_rules', 'admin_sessions', 'api_keys', 'audit_log', 'history_blocks', 'inbound_qos2', 'retained_messages', 'session_events', 'session_messages', 'sessions', 'stored_messages', 'subscriptions', 'table_usage', 'users'];
+const TABLES = ['acl_rules', 'admin_sessions', 'api_keys', 'audit_log', 'history_blocks', 'inbound_qos2', 'retained_messages', 'server_secrets', 'session_events', 'session_messages', 'sessions', 'stored_messages', 'subscriptions', 'table_usage', 'users'];
 
 for (const kind of databaseKinds()) {
   describe(`entities and migrations (${kind})`, () => {

@@ -9,6 +9,8 @@ import { AuthenticatorName, ChainMember } from './chain/chain-member';
 import { CertAuthenticator } from './cert/cert-authenticator';
 import { HttpAuthenticator } from './http/http-authenticator';
 import { JwtAuthenticator } from './jwt/jwt-authenticator';
+import { ENHANCED_AUTH } from './enhanced/enhanced-auth';
+import { enhancedAuthProvider } from './enhanced/enhanced-auth.provider';
 import { LocalAuthenticator } from './local/local-authenticator';
 import { LoginThrottle, ThrottledAuthenticator } from './login-throttle';
 import { PasswordAuthenticator } from './password-authenticator';
@@ -54,23 +56,29 @@ function members(config: BrokerConfig, passwords: PasswordAuthenticator): ChainM
  * The chain, behind the login throttle: failed logins are throttled whatever checks the credentials;
  * with every limit off, nothing is counted.
  */
-function authenticator(config: BrokerConfig, passwords: PasswordAuthenticator): Authenticator {
+function authenticator(config: BrokerConfig, passwords: PasswordAuthenticator, throttle: LoginThrottle): Authenticator {
   const chain = new AuthenticatorChain(members(config, passwords), config.allowAnonymous);
-  const throttle = new LoginThrottle({
+  return throttle.enabled ? new ThrottledAuthenticator(chain, throttle) : chain;
+}
+
+/** One throttle for every way to log in: the chain's passwords and enhanced authentication count together. */
+function loginThrottle(config: BrokerConfig): LoginThrottle {
+  return new LoginThrottle({
     failuresPerAddress: config.loginFailuresPerAddress,
     failuresPerUser: config.loginFailuresPerUser,
     windowMs: config.loginFailureWindow * 1000,
     maxBytes: config.loginThrottleBytes,
   });
-  return throttle.enabled ? new ThrottledAuthenticator(chain, throttle) : chain;
 }
 
 @Module({
   providers: [
     PasswordAuthenticator,
-    { provide: AUTHENTICATOR, useFactory: authenticator, inject: [BROKER_CONFIG, PasswordAuthenticator] },
+    { provide: LoginThrottle, useFactory: loginThrottle, inject: [BROKER_CONFIG] },
+    { provide: AUTHENTICATOR, useFactory: authenticator, inject: [BROKER_CONFIG, PasswordAuthenticator, LoginThrottle] },
+    enhancedAuthProvider,
     AdminBootstrap,
   ],
-  exports: [AUTHENTICATOR],
+  exports: [AUTHENTICATOR, ENHANCED_AUTH],
 })
 export class AuthModule {}

@@ -20,7 +20,7 @@ export type ThrottledBy = 'address' | 'username';
 
 /** Which authenticator decided, and why, in words for the session log (never a secret). */
 export interface AuthDecision {
-  /** `local`, `jwt`, `http`, `cert`, or `chain` when none claimed the credentials. */
+  /** `local`, `jwt`, `http`, `cert`, or `chain` when none claimed the credentials; `scram` for enhanced authentication. */
   by: string;
   reason: string;
 }

@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   const passwords = new PasswordHasher({ threads: config.bcryptThreads });
   try {
     const password = given ?? randomBytes(12).toString('base64url');
-    await new UserRepository(dataSource, config.bcryptCost, passwords).create({ username, password, roles: values.role ?? [] });
+    await new UserRepository(dataSource, config.bcryptCost, passwords, config.scramIterations).create({ username, password, roles: values.role ?? [] });
     console.log(`added user "${username}" to the ${describeDatabase(options)}${given ? '' : ` with password ${password}`}`);
     return 0;
   } finally {

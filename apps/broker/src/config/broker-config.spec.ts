@@ -69,7 +69,22 @@ describe('loadBrokerConfig', () => {
     assert.deepEqual([...c.users], [['alice', 'secret'], ['bob', 'a:b']]);
   });
 
+  it('offers SCRAM-SHA-256 by default when local users are in AUTH_CHAIN, none otherwise; AUTH_METHODS decides when set', () => {
+    assert.deepEqual(loadBrokerConfig({}).authMethods, ['SCRAM-SHA-256']);
+    assert.deepEqual(loadBrokerConfig({ AUTH_CHAIN: 'http,local', AUTH_HTTP_URL: 'http://127.0.0.1:9/a' }).authMethods, ['SCRAM-SHA-256']);
+    assert.deepEqual(loadBrokerConfig({ AUTH_CHAIN: 'http', AUTH_HTTP_URL: 'http://127.0.0.1:9/a' }).authMethods, []);
+    assert.deepEqual(loadBrokerConfig({ AUTH_CHAIN: 'http', AUTH_HTTP_URL: 'http://127.0.0.1:9/a', AUTH_METHODS: 'SCRAM-SHA-256' }).authMethods, ['SCRAM-SHA-256']);
+    assert.deepEqual(loadBrokerConfig({ AUTH_METHODS: 'none' }).authMethods, []);
+    assert.deepEqual(loadBrokerConfig({ AUTH_METHODS: ' ' }).authMethods, ['SCRAM-SHA-256'], 'blank is unset');
+    assert.equal(loadBrokerConfig({}).scramIterations, 4096);
+    assert.equal(loadBrokerConfig({ AUTH_SCRAM_ITERATIONS: '600000' }).scramIterations, 600000);
+  });
+
   for (const [name, value, message] of [
+    ['AUTH_METHODS', 'scram-sha-256', /AUTH_METHODS=scram-sha-256: "scram-sha-256" is not an authentication method \(expected SCRAM-SHA-256, or none\)/],
+    ['AUTH_METHODS', 'SCRAM-SHA-1', /"SCRAM-SHA-1" is not an authentication method/],
+    ['AUTH_METHODS', 'SCRAM-SHA-256,SCRAM-SHA-256', /AUTH_METHODS=SCRAM-SHA-256,SCRAM-SHA-256: a method is named twice/],
+    ['AUTH_SCRAM_ITERATIONS', '1000', /AUTH_SCRAM_ITERATIONS=1000: expected an integer from 4096 to 10000000/],
     ['MQTT_PORT', '70000', /MQTT_PORT=70000: expected an integer from 0 to 65535/],
     ['ALLOW_ANONYMOUS', 'maybe', /ALLOW_ANONYMOUS=maybe: expected true or false/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL=loud/],

@@ -41,6 +41,13 @@ export interface BrokerConfig {
   allowAnonymous: boolean;
   /** The authenticators asked at CONNECT, in order (AUTH_CHAIN): the first definite answer wins. */
   authChain: readonly AuthenticatorName[];
+  /**
+   * MQTT 5 enhanced authentication methods offered (AUTH_METHODS); a CONNECT naming another gets CONNACK
+   * 0x8C. SCRAM-SHA-256 checks the local users (AUTH_USERS and the users table) whatever AUTH_CHAIN says.
+   */
+  authMethods: readonly EnhancedAuthMethod[];
+  /** PBKDF2 iterations of the SCRAM-SHA-256 credentials made when a password is set (AUTH_SCRAM_ITERATIONS). */
+  scramIterations: number;
   /** `jwt` in AUTH_CHAIN: where its keys come from (exactly one of the three when it is used). */
   jwtJwksUrl?: string;
   /** Sensitive: an HMAC secret (HS256/384/512); never logged or shown. */
@@ -293,6 +300,30 @@ function backendsInChain(env: Env, chain: readonly AuthenticatorName[]): void {
       throw new ConfigError(`${variable} is set, but AUTH_CHAIN (${chain.join(',')}) does not name ${name}: add it, e.g. AUTH_CHAIN=${name},${chain.join(',')}`);
     }
   }
+}
+
+/** The enhanced authentication methods (MQTT 5 Authentication Method) the broker can offer. */
+export const ENHANCED_AUTH_METHODS = ['SCRAM-SHA-256'] as const;
+export type EnhancedAuthMethod = (typeof ENHANCED_AUTH_METHODS)[number];
+
+/**
+ * `AUTH_METHODS=SCRAM-SHA-256`, or `none`. Unset: SCRAM-SHA-256 when `local` is in AUTH_CHAIN, since it
+ * checks the same users; none otherwise, so a broker whose chain leaves local users out does not let
+ * them in by another door unless asked to.
+ */
+function authMethods(env: Env, chain: readonly AuthenticatorName[]): EnhancedAuthMethod[] {
+  const raw = env.AUTH_METHODS?.trim();
+  if (!raw) return chain.includes('local') ? ['SCRAM-SHA-256'] : [];
+  if (raw.toLowerCase() === 'none') return [];
+  const names = raw.split(',').map((n) => n.trim());
+  for (const name of names) {
+    // Authentication Method names are case-sensitive strings on the wire: SCRAM-SHA-256 exactly.
+    if (!(ENHANCED_AUTH_METHODS as readonly string[]).includes(name)) {
+      throw new ConfigError(`AUTH_METHODS=${raw}: "${name}" is not an authentication method (expected ${ENHANCED_AUTH_METHODS.join(', ')}, or none)`);
+    }
+  }
+  if (new Set(names).size !== names.length) throw new ConfigError(`AUTH_METHODS=${raw}: a method is named twice`);
+  return names as EnhancedAuthMethod[];
 }
 
 /** `AUTH_CHAIN=jwt,local`: known names, each at most once. */
@@ -558,6 +589,9 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     adminLiveMaxRate: integer(env, 'ADMIN_LIVE_MAX_RATE', 50, 1, 10_000),
     allowAnonymous: bool(env, 'ALLOW_ANONYMOUS', false),
     authChain: chain,
+    authMethods: authMethods(env, chain),
+    // RFC 7677 asks for at least 4096; each credential check costs the client this many HMACs, the server none.
+    scramIterations: integer(env, 'AUTH_SCRAM_ITERATIONS', 4096, 4096, 10_000_000),
     ...jwt(env, chain),
     ...httpHook(env, chain),
     ...httpAclHook(env),

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { AclRuleRepository, PasswordHasher, UserRepository } from '@nestmq/persistence';
+import { AclRuleRepository, PasswordHasher, ServerSecretRepository, UserRepository } from '@nestmq/persistence';
 import { DataSource } from 'typeorm';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
 import { DurableSessions } from '../session/durable-sessions';
@@ -28,13 +28,14 @@ export class DatabaseModule implements OnApplicationShutdown {
         },
         {
           provide: UserRepository,
-          useFactory: (config: BrokerConfig, passwords: PasswordHasher) => new UserRepository(dataSource, config.bcryptCost, passwords),
+          useFactory: (config: BrokerConfig, passwords: PasswordHasher) => new UserRepository(dataSource, config.bcryptCost, passwords, config.scramIterations),
           inject: [BROKER_CONFIG, PASSWORD_HASHER],
         },
         { provide: AclRuleRepository, useValue: new AclRuleRepository(dataSource) },
+        { provide: ServerSecretRepository, useValue: new ServerSecretRepository(dataSource) },
         { provide: SESSION_PERSISTENCE, useValue: new DurableSessions(dataSource) },
       ],
-      exports: [DATA_SOURCE, UserRepository, AclRuleRepository, SESSION_PERSISTENCE],
+      exports: [DATA_SOURCE, UserRepository, AclRuleRepository, ServerSecretRepository, SESSION_PERSISTENCE],
     };
   }
 

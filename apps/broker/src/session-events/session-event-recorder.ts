@@ -94,6 +94,19 @@ export class SessionEventRecorder {
     });
   }
 
+  /**
+   * A re-authentication of a live connection (MQTT 5 AUTH 0x19) ended: 0x00 Success, or the reason code of
+   * the DISCONNECT that closed the connection; which authenticator decided and why, never a credential.
+   */
+  reauthenticated(clientId: string, username: string | undefined, reasonCode: number, address: string, decision?: AuthDecision, throttled?: 'address' | 'username'): void {
+    this.record('reauthenticate', clientId, username, {
+      reasonCode,
+      address,
+      ...(throttled !== undefined && { throttled }),
+      ...(decision !== undefined && { authenticator: decision.by, authReason: decision.reason }),
+    });
+  }
+
   /** `reasonCode` null: the socket ended without a DISCONNECT either way. */
   disconnected(clientId: string, username: string | undefined, by: DisconnectCause, reasonCode: number | null, connectedMs: number, error?: string): void {
     this.record('disconnect', clientId, username, error === undefined ? { by, reasonCode, connectedMs } : { by, reasonCode, connectedMs, error });

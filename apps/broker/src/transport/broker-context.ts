@@ -13,6 +13,7 @@ import type { SessionEventRecorder } from '../session-events/session-event-recor
 import { PendingAuthentications } from '../auth/pending-authentications';
 import { ConnectionsPerAddress } from '../auth/connections-per-address';
 import type { Message } from '../routing/message';
+import type { EnhancedAuthMethods } from '../auth/enhanced/enhanced-auth';
 import { ConnectingBytes } from './connecting-bytes';
 import { FlushScheduler } from './flush-scheduler';
 import { InternalErrorLog } from './internal-error-log';
@@ -55,6 +56,9 @@ export class BrokerContext {
    * Whoever sets it keeps its cost at a field check while nobody watches.
    */
   publishWatcher: PublishWatcher | null = null;
+
+  /** The Authentication Methods of AUTH_METHODS (MQTT 5 enhanced authentication); null: none offered (0x8C). */
+  enhancedAuth: EnhancedAuthMethods | null = null;
 
   readonly pendingAuthentications: PendingAuthentications;
   readonly internalErrors: InternalErrorLog;

@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AuthDecision } from '../auth/authenticator';
 import { willRefusal } from '../auth/http-acl/hook-checks';
 import { mayReadWithAcl } from '../qos/deliver';
+import { exchangeAtConnect } from './enhanced-auth-handler';
 import { Connection, ConnectionState } from './connection';
 
 /** What the CONNECT steps work out and CONNACK reports. */
@@ -21,12 +22,18 @@ interface ConnectContext {
   assignedClientId?: string;
   serverKeepAlive?: number;
   sessionPresent: boolean;
+  /** The user name claimed inside an enhanced authentication exchange (SCRAM's n=), for the login audit trail. */
+  claimedUsername?: string;
   /** Refused by the login throttle: which count refused it, for the login audit trail. */
   throttled?: 'address' | 'username';
   /** Which authenticator decided and why, for the session log. */
   decision?: AuthDecision;
   /** When the credentials stop being valid (epoch ms): the connection is closed then. */
   expiresAt?: number;
+  /** Enhanced authentication: the method's final data for the successful CONNACK. */
+  authData?: Buffer;
+  /** Properties of a refusing CONNACK (5.0): an enhanced authentication's method, error data and reason. */
+  refusalProperties?: Properties;
 }
 
 /** A step returns a reason code to refuse the connection, or nothing to go on. */
@@ -36,8 +43,7 @@ type ConnectStep = (c: Connection, ctx: ConnectContext) => ReasonCode | undefine
 const CONNECT_STEPS: ReadonlyArray<[string, ConnectStep]> = [
   ['adopt protocol level and client limits', adoptProtocol],
   ['validate client identifier', validateClientId],
-  ['refuse enhanced authentication', refuseEnhancedAuth],
-  ['authenticate', authenticate],
+  ['authenticate', (c, ctx) => (ctx.connect.properties?.authenticationMethod === undefined ? authenticate(c, ctx) : authenticateEnhanced(c, ctx))],
   ['check will', checkWill],
   ['ask the ACL hook about the will', askHookAboutWill],
   ['take over or create session', attachSession],
@@ -130,8 +136,32 @@ async function askHookAboutWill(c: Connection, ctx: ConnectContext): Promise<Rea
   return refusal;
 }
 
-function refuseEnhancedAuth(_c: Connection, { connect }: ConnectContext): ReasonCode | undefined {
-  return connect.properties?.authenticationMethod !== undefined ? ReasonCode.BadAuthenticationMethod : undefined;
+/**
+ * A CONNECT with an Authentication Method: the exchange of that method (see exchangeAtConnect), instead of
+ * AUTH_CHAIN. The identity is the one the method proved; the CONNECT's User Name and Password play no part.
+ */
+async function authenticateEnhanced(c: Connection, ctx: ConnectContext): Promise<ReasonCode | undefined> {
+  const { authenticationMethod: method, authenticationData } = ctx.connect.properties!;
+  const outcome = await exchangeAtConnect(c, method!, authenticationData);
+  ctx.decision = outcome.decision;
+  if (outcome.kind === 'success') {
+    c.username = outcome.username;
+    c.authMethod = method;
+    ctx.authData = outcome.data;
+    return undefined;
+  }
+  ctx.claimedUsername = outcome.username;
+  if (outcome.throttled !== undefined) {
+    c.broker.stats.connectsRefusedThrottled++;
+    ctx.throttled = outcome.throttled;
+  }
+  if (outcome.backendFailed) c.broker.stats.connectsRefusedAuthBackend++;
+  ctx.refusalProperties = {
+    authenticationMethod: method,
+    ...(outcome.data && { authenticationData: outcome.data }),
+    ...(c.problemInformation && { reasonString: outcome.reasonString }),
+  };
+  return outcome.reasonCode;
 }
 
 /**
@@ -229,6 +259,9 @@ function acknowledge(c: Connection, ctx: ConnectContext): void {
     const requested = ctx.connect.properties?.sessionExpiryInterval ?? 0;
     if (session.expiryInterval !== requested) p.sessionExpiryInterval = session.expiryInterval;
     if (ctx.connect.properties?.requestResponseInformation) p.responseInformation = responseInformation(c.clientId);
+    // The method of CONNECT, in the successful CONNACK [MQTT-4.12.0-5], with its final data (SCRAM's server signature).
+    if (c.authMethod !== undefined) p.authenticationMethod = c.authMethod;
+    if (ctx.authData !== undefined) p.authenticationData = ctx.authData;
     connack.properties = p;
   }
   c.writePacket(connack);
@@ -259,12 +292,14 @@ function responseInformation(clientId: string): string {
 }
 
 /** CONNACK with the refusal, then close [MQTT-3.2.2-7]; 3.1/3.1.1 clients get the nearest return code. */
-function refuse(c: Connection, code: ReasonCode, { connect, throttled, decision }: ConnectContext): void {
-  c.writePacket({ type: PacketType.Connack, sessionPresent: false, reasonCode: c.v5 ? code : toConnectReturnCode(code) });
+function refuse(c: Connection, code: ReasonCode, { connect, throttled, decision, refusalProperties, claimedUsername }: ConnectContext): void {
+  const connack: ConnackPacket = { type: PacketType.Connack, sessionPresent: false, reasonCode: c.v5 ? code : toConnectReturnCode(code) };
+  if (c.v5 && refusalProperties !== undefined) connack.properties = refusalProperties;
+  c.writePacket(connack);
   c.close();
   // The login audit trail: the user name the client claimed, never its password; the 5.0 reason code
   // whatever the protocol level, so 3.1.1 refusals read the same.
-  c.broker.sessionEvents?.refused(c.clientId || connect.clientId, connect.username, code, connect.protocolVersion, c.remoteAddress, throttled, decision);
+  c.broker.sessionEvents?.refused(c.clientId || connect.clientId, claimedUsername ?? connect.username, code, connect.protocolVersion, c.remoteAddress, throttled, decision);
 }
 
 /** The `connect` event: what was agreed in CONNACK, and where the client connects from. */

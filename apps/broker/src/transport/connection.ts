@@ -14,6 +14,7 @@ import {
   toConnectReturnCode,
   truncateUtf8,
 } from '@nestmq/mqtt-protocol';
+import type { AuthPacket } from '@nestmq/mqtt-protocol';
 import type { Duplex } from 'node:stream';
 import type { HookAnswers } from '../auth/http-acl/hook-answers';
 import type { IdentityAcl } from '../auth/identity-acl';
@@ -25,6 +26,7 @@ import { LongTimeout } from '../session/long-timeout';
 import { Session } from '../session/session';
 import { DisconnectCause, serverDisconnectCause } from '../session-events/disconnect-cause';
 import type { BrokerContext } from './broker-context';
+import type { Reauthentication } from './enhanced-auth-handler';
 import { handlePacket, handlePublish } from './packet-handlers';
 
 /** Shared by every connection until its first PUBLISH names a topic. */
@@ -84,6 +86,12 @@ export class Connection implements PacketSink {
   private outboundAliasBytes = 0;
   /** Aborts the authentication of a CONNECT still waiting for it when the socket goes away. */
   authentication: AbortController | undefined;
+  /** The Authentication Method the client authenticated with at CONNECT (enhanced authentication), if any. */
+  authMethod: string | undefined;
+  /** During an enhanced authentication at CONNECT: takes the client's next packet (undefined: not an AUTH). */
+  authWaiter: ((packet: AuthPacket | undefined) => void) | undefined;
+  /** A re-authentication in progress (§4.12.1). */
+  reauthentication: Reauthentication | undefined;
   /** The topic of the previous PUBLISH, to skip decoding and lookups when a client repeats itself. */
   lastTopic = '';
   lastTopicBytes: Buffer = NO_TOPIC;
@@ -140,7 +148,7 @@ export class Connection implements PacketSink {
     try {
       this.parser.push(chunk);
       this.processPackets();
-      if (this.state === ConnectionState.AwaitingConnect || this.heldBeforeConnect > 0) this.holdBeforeConnect();
+      if (this.state === ConnectionState.AwaitingConnect || this.authWaiter !== undefined || this.heldBeforeConnect > 0) this.holdBeforeConnect();
     } catch (e) {
       this.failed(e);
     }
@@ -150,7 +158,8 @@ export class Connection implements PacketSink {
   private heldBeforeConnect = 0;
 
   private holdBeforeConnect(): void {
-    const held = this.state === ConnectionState.AwaitingConnect ? this.parser.buffered : 0;
+    // An AUTH awaited during enhanced authentication at CONNECT is held the same way: no CONNACK yet.
+    const held = this.state === ConnectionState.AwaitingConnect || this.authWaiter !== undefined ? this.parser.buffered : 0;
     if (this.broker.connectingBytes.update(this.heldBeforeConnect, held)) {
       this.heldBeforeConnect = held;
       return;
@@ -404,6 +413,12 @@ export class Connection implements PacketSink {
       this.close();
       return;
     }
+    if (this.state === ConnectionState.Authenticating && this.authWaiter !== undefined && this.v5) {
+      // A bad packet in the middle of enhanced authentication: still before CONNACK, which says why.
+      this.writePacket({ type: PacketType.Connack, sessionPresent: false, reasonCode: connackCodeFor(error.reasonCode) });
+      this.close();
+      return;
+    }
     if (this.state === ConnectionState.AwaitingConnect && error.reasonCode === ReasonCode.UnsupportedProtocolVersion) {
       // A 3.1.1 CONNACK is what a client of any level can read: return code 1 [MQTT-3.1.2-2].
       this.write(Buffer.from([0x20, 0x02, 0x00, 0x01]));
@@ -495,6 +510,7 @@ export class Connection implements PacketSink {
     this.heldBeforeConnect = 0;
     this.broker.keepAlive.unwatch(this);
     this.credentialsExpiry?.cancel();
+    this.reauthentication?.cancel();
     this.broker.connectionsPerAddress.leave(this.remoteAddress);
     // A CONNECT still being authenticated is given up: its check leaves the queue, its packet is freed.
     this.authentication?.abort();

@@ -23,6 +23,7 @@ import { rememberedPublish, waitForPublish, waitForSubscribe } from '../auth/htt
 import { Message } from '../routing/message';
 import { SubscriptionRecord } from '../session/session';
 import { handleConnect } from './connect-handler';
+import { handleAuth } from './enhanced-auth-handler';
 import { Connection, ConnectionState } from './connection';
 
 /** Properties the broker writes per delivery rather than forwarding as received. */
@@ -39,6 +40,7 @@ export function handlePacket(c: Connection, packet: Packet): void {
     c.close();
     return;
   }
+  if (c.state === ConnectionState.Authenticating) return receivedWhileAuthenticating(c, packet);
   switch (packet.type) {
     case PacketType.Connect:
       if (c.state !== ConnectionState.AwaitingConnect) return c.disconnect(ReasonCode.ProtocolError, 'second CONNECT');
@@ -63,8 +65,7 @@ export function handlePacket(c: Connection, packet: Packet): void {
     case PacketType.Disconnect:
       return handleDisconnect(c, packet);
     case PacketType.Auth:
-      // Enhanced authentication was not started in CONNECT, so AUTH is out of place (§4.12).
-      return c.disconnect(ReasonCode.ProtocolError, 'AUTH without an Authentication Method');
+      return handleAuth(c, packet);
     case PacketType.Connack:
     case PacketType.Suback:
     case PacketType.Unsuback:
@@ -73,10 +74,21 @@ export function handlePacket(c: Connection, packet: Packet): void {
   }
 }
 
+/**
+ * A packet read while a CONNECT's enhanced authentication waits for the client (reading is paused at
+ * every other moment of authentication): its AUTH goes to the exchange; DISCONNECT ends it; anything
+ * else is a Protocol Error before CONNACK [MQTT-3.1.2-30].
+ */
+function receivedWhileAuthenticating(c: Connection, packet: Packet): void {
+  if (packet.type === PacketType.Disconnect) return c.close();
+  c.authWaiter?.(packet.type === PacketType.Auth ? packet : undefined);
+}
+
 /** An incoming PUBLISH, read in place. */
 export function handlePublish(c: Connection, view: PublishView): void {
   if (c.state !== ConnectionState.Connected) {
     if (c.state === ConnectionState.AwaitingConnect) c.close();
+    else if (c.state === ConnectionState.Authenticating) c.authWaiter?.(undefined);
     return;
   }
   const broker = c.broker;

@@ -3,6 +3,7 @@ import { AUTHENTICATOR, Authenticator } from '../auth/authenticator';
 import { AccessModule } from '../auth/access.module';
 import { AuthModule } from '../auth/auth.module';
 import { TopicAccess } from '../auth/topic-access';
+import { ENHANCED_AUTH, EnhancedAuthMethods } from '../auth/enhanced/enhanced-auth';
 import { BROKER_CONFIG, BrokerConfig } from '../config/broker-config';
 import { HISTORY_RECORDER, HistoryModule } from '../history/history.module';
 import { HistoryRecorder } from '../history/history-recorder';
@@ -42,8 +43,13 @@ import { ListenersService } from './listeners.service';
         sessionEvents: SessionEventRecorder | null,
         inflightCap: InflightCap,
         access: TopicAccess,
-      ) => new BrokerContext(config, router, sessions, authenticator, keepAlive, stats, flusher, persistence, history, sessionEvents, inflightCap, access),
-      inject: [BROKER_CONFIG, Router, SessionRegistry, AUTHENTICATOR, KeepAliveMonitor, BrokerStats, FlushScheduler, SESSION_PERSISTENCE, HISTORY_RECORDER, SESSION_EVENT_RECORDER, InflightCap, TopicAccess],
+        enhancedAuth: EnhancedAuthMethods | null,
+      ) => {
+        const context = new BrokerContext(config, router, sessions, authenticator, keepAlive, stats, flusher, persistence, history, sessionEvents, inflightCap, access);
+        context.enhancedAuth = enhancedAuth;
+        return context;
+      },
+      inject: [BROKER_CONFIG, Router, SessionRegistry, AUTHENTICATOR, KeepAliveMonitor, BrokerStats, FlushScheduler, SESSION_PERSISTENCE, HISTORY_RECORDER, SESSION_EVENT_RECORDER, InflightCap, TopicAccess, ENHANCED_AUTH],
     },
     ListenersService,
   ],

@@ -481,8 +481,9 @@ export class PacketFuzzer {
     if (r.chance(0.4)) p.requestProblemInformation = r.chance(0.5);
     if (r.chance(0.15)) p.userProperties = this.userProperties();
     if (r.chance(0.05)) {
-      p.authenticationMethod = r.pick(['SCRAM-SHA-1', 'x'.repeat(0xffff), '']);
-      if (r.chance(0.5)) p.authenticationData = this.binary();
+      // SCRAM-SHA-256 is offered: the exchange starts, from a plausible client-first-message or from noise.
+      p.authenticationMethod = r.pick(['SCRAM-SHA-1', 'SCRAM-SHA-256', 'SCRAM-SHA-256', 'x'.repeat(0xffff), '']);
+      if (r.chance(0.5)) p.authenticationData = r.chance(0.5) ? Buffer.from(`n,,n=${r.pick(['fuzz', 'admin', '=2C'])},r=${r.int(1 << 30)}`) : this.binary();
     }
     if (r.chance(0.01)) {
       p.authenticationData = this.binary();
@@ -642,11 +643,13 @@ export class PacketFuzzer {
     if (!isReasonCodeAllowed(PacketType.Auth, reasonCode)) this.note('reason code');
     const packet: Packet = { type: PacketType.Auth, reasonCode };
     const p: Properties = {};
-    if (r.chance(0.8)) p.authenticationMethod = r.pick(['SCRAM-SHA-1', 'fuzz', '', 'x'.repeat(0xffff)]);
+    if (r.chance(0.8)) p.authenticationMethod = r.pick(['SCRAM-SHA-1', 'SCRAM-SHA-256', 'fuzz', '', 'x'.repeat(0xffff)]);
     if (r.chance(0.5)) p.authenticationData = this.binary();
     if (r.chance(0.1)) p.reasonString = this.edgeString();
     if (r.chance(0.1)) p.userProperties = this.userProperties();
     if (p.authenticationData !== undefined && p.authenticationMethod === undefined) this.note('Authentication Data alone');
+    // §3.15.2.2.2: only Success without any property (the short form) may leave out the method.
+    else if (p.authenticationMethod === undefined && (reasonCode !== 0 || Object.keys(p).length > 0)) this.note('no Authentication Method');
     if (Object.keys(p).length > 0) packet.properties = p;
     return this.frame(`AUTH rc=0x${reasonCode.toString(16)}${describe(packet.properties)}`, this.encode(packet));
   }

@@ -6,7 +6,7 @@ import { copyBinary } from '../copy/copy-from';
  * What happened to a client's session. Publishes are not among them on purpose: the message history
  * records those, and an event per PUBLISH would put a row on the broker's hot path.
  */
-export type SessionEventAction = 'connect' | 'connect_refused' | 'disconnect' | 'kicked' | 'subscribe' | 'unsubscribe' | 'expired';
+export type SessionEventAction = 'connect' | 'connect_refused' | 'disconnect' | 'kicked' | 'subscribe' | 'unsubscribe' | 'expired' | 'reauthenticate';
 
 export interface SessionEvent {
   clientId: string;

@@ -1,5 +1,6 @@
-import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, IsNull, QueryFailedError, Repository } from 'typeorm';
 import { PasswordHasher } from './password-hasher';
+import { MIN_SCRAM_ITERATIONS, deriveScramCredentials, formatScramCredentials } from './scram-credentials';
 import { UserEntity } from './user.entity';
 
 export class UserExistsError extends Error {
@@ -17,7 +18,17 @@ export interface NewUser {
   enabled?: boolean;
 }
 
-/** Users and their bcrypt-hashed passwords. The hashing runs on the given hasher, off the event loop; its owner closes it. */
+/** What is stored of one password: its bcrypt hash and its SCRAM-SHA-256 credentials (text form). */
+export interface StoredPassword {
+  passwordHash: string;
+  scramSha256: string;
+}
+
+/**
+ * Users and their passwords, kept as a bcrypt hash and as SCRAM-SHA-256 credentials, both made whenever a
+ * password is set. The hashing runs off the event loop (bcrypt on the given hasher, whose owner closes it;
+ * PBKDF2 on libuv's pool).
+ */
 export class UserRepository {
   private readonly users: Repository<UserEntity>;
   /** Compared against when the user does not exist, so an unknown name costs what a wrong password costs. */
@@ -27,15 +38,27 @@ export class UserRepository {
     dataSource: DataSource,
     private readonly bcryptCost: number,
     private readonly passwords: PasswordHasher,
+    /** PBKDF2 iterations of new SCRAM credentials (AUTH_SCRAM_ITERATIONS). */
+    private readonly scramIterations = MIN_SCRAM_ITERATIONS,
   ) {
     this.users = dataSource.getRepository(UserEntity);
+  }
+
+  /**
+   * The bcrypt hash and the SCRAM credentials of a password. Rejects, with a RangeError, what bcrypt
+   * refuses (over 72 bytes, not UTF-8) before any SCRAM work is done.
+   */
+  async storedPassword(password: string): Promise<StoredPassword> {
+    const passwordHash = await this.passwords.hash(password, this.bcryptCost);
+    const scramSha256 = formatScramCredentials(await deriveScramCredentials(password, this.scramIterations));
+    return { passwordHash, scramSha256 };
   }
 
   async create(user: NewUser): Promise<UserEntity> {
     if (user.username.length === 0) throw new RangeError('a user name may not be empty');
     const entity = this.users.create({
       username: user.username,
-      passwordHash: await this.passwords.hash(user.password, this.bcryptCost),
+      ...(await this.storedPassword(user.password)),
       roles: user.roles ?? [],
       enabled: user.enabled ?? true,
     });
@@ -50,9 +73,13 @@ export class UserRepository {
   /**
    * Adds users with bcrypt hashes made elsewhere (users moved from another installation), or replaces
    * existing users' hashes, roles and enabled flags: all in one transaction, so a failure halfway leaves
-   * none of them written. A value that is not a bcrypt hash is refused before anything is.
+   * none of them written. A value that is not a bcrypt hash is refused before anything is. SCRAM
+   * credentials are replaced with the hash: given with it (a new password), or none (a bare hash, whose
+   * user gets them on its next password login), never those of a password that is no longer the user's.
    */
-  async upsertWithHashes(users: ReadonlyArray<{ username: string; passwordHash: string; roles: string[]; enabled: boolean }>): Promise<{ created: number; updated: number }> {
+  async upsertWithHashes(
+    users: ReadonlyArray<{ username: string; passwordHash: string; scramSha256?: string | null; roles: string[]; enabled: boolean }>,
+  ): Promise<{ created: number; updated: number }> {
     for (const u of users) {
       if (u.username.length === 0) throw new RangeError('a user name may not be empty');
       if (PasswordHasher.costOf(u.passwordHash) === undefined) throw new RangeError(`the password hash of "${u.username}" is not a bcrypt hash`);
@@ -62,10 +89,11 @@ export class UserRepository {
       for (const u of users) {
         // One statement per user, whoever else writes the same name at the same time.
         const [row] = (await manager.query(
-          `INSERT INTO users (username, password_hash, roles, enabled) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, roles = EXCLUDED.roles, enabled = EXCLUDED.enabled, updated_at = now()
+          `INSERT INTO users (username, password_hash, scram_sha_256, roles, enabled) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, scram_sha_256 = EXCLUDED.scram_sha_256,
+             roles = EXCLUDED.roles, enabled = EXCLUDED.enabled, updated_at = now()
            RETURNING (xmax = 0) AS created`,
-          [u.username, u.passwordHash, u.roles, u.enabled],
+          [u.username, u.passwordHash, u.scramSha256 ?? null, u.roles, u.enabled],
         )) as Array<{ created: boolean }>;
         if (row.created) result.created++;
         else result.updated++;
@@ -84,7 +112,7 @@ export class UserRepository {
 
   /** Refuses, with a RangeError, a password over 72 bytes: bcrypt would silently ignore the rest. */
   async setPassword(username: string, password: string): Promise<boolean> {
-    const result = await this.users.update({ username }, { passwordHash: await this.passwords.hash(password, this.bcryptCost), updatedAt: new Date() });
+    const result = await this.users.update({ username }, { ...(await this.storedPassword(password)), updatedAt: new Date() });
     return (result.affected ?? 0) > 0;
   }
 
@@ -108,7 +136,9 @@ export class UserRepository {
    * whatever the outcome (an unknown user, a disabled one, a wrong password, a password over 72 bytes),
    * so the time taken does not tell whether the name exists. `signal` cancels the check (see
    * PasswordHasher.compare). A hash made at another cost is made again at the configured one on the next
-   * successful login, so that this user's refusals too take as long as everyone's.
+   * successful login, so that this user's refusals too take as long as everyone's. A user without SCRAM
+   * credentials (its password set before they existed, or imported as a bare hash) gets them on its next
+   * successful login, the one moment the broker holds the password.
    */
   async verify(username: string, password: Buffer | string, signal?: AbortSignal): Promise<UserEntity | null> {
     const user = await this.findByUsername(username);
@@ -119,6 +149,7 @@ export class UserRepository {
     const matches = (await this.passwords.compare(password, stored, signal)) && usable;
     if (!matches || user === null || !user.enabled) return null;
     if (PasswordHasher.costOf(stored) !== this.bcryptCost) this.rehash(user, password);
+    else if (user.scramSha256 === null) this.addScram(user, password);
     return user;
   }
 
@@ -142,8 +173,25 @@ export class UserRepository {
   private rehash(user: UserEntity, password: Buffer | string): void {
     this.passwords
       .hash(password, this.bcryptCost)
-      .then((passwordHash) => this.users.update({ username: user.username, passwordHash: user.passwordHash }, { passwordHash, updatedAt: new Date() }))
+      .then(async (passwordHash) => {
+        const scram = user.scramSha256 === null ? { scramSha256: formatScramCredentials(await deriveScramCredentials(password.toString(), this.scramIterations)) } : {};
+        return this.users.update({ username: user.username, passwordHash: user.passwordHash }, { passwordHash, ...scram, updatedAt: new Date() });
+      })
       // Nothing is lost: the old hash still works, and the next login tries again.
+      .catch(() => undefined);
+  }
+
+  /**
+   * Fills in the SCRAM credentials of a user that has none, in the background, as rehash does: only if
+   * the hash is still the one checked and nobody filled them in meanwhile. A password that is not UTF-8
+   * text was never set through the broker and gets none.
+   */
+  private addScram(user: UserEntity, password: Buffer | string): void {
+    const text = typeof password === 'string' ? password : password.toString('utf8');
+    if (typeof password !== 'string' && !Buffer.from(text, 'utf8').equals(password)) return;
+    deriveScramCredentials(text, this.scramIterations)
+      .then((c) => this.users.update({ username: user.username, passwordHash: user.passwordHash, scramSha256: IsNull() }, { scramSha256: formatScramCredentials(c) }))
+      // Nothing is lost: the next password login tries again.
       .catch(() => undefined);
   }
 

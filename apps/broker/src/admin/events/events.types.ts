@@ -5,9 +5,9 @@ import { GraphQLJSONObject, JSON_OBJECT_PROPERTY } from '../audit/json-object.sc
 import { AfterArg, PageSizeArg } from '../page-size';
 
 /** What a session event may record. */
-export const SESSION_EVENT_ACTIONS: readonly SessionEventAction[] = ['connect', 'connect_refused', 'disconnect', 'kicked', 'subscribe', 'unsubscribe', 'expired'];
+export const SESSION_EVENT_ACTIONS: readonly SessionEventAction[] = ['connect', 'connect_refused', 'disconnect', 'kicked', 'subscribe', 'unsubscribe', 'expired', 'reauthenticate'];
 
-@ObjectType('SessionEvent', { description: 'What happened to a client: connect, connect_refused, disconnect, kicked, subscribe, unsubscribe, expired' })
+@ObjectType('SessionEvent', { description: 'What happened to a client: connect, connect_refused, disconnect, kicked, subscribe, unsubscribe, expired, reauthenticate' })
 export class SessionEventType {
   @Field(() => ID) @ApiProperty() id!: string;
   @Field() @ApiProperty() clientId!: string;

@@ -38,6 +38,8 @@ const SETTINGS: { [K in keyof BrokerConfig]-?: SettingSpec<K> } = {
   adminPassword: { env: 'ADMIN_PASSWORD', group: 'Admin API', secret: true },
   allowAnonymous: { env: 'ALLOW_ANONYMOUS', group: 'Authentication' },
   authChain: { env: 'AUTH_CHAIN', group: 'Authentication', show: (chain) => chain.join(',') },
+  authMethods: { env: 'AUTH_METHODS', group: 'Authentication', show: (methods) => (methods.length === 0 ? 'none' : methods.join(',')) },
+  scramIterations: { env: 'AUTH_SCRAM_ITERATIONS', group: 'Authentication' },
   jwtJwksUrl: { env: 'AUTH_JWT_JWKS_URL', group: 'Authentication' },
   jwtSecret: { env: 'AUTH_JWT_SECRET', group: 'Authentication', secret: true },
   // A path, never the key itself.

@@ -131,7 +131,11 @@ export class UsersService {
     }
     if (admins.size === 0) throw badInput('the import would leave no enabled admin');
     const withHashes = [];
-    for (const u of users) withHashes.push({ username: u.username, roles: u.roles, enabled: u.enabled, passwordHash: u.passwordHash ?? (await this.users.hashPassword(u.password!)) });
+    // A new password gets its SCRAM credentials with its hash; a bare hash gets none until its user's next password login.
+    for (const u of users) {
+      const stored = u.passwordHash != null ? { passwordHash: u.passwordHash, scramSha256: null } : await this.users.storedPassword(u.password!);
+      withHashes.push({ username: u.username, roles: u.roles, enabled: u.enabled, ...stored });
+    }
     const result = await this.users.upsertWithHashes(withHashes);
     await this.audit.record({ actor, action: 'importUsers', target: null, details: { ...result, users: users.map((u) => u.username) } });
     return result;

@@ -34,6 +34,8 @@ describe('session log', () => {
     expect(summary('kicked', { reasonCode: 0x8e, byAddress: '10.0.0.3' })).toBe('0x8E session taken over by a connection from 10.0.0.3');
     expect(summary('subscribe', { topics: [{ filter: 'a/#', qos: 1, reasonCode: 1 }, { filter: 'b', qos: 0, reasonCode: 0x87 }] })).toBe('a/# (QoS 1) granted QoS 1, b (QoS 0) refused 0x87 not authorized');
     expect(summary('unsubscribe', { topics: [{ filter: 'a/#', reasonCode: 0 }] })).toBe('a/#');
+    expect(summary('reauthenticate', { reasonCode: 0, address: '10.0.0.2', authenticator: 'scram' })).toBe('succeeded from 10.0.0.2 (scram)');
+    expect(summary('reauthenticate', { reasonCode: 0x87, address: '10.0.0.2' })).toBe('failed: 0x87 not authorized from 10.0.0.2');
   });
 
   it('adds live events at the top once', () => {

@@ -9,6 +9,7 @@ export const ACTIONS: ReadonlyArray<{ value: string; label: string }> = [
   { value: 'subscribe', label: 'subscribe' },
   { value: 'unsubscribe', label: 'unsubscribe' },
   { value: 'expired', label: 'expired' },
+  { value: 'reauthenticate', label: 're-authentication' },
 ];
 
 /** The actions clientEvents carries live; the others appear when the log is read again. */
@@ -147,6 +148,10 @@ export function summary(action: string, details: Record<string, unknown> | null)
     }
     case 'expired':
       return 'the session expired';
+    case 'reauthenticate': {
+      const by = typeof d['authenticator'] === 'string' ? ` (${d['authenticator']})` : '';
+      return `${d['reasonCode'] === 0 ? 'succeeded' : `failed: ${reason(d['reasonCode'])}`}${from}${by}`;
+    }
     default:
       return details ? JSON.stringify(details) : '';
   }
