@@ -8,7 +8,7 @@ import { SessionEventRecorder } from '../src/session-events/session-event-record
 import { ADMIN, graphql, rest, signIn } from './support/admin-api';
 import { eventuallyAsync, withTimeout } from './support/clients';
 import { RawClient } from './support/raw-client';
-import { ScramClient } from './support/scram-client';
+import { ScramClient } from '@nestmq/mqtt-protocol/scram-client';
 import { TestBroker, startTestBroker } from './support/test-broker';
 
 const METHOD = 'SCRAM-SHA-256';

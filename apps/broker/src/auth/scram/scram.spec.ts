@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import { ReasonCode } from '@nestmq/mqtt-protocol';
 import { ScramCredentials, deriveScramCredentials, formatScramCredentials, parseScramCredentials } from '@nestmq/persistence';
-import { ScramClient } from '../../../test/support/scram-client';
+import { ScramClient } from '@nestmq/mqtt-protocol/scram-client';
 import { LoginThrottle } from '../login-throttle';
 import type { ExchangeStep } from '../enhanced/enhanced-auth';
 import { ScramExchange, ScramUserSource } from './scram-exchange';

@@ -1,7 +1,8 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 
 /**
- * The client side of SCRAM-SHA-256 (RFC 5802 §3, RFC 7677), written for the tests on its own, from the
+ * The client side of SCRAM-SHA-256 (RFC 5802 §3, RFC 7677), for tests and benchmarks of MQTT 5 enhanced
+ * authentication (Authentication Data of CONNECT and AUTH), written on its own from the
  * RFC, and sharing nothing with the broker's implementation: a bug in one is not repeated in the other.
  */
 export class ScramClient {
