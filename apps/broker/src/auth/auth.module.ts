@@ -8,12 +8,13 @@ import { AuthenticatorChain } from './chain/authenticator-chain';
 import { AuthenticatorName, ChainMember } from './chain/chain-member';
 import { HttpAuthenticator } from './http/http-authenticator';
 import { JwtAuthenticator } from './jwt/jwt-authenticator';
+import { LdapAuthenticator, ldapAuthenticator } from './ldap/ldap-authenticator';
 import { LocalAuthenticator } from './local/local-authenticator';
 import { LoginThrottle, ThrottledAuthenticator } from './login-throttle';
 import { PasswordAuthenticator } from './password-authenticator';
 
 /** The members of AUTH_CHAIN, in its order. */
-function members(config: BrokerConfig, passwords: PasswordAuthenticator): ChainMember[] {
+function members(config: BrokerConfig, passwords: PasswordAuthenticator, ldap: LdapAuthenticator | null): ChainMember[] {
   return config.authChain.map((name: AuthenticatorName): ChainMember => {
     switch (name) {
       case 'local':
@@ -41,6 +42,8 @@ function members(config: BrokerConfig, passwords: PasswordAuthenticator): ChainM
           cacheTtl: config.httpCacheTtl,
           cacheEntries: config.httpCacheEntries,
         });
+      case 'ldap':
+        return ldap!;
       default:
         throw new Error(`AUTH_CHAIN: ${name satisfies never} has no implementation`);
     }
@@ -51,8 +54,8 @@ function members(config: BrokerConfig, passwords: PasswordAuthenticator): ChainM
  * The chain, behind the login throttle: failed logins are throttled whatever checks the credentials;
  * with every limit off, nothing is counted.
  */
-function authenticator(config: BrokerConfig, passwords: PasswordAuthenticator): Authenticator {
-  const chain = new AuthenticatorChain(members(config, passwords), config.allowAnonymous);
+function authenticator(config: BrokerConfig, passwords: PasswordAuthenticator, ldap: LdapAuthenticator | null): Authenticator {
+  const chain = new AuthenticatorChain(members(config, passwords, ldap), config.allowAnonymous);
   const throttle = new LoginThrottle({
     failuresPerAddress: config.loginFailuresPerAddress,
     failuresPerUser: config.loginFailuresPerUser,
@@ -65,7 +68,9 @@ function authenticator(config: BrokerConfig, passwords: PasswordAuthenticator): 
 @Module({
   providers: [
     PasswordAuthenticator,
-    { provide: AUTHENTICATOR, useFactory: authenticator, inject: [BROKER_CONFIG, PasswordAuthenticator] },
+    // A provider of its own, so that its directory connections close when the broker stops.
+    { provide: LdapAuthenticator, useFactory: ldapAuthenticator, inject: [BROKER_CONFIG] },
+    { provide: AUTHENTICATOR, useFactory: authenticator, inject: [BROKER_CONFIG, PasswordAuthenticator, LdapAuthenticator] },
     AdminBootstrap,
   ],
   exports: [AUTHENTICATOR],

@@ -6,9 +6,10 @@ import { AclSyntaxError, TopicAcl } from '../auth/topic-acl';
 import type { NoMatch } from '../auth/topic-access';
 import { AUTHENTICATOR_NAMES, AuthenticatorName } from '../auth/chain/chain-member';
 import { LOG_FORMATS, LOG_LEVELS, LogFormat, LogLevel } from '../logging/log-settings';
+import { LdapConfig, ldapConfig } from './ldap-config';
 
 /** The broker's configuration, read from the environment once, before Nest starts. */
-export interface BrokerConfig {
+export interface BrokerConfig extends LdapConfig {
   /** Address the listeners bind to. */
   host: string;
   /** MQTT over TCP; null = off (MQTT_PORT=0). A programmatic 0 binds an ephemeral port. */
@@ -179,9 +180,9 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+export function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
@@ -205,7 +206,7 @@ function seconds(env: Env, name: string, fallback: number): number {
   return value;
 }
 
-function bool(env: Env, name: string, fallback: boolean): boolean {
+export function bool(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
@@ -213,7 +214,7 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name}=${env[name]}: expected true or false`);
 }
 
-function readableFile(env: Env, name: string): string | undefined {
+export function readableFile(env: Env, name: string): string | undefined {
   const path = env[name];
   if (path === undefined || path === '') return undefined;
   try {
@@ -342,7 +343,7 @@ function httpHook(env: Env, chain: readonly AuthenticatorName[]): Pick<BrokerCon
 }
 
 /** A duration above zero. */
-function positive(env: Env, name: string, fallback: number): number {
+export function positive(env: Env, name: string, fallback: number): number {
   const value = duration(env, name, fallback);
   if (value <= 0) throw new ConfigError(`${name}=${env[name]}: expected a duration above 0`);
   return value;
@@ -360,7 +361,7 @@ function acl(env: Env): TopicAcl | null {
 }
 
 /** `30s`, `15m`, `12h`, `7d`, or a number of seconds. */
-function duration(env: Env, name: string, fallback: number): number {
+export function duration(env: Env, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const match = /^(\d+(?:\.\d+)?)\s*([smhd]?)$/.exec(raw);
@@ -439,6 +440,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     authChain: chain,
     ...jwt(env, chain),
     ...httpHook(env, chain),
+    ...ldapConfig(env, chain),
     users: users(env),
     acl: acl(env),
     aclNoMatch,
