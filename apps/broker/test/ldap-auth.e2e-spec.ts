@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { ConnectPacket, PacketType, ProtocolVersion, ReasonCode } from '@nestmq/mqtt-protocol';
 import { SessionEventRepository, StoredSessionEvent } from '@nestmq/persistence';
 import { LdapAuthenticator } from '../src/auth/ldap/ldap-authenticator';
+import { LdapDirectory } from '../src/auth/ldap/ldap-directory';
+import { loadBrokerConfig } from '../src/config/broker-config';
+import type { LdapConfig } from '../src/config/ldap-config';
 import { BrokerStats } from '../src/metrics/broker-stats';
 import { SESSION_EVENT_RECORDER } from '../src/session-events/session-events.module';
 import { SessionEventRecorder } from '../src/session-events/session-event-recorder';
@@ -196,5 +199,122 @@ describe('AUTH_CHAIN=ldap,local: search, then bind, with groups read from member
     }
     assert.equal(stats.connectsRefusedAuthBackend, before + 4);
     assert.equal(await codeOf(broker.mqttPort, login('dave', 'dave-pw')), 0, 'back once the directory is');
+  });
+});
+
+describe('AUTH_CHAIN=ldap: direct bind over StartTLS, groups found by a search', () => {
+  let directory: TestDirectory;
+  let broker: TestBroker;
+  const env = (overrides: Record<string, string> = {}): Record<string, string> => ({
+    ALLOW_ANONYMOUS: 'false',
+    AUTH_CHAIN: 'ldap',
+    LDAP_URL: directory.url,
+    LDAP_STARTTLS: 'true',
+    LDAP_TLS_CA_FILE: directory.caFile,
+    LDAP_BIND_DN_TEMPLATE: `uid=%u,${PEOPLE}`,
+    LDAP_GROUP_ROLES: GROUP_ROLES,
+    LDAP_GROUP_SEARCH_BASE: GROUPS,
+    LDAP_TIMEOUT: '5',
+    LOGIN_FAILURE_WINDOW: '0',
+    ...overrides,
+  });
+
+  beforeAll(async () => {
+    directory = await startTestDirectory(PEOPLE_SEEDED);
+    broker = await startTestBroker({}, env());
+  });
+  afterAll(async () => {
+    await broker?.close();
+    await directory?.close();
+  });
+
+  it('binds as the user over TLS, and reads its groups as that user: roles in the connect event', async () => {
+    const extendedOps = await directory.linesMatching(/EXT oid=1\.3\.6\.1\.4\.1\.1466\.20037/);
+    assert.equal(await codeOf(broker.mqttPort, login('alice', 'alice-pw', 'tls-alice')), 0);
+    const event = await eventOf(broker, 'tls-alice', 'connect');
+    assert.equal(event.username, 'alice');
+    assert.deepEqual(event.details!.roles, ['admin', 'ops']);
+    assert.ok((await directory.linesMatching(/EXT oid=1\.3\.6\.1\.4\.1\.1466\.20037/)) > extendedOps, 'StartTLS was asked for');
+    assert.equal(await codeOf(broker.mqttPort, login('alice', 'wrong')), ReasonCode.BadUserNameOrPassword);
+    assert.equal(await codeOf(broker.mqttPort, login('nobody', 'alice-pw')), ReasonCode.BadUserNameOrPassword);
+  });
+
+  it('escapes the user name in the DN: another RDN, a quote or a backslash lands in the value and binds nobody', async () => {
+    const attempts = ['alice,ou=people', `alice,${PEOPLE}`, 'alice+cn=alice', 'alice\\', 'alice\\,x', '"alice"', '#alice', 'alice;x', '<alice>', '*'];
+    for (const username of attempts) {
+      assert.equal(await codeOf(broker.mqttPort, login(username, 'alice-pw')), ReasonCode.BadUserNameOrPassword, username);
+    }
+    assert.equal(await codeOf(broker.mqttPort, login(ODD_UID, 'odd-pw')), 0, 'the uid that holds them all binds as it is');
+    // The directory's own matching ignores a uid's leading and trailing spaces (RFC 4518): the same entry,
+    // with its own password, and the identity is the directory's spelling, never the client's.
+    assert.equal(await codeOf(broker.mqttPort, login(' alice ', 'alice-pw', 'tls-spaced')), 0);
+    assert.equal((await eventOf(broker, 'tls-spaced', 'connect')).username, 'alice');
+  });
+
+  it('refuses with 0x88 a directory whose certificate the CA file does not vouch for, over StartTLS and ldaps://', async () => {
+    const cases: Array<Record<string, string>> = [{ LDAP_TLS_CA_FILE: directory.otherCaFile }, { LDAP_URL: directory.ldapsUrl, LDAP_STARTTLS: 'false', LDAP_TLS_CA_FILE: directory.otherCaFile }];
+    for (const overrides of cases) {
+      const wrongCa = await startTestBroker({}, env(overrides));
+      try {
+        const before = wrongCa.app.get(BrokerStats).connectsRefusedAuthBackend;
+        assert.equal(await codeOf(wrongCa.mqttPort, login('alice', 'alice-pw', 'tls-wrong-ca')), ReasonCode.ServerUnavailable);
+        const event = await eventOf(wrongCa, 'tls-wrong-ca', 'connect_refused');
+        assert.match(String(event.details!.authReason), /^unreachable: TLS: the directory's certificate is not trusted/);
+        assert.equal(wrongCa.app.get(BrokerStats).connectsRefusedAuthBackend, before + 1);
+      } finally {
+        await wrongCa.close();
+      }
+    }
+  });
+
+  it('speaks ldaps:// with the right CA', async () => {
+    const ldaps = await startTestBroker({}, env({ LDAP_URL: directory.ldapsUrl, LDAP_STARTTLS: 'false' }));
+    try {
+      assert.equal(await codeOf(ldaps.mqttPort, login('bob', 'bob-pw', 'ldaps-bob')), 0);
+      assert.deepEqual((await eventOf(ldaps, 'ldaps-bob', 'connect')).details!.roles, ['viewer']);
+      assert.equal(await codeOf(ldaps.mqttPort, login('bob', 'alice-pw')), ReasonCode.BadUserNameOrPassword);
+    } finally {
+      await ldaps.close();
+    }
+  });
+});
+
+describe('LdapDirectory, asked directly: what an MQTT client cannot even send', () => {
+  let directory: TestDirectory;
+  let search: LdapDirectory;
+  let direct: LdapDirectory;
+
+  beforeAll(async () => {
+    directory = await startTestDirectory(PEOPLE_SEEDED);
+    const common = { AUTH_CHAIN: 'ldap', LDAP_URL: directory.url, LDAP_GROUP_ROLES: GROUP_ROLES };
+    search = new LdapDirectory(loadBrokerConfig({ ...common, LDAP_SEARCH_BASE: PEOPLE, LDAP_BIND_DN: READER_DN, LDAP_BIND_PASSWORD: READER_PASSWORD }) as LdapConfig & { ldapUrl: string });
+    direct = new LdapDirectory(loadBrokerConfig({ ...common, LDAP_BIND_DN_TEMPLATE: `uid=%u,${PEOPLE}` }) as LdapConfig & { ldapUrl: string });
+  });
+  afterAll(async () => {
+    search?.close();
+    direct?.close();
+    await directory?.close();
+  });
+
+  it('finds nobody for a user name with NUL or other control characters, and binds nobody with an empty password', async () => {
+    for (const d of [search, direct]) {
+      for (const username of ['alice\0', '\0', 'al\0ice', 'alice\u0000)(uid=*', 'al\nice', 'alice\r\n(uid=*)']) {
+        assert.equal(await d.verify(username, 'alice-pw'), undefined, JSON.stringify(username));
+      }
+      // A filter's trailing line feed is insignificant space to the directory (RFC 4518): alice, as the
+      // directory spells her, or nobody; never someone else, nor the name as the client wrote it.
+      assert.ok([undefined, 'alice'].includes((await d.verify('alice\n', 'alice-pw'))?.username));
+      const before = await directory.bindsOf();
+      assert.equal(await d.verify('alice', ''), undefined);
+      assert.equal(await directory.bindsOf(), before);
+      assert.deepEqual(await d.verify('alice', 'alice-pw'), { username: 'alice', dn: directory.dnOf('alice'), roles: ['admin', 'ops'] });
+    }
+  });
+
+  it('finds a user without its password with the service account only, for an admin login\'s refresh', async () => {
+    assert.deepEqual(await search.find('bob'), { username: 'bob', dn: directory.dnOf('bob'), roles: ['viewer'] });
+    assert.equal(await search.find('nobody'), undefined);
+    assert.equal(await search.find('*'), undefined);
+    assert.equal(await direct.find('bob'), undefined, 'no service account: nothing to read with');
   });
 });
