@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'ldapts';
+import { Attribute, Change, Client } from 'ldapts';
 import selfsigned from 'selfsigned';
 
 const SLAPD = '/usr/sbin/slapd';
@@ -41,6 +41,8 @@ export interface TestDirectory {
   linesMatching(pattern: RegExp): Promise<number>;
   /** Every line slapd has logged (its stats level). */
   readonly log: string;
+  /** Takes a seeded person out of a group (as the directory's administrator would). */
+  removeFromGroup(uid: string, group: string): Promise<void>;
   /** SIGSTOP / SIGCONT: slapd keeps its sockets but answers nothing while paused. */
   pause(): void;
   resume(): void;
@@ -233,6 +235,16 @@ export async function startTestDirectory(people: readonly Person[], extraGroups:
     },
     get log() {
       return log;
+    },
+    async removeFromGroup(uid, group) {
+      const p = people.find((x) => x.uid === uid)!;
+      const c = new Client({ url, timeout: 10_000 });
+      try {
+        await c.bind(ROOT_DN, ROOT_PASSWORD);
+        await c.modify(`cn=${group},${GROUPS}`, new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [dnOfPerson(p)] }) }));
+      } finally {
+        await c.unbind();
+      }
     },
     pause: () => process?.kill('SIGSTOP'),
     resume: () => process?.kill('SIGCONT'),
