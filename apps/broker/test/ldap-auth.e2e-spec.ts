@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { ConnectPacket, PacketType, ProtocolVersion, ReasonCode } from '@nestmq/mqtt-protocol';
 import { SessionEventRepository, StoredSessionEvent } from '@nestmq/persistence';
 import { LdapAuthenticator } from '../src/auth/ldap/ldap-authenticator';
+import { AuthBackendError } from '../src/auth/chain/chain-member';
+import { DirectoryConnections } from '../src/auth/ldap/directory-connections';
 import { LdapDirectory } from '../src/auth/ldap/ldap-directory';
 import { loadBrokerConfig } from '../src/config/broker-config';
 import type { LdapConfig } from '../src/config/ldap-config';
@@ -132,10 +134,12 @@ describe('AUTH_CHAIN=ldap,local: search, then bind, with groups read from member
     assert.ok(ratio > 1 / 3 && ratio < 3, `unknown ${median(unknown).toFixed(1)} ms, wrong password ${median(wrong).toFixed(1)} ms`);
   });
 
-  it('sends no empty password to the directory: refused without any bind', async () => {
+  it('sends no empty password, nor one that is not text, to the directory: refused without any bind', async () => {
     const before = await directory.bindsOf();
     assert.equal(await codeOf(broker.mqttPort, { username: 'alice', password: Buffer.alloc(0) }), ReasonCode.BadUserNameOrPassword);
     assert.equal(await codeOf(broker.mqttPort, { username: 'alice' }), ReasonCode.BadUserNameOrPassword);
+    // MQTT passwords are bytes; a simple bind's is text: bytes that are not UTF-8 are not the directory's.
+    assert.equal(await codeOf(broker.mqttPort, { username: 'alice', password: Buffer.from([0xff, 0xfe, 0x00]) }), ReasonCode.BadUserNameOrPassword);
     assert.equal(await directory.bindsOf(), before, 'no bind, not even the service account\'s');
   });
 
@@ -308,6 +312,33 @@ describe('LdapDirectory, asked directly: what an MQTT client cannot even send', 
       assert.equal(await d.verify('alice', ''), undefined);
       assert.equal(await directory.bindsOf(), before);
       assert.deepEqual(await d.verify('alice', 'alice-pw'), { username: 'alice', dn: directory.dnOf('alice'), roles: ['admin', 'ops'] });
+    }
+  });
+
+  it('refuses with a backend failure (0x88) an entry without LDAP_USERNAME_ATTRIBUTE: the broker cannot say who it is', async () => {
+    const byCn = new LdapDirectory(loadBrokerConfig({ AUTH_CHAIN: 'ldap', LDAP_URL: directory.url, LDAP_BIND_DN_TEMPLATE: `cn=%u,${PEOPLE}` }) as LdapConfig & { ldapUrl: string });
+    try {
+      await assert.rejects(byCn.verify('nouid', 'nouid-pw'), (e: unknown) => e instanceof AuthBackendError && e.code === 'bad-answer' && /has no uid \(LDAP_USERNAME_ATTRIBUTE\)/.test(e.message));
+      assert.equal(await byCn.verify('nouid', 'wrong'), undefined);
+    } finally {
+      byCn.close();
+    }
+  });
+
+  it('queues checks beyond the connections within their deadline, and refuses at once past the queue\'s bound', async () => {
+    const connections = new DirectoryConnections({ url: directory.url, startTls: false, tls: {}, timeoutMs: 1000, max: 1, maxWaiting: 2 });
+    directory.pause();
+    try {
+      const started = Date.now();
+      const checks = Array.from({ length: 4 }, () => connections.run(undefined, (c) => c.bind(READER_DN, READER_PASSWORD)).then(() => 'ok', (e: AuthBackendError) => e.code));
+      // The fourth finds one check on the connection and two waiting: refused before the others time out.
+      assert.equal(await Promise.race([checks[3], ...checks.slice(0, 3).map((c) => c.then(() => 'first'))]), 'unavailable');
+      assert.deepEqual(await Promise.all(checks.slice(0, 3)), ['timeout', 'timeout', 'timeout']);
+      assert.ok(Date.now() - started < 5000, 'each within its own deadline');
+      assert.equal(connections.peak, 1);
+    } finally {
+      directory.resume();
+      connections.close();
     }
   });
 

@@ -13,9 +13,14 @@ export interface ConnectionSettings {
   timeoutMs: number;
   /** Connections open at most. */
   max: number;
+  /** Checks that may wait for a connection at most; past them a check is refused at once (0x88). */
+  maxWaiting?: number;
 }
 
-/** Checks that may wait for a connection at most; past them a check is refused at once (0x88). */
+/**
+ * The default of maxWaiting: MAX_PENDING_CONNECTS already bounds MQTT's checks, and the login throttle the
+ * admin API's; this bounds what reaches the directory's queue whatever calls it.
+ */
 const MAX_WAITING = 1024;
 /** An idle connection is closed after this long: the directory would drop it some time anyway. */
 const IDLE_MS = 60_000;
@@ -153,8 +158,9 @@ export class DirectoryConnections {
       this.peak = Math.max(this.peak, this.open);
       return Promise.resolve(new DirectoryConnection(this.settings));
     }
-    if (this.waiting.length >= MAX_WAITING) {
-      return Promise.reject(new AuthBackendError('unavailable', `all ${this.settings.max} directory connections are busy and ${MAX_WAITING} checks wait for one`));
+    const maxWaiting = this.settings.maxWaiting ?? MAX_WAITING;
+    if (this.waiting.length >= maxWaiting) {
+      return Promise.reject(new AuthBackendError('unavailable', `all ${this.settings.max} directory connections are busy and ${maxWaiting} checks wait for one`));
     }
     return new Promise<DirectoryConnection>((resolve, reject) => {
       const waiter: Waiter = {
@@ -179,6 +185,7 @@ export class DirectoryConnections {
       this.drop(connection);
       if (this.closed || this.waiting.length === 0) return;
       this.open++;
+      this.peak = Math.max(this.peak, this.open);
       connection = new DirectoryConnection(this.settings);
     }
     const waiter = this.waiting.shift();
