@@ -179,7 +179,7 @@ describe('AUTH_CHAIN=ldap,local: search, then bind, with groups read from member
     const stats = broker.app.get(BrokerStats);
     const before = stats.connectsRefusedAuthBackend;
     assert.equal(await codeOf(broker.mqttPort, login('carol', 'carol-pw')), 0);
-    directory.pause();
+    await directory.pause();
     try {
       const started = Date.now();
       assert.equal(await codeOf(broker.mqttPort, login('dave', 'dave-pw', 'ldap-hung')), ReasonCode.ServerUnavailable);
@@ -327,7 +327,7 @@ describe('LdapDirectory, asked directly: what an MQTT client cannot even send', 
 
   it('queues checks beyond the connections within their deadline, and refuses at once past the queue\'s bound', async () => {
     const connections = new DirectoryConnections({ url: directory.url, startTls: false, tls: {}, timeoutMs: 1000, max: 1, maxWaiting: 2 });
-    directory.pause();
+    await directory.pause();
     try {
       const started = Date.now();
       const checks = Array.from({ length: 4 }, () => connections.run(undefined, (c) => c.bind(READER_DN, READER_PASSWORD)).then(() => 'ok', (e: AuthBackendError) => e.code));

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,14 +43,29 @@ export interface TestDirectory {
   readonly log: string;
   /** Takes a seeded person out of a group (as the directory's administrator would). */
   removeFromGroup(uid: string, group: string): Promise<void>;
-  /** SIGSTOP / SIGCONT: slapd keeps its sockets but answers nothing while paused. */
-  pause(): void;
+  /**
+   * SIGSTOP, and wait until every thread of slapd has stopped (the signal is asynchronous: on a busy
+   * machine a running worker thread would otherwise still answer for a while). slapd keeps its sockets but
+   * answers nothing until resume() (SIGCONT).
+   */
+  pause(): Promise<void>;
   resume(): void;
   /** Stops slapd; start() starts it again on the same ports and data. */
   stop(): Promise<void>;
   start(): Promise<void>;
   /** Stops slapd for good and removes its files. */
   close(): Promise<void>;
+}
+
+/** Whether every thread of the process is stopped (state T in /proc/<pid>/task/<tid>/stat). */
+function allThreadsStopped(pid: number): boolean {
+  return readdirSync(`/proc/${pid}/task`).every((tid) => {
+    try {
+      return /^\d+ \(.*\) [Tt] /.test(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+    } catch {
+      return true; // the thread ended
+    }
+  });
 }
 
 /** Resolves once a TCP connection to the port is accepted (each try waits for its own answer). */
@@ -246,7 +261,15 @@ export async function startTestDirectory(people: readonly Person[], extraGroups:
         await c.unbind();
       }
     },
-    pause: () => process?.kill('SIGSTOP'),
+    async pause() {
+      const child = process!;
+      child.kill('SIGSTOP');
+      const until = Date.now() + 10_000;
+      while (!allThreadsStopped(child.pid!)) {
+        if (Date.now() > until) throw new Error('slapd did not stop');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
     resume: () => process?.kill('SIGCONT'),
     stop,
     start: launch,
