@@ -173,6 +173,8 @@ describe('loadBrokerConfig: the LDAP directory (ldap in AUTH_CHAIN, ADMIN_LDAP)'
       [{ ...direct, LDAP_MAX_CONNECTIONS: '0' }, /^LDAP_MAX_CONNECTIONS=0: expected an integer from 1/],
       [{ ...direct, AUTH_CHAIN: 'local', ADMIN_LDAP: 'true', LDAP_GROUP_ROLES: 'cn=a,dc=x:admin' }, /^ADMIN_LDAP=true needs a service account/],
       [{ ...search, ADMIN_LDAP: 'true', LDAP_GROUP_ROLES: 'cn=a,dc=x:ops' }, /^ADMIN_LDAP=true, but LDAP_GROUP_ROLES gives no group the admin or viewer role/],
+      [{ ...search, ADMIN_LDAP: 'true', LDAP_GROUP_ROLES: 'cn=a,dc=x:admin', LDAP_SEARCH_FILTER: '(mail=%u)' }, /^ADMIN_LDAP=true: LDAP_SEARCH_FILTER=\(mail=%u\) must find users by LDAP_USERNAME_ATTRIBUTE, e\.g\. \(uid=%u\)/],
+      [{ ...direct, ...search, LDAP_SEARCH_BASE: undefined, LDAP_URL: 'ldap://h', LDAP_BIND_DN_TEMPLATE: 'cn=%u,dc=x', ADMIN_LDAP: 'true', LDAP_GROUP_ROLES: 'cn=a,dc=x:admin' }, /^ADMIN_LDAP=true: LDAP_BIND_DN_TEMPLATE=cn=%u,dc=x must name users by LDAP_USERNAME_ATTRIBUTE \(uid=%u,\.\.\.\)/],
     ] as const) {
       refuses(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>, message);
     }
@@ -181,5 +183,7 @@ describe('loadBrokerConfig: the LDAP directory (ldap in AUTH_CHAIN, ADMIN_LDAP)'
   it('lets the admin API alone use the directory', () => {
     const c = loadBrokerConfig({ ...search, AUTH_CHAIN: 'local', ADMIN_LDAP: 'true', LDAP_GROUP_ROLES: 'cn=a,dc=x:viewer' });
     assert.deepEqual([c.authChain, c.adminLdap, c.ldapUrl], [['local'], true, 'ldaps://ldap.example.org:636']);
+    // Signing in by mail is fine when the identity is the mail too: a refresh finds the user by it.
+    assert.equal(loadBrokerConfig({ ...search, ADMIN_LDAP: 'true', LDAP_GROUP_ROLES: 'cn=a,dc=x:admin', LDAP_SEARCH_FILTER: '(&(objectClass=person)(mail=%u))', LDAP_USERNAME_ATTRIBUTE: 'mail' }).ldapUsernameAttribute, 'mail');
   });
 });

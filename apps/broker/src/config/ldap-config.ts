@@ -186,6 +186,14 @@ export function ldapConfig(env: Env, chain: readonly AuthenticatorName[]): LdapC
     if (bindDn === undefined) {
       throw new ConfigError('ADMIN_LDAP=true needs a service account (LDAP_BIND_DN, LDAP_BIND_PASSWORD): a token refresh reads the user\'s groups again, and the user\'s password is not kept');
     }
+    // A refresh finds the user again by its name on the admin API (the directory's spelling), without its password.
+    const attr = plain.ldapUsernameAttribute.toLowerCase();
+    if (template !== undefined && !template.toLowerCase().startsWith(`${attr}=%u,`)) {
+      throw new ConfigError(`ADMIN_LDAP=true: LDAP_BIND_DN_TEMPLATE=${template} must name users by LDAP_USERNAME_ATTRIBUTE (${attr}=%u,...): a refresh finds the user again by that name`);
+    }
+    if (searchBase !== undefined && !plain.ldapSearchFilter.toLowerCase().includes(`(${attr}=%u)`)) {
+      throw new ConfigError(`ADMIN_LDAP=true: LDAP_SEARCH_FILTER=${plain.ldapSearchFilter} must find users by LDAP_USERNAME_ATTRIBUTE, e.g. (${attr}=%u): a refresh finds the user again by that name`);
+    }
     if (!groupRoles.some(({ role }) => role === 'admin' || role === 'viewer')) {
       throw new ConfigError('ADMIN_LDAP=true, but LDAP_GROUP_ROLES gives no group the admin or viewer role: nobody could sign in (e.g. LDAP_GROUP_ROLES=cn=mqtt-admins,ou=groups,dc=example,dc=org:admin)');
     }
