@@ -243,6 +243,18 @@ describe('AUTH_CHAIN=ldap: direct bind over StartTLS, groups found by a search',
     assert.equal(await codeOf(broker.mqttPort, login('nobody', 'alice-pw')), ReasonCode.BadUserNameOrPassword);
   });
 
+  it('sends every password over TLS, also on the connections opened again after the directory restarted', async () => {
+    assert.equal(await codeOf(broker.mqttPort, login('bob', 'bob-pw')), 0);
+    await directory.stop();
+    await directory.start();
+    // The pooled connections were closed by the directory: opened again, with StartTLS before the bind.
+    assert.equal(await codeOf(broker.mqttPort, login('dave', 'dave-pw')), 0);
+    assert.equal(await codeOf(broker.mqttPort, login('alice', 'wrong-again')), ReasonCode.BadUserNameOrPassword);
+    const binds = directory.log.split('\n').filter((l) => / BIND dn="uid=(alice|bob|dave),/.test(l) && / mech=SIMPLE /.test(l));
+    assert.ok(binds.length >= 2, binds.join('\n'));
+    for (const line of binds) assert.match(line, / ssf=(?!0\b)\d+/, `a bind in clear text: ${line}`);
+  });
+
   it('escapes the user name in the DN: another RDN, a quote or a backslash lands in the value and binds nobody', async () => {
     const attempts = ['alice,ou=people', `alice,${PEOPLE}`, 'alice+cn=alice', 'alice\\', 'alice\\,x', '"alice"', '#alice', 'alice;x', '<alice>', '*'];
     for (const username of attempts) {

@@ -1,6 +1,6 @@
 import { Client, SearchOptions, SearchResult } from 'ldapts';
 import { isIP } from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
+import { ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { AuthBackendError } from '../chain/chain-member';
 
 export interface ConnectionSettings {
@@ -32,17 +32,33 @@ const IDLE_MS = 60_000;
 export class DirectoryConnection {
   boundAs: string | undefined;
   idleTimer: NodeJS.Timeout | undefined;
-  private readonly client: Client;
+  private client: Client;
+  /** The TLS socket StartTLS made has closed (ldapts watches only the socket under it, and would think it open). */
+  private tlsClosed = false;
 
   constructor(private readonly settings: ConnectionSettings) {
-    const secure = settings.url.toLowerCase().startsWith('ldaps:');
-    this.client = new Client({
-      url: settings.url,
-      timeout: settings.timeoutMs,
-      connectTimeout: settings.timeoutMs,
+    this.client = this.newClient();
+  }
+
+  private newClient(): Client {
+    const secure = this.settings.url.toLowerCase().startsWith('ldaps:');
+    const client: Client = new Client({
+      url: this.settings.url,
+      timeout: this.settings.timeoutMs,
+      connectTimeout: this.settings.timeoutMs,
       // Given to the client only for ldaps://: any TLS option makes ldapts open TLS from the first byte.
-      ...(secure && { tlsOptions: settings.tls }),
+      ...(secure && { tlsOptions: this.settings.tls }),
+      ...(this.settings.startTls && {
+        createSecureConnection: ((options: ConnectionOptions) => {
+          const socket = tlsConnect(options);
+          socket.once('close', () => {
+            if (this.client === client) this.tlsClosed = true;
+          });
+          return socket;
+        }) as typeof tlsConnect,
+      }),
     });
+    return client;
   }
 
   async bind(dn: string, password: string): Promise<void> {
@@ -69,7 +85,13 @@ export class DirectoryConnection {
    * clear text, and send the next bind's password in it.
    */
   private async ready(): Promise<void> {
-    if (this.client.isConnected) return;
+    if (this.tlsClosed) {
+      // The directory closed the connection: a client of its own for the next one.
+      this.client = this.newClient();
+      this.tlsClosed = false;
+    } else if (this.client.isConnected) {
+      return;
+    }
     this.boundAs = undefined;
     if (!this.settings.startTls) return; // ldapts connects on the operation (ldaps://: TLS from the first byte)
     const host = new URL(this.settings.url).hostname.replace(/^\[|\]$/g, '');
