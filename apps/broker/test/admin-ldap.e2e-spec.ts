@@ -80,6 +80,23 @@ describe('admin API: sign-in through the directory (ADMIN_LDAP)', () => {
     assert.match(messages[0], /^UNAUTHENTICATED: wrong user name or password/);
   });
 
+  it('takes comparable time to refuse an unknown name and a directory user\'s wrong password (medians over several tries)', async () => {
+    const time = async (u: string, p: string): Promise<number> => {
+      const started = performance.now();
+      assert.equal(errorCode(await signIn(u, p)), 'UNAUTHENTICATED');
+      return performance.now() - started;
+    };
+    const unknown: number[] = [];
+    const wrong: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      unknown.push(await time(`nobody-${i}`, `guess-${i}`));
+      wrong.push(await time('alice', `guess-${i}`));
+    }
+    const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    const ratio = median(unknown) / median(wrong);
+    assert.ok(ratio > 1 / 3 && ratio < 3, `unknown ${median(unknown).toFixed(1)} ms, wrong password ${median(wrong).toFixed(1)} ms`);
+  });
+
   it('still signs in the local admin, first', async () => {
     assert.deepEqual((await signIn(ADMIN.username, ADMIN.password)).data?.login.account, { username: ADMIN.username, role: 'admin' });
   });
