@@ -42,7 +42,7 @@ describe('admin API: sign-in through the directory (ADMIN_LDAP)', () => {
   beforeAll(async () => {
     directory = await startTestDirectory(PEOPLE_SEEDED);
     // The directory for the admin API alone: MQTT clients are still checked by local.
-    broker = await startTestBroker({ httpPort: 0 }, { ...ldapEnv(directory), LOGIN_FAILURE_WINDOW: '0' });
+    broker = await startTestBroker({ httpPort: 0 }, { ...ldapEnv(directory), LOGIN_FAILURE_WINDOW: '0', ADMIN_JWT_SECRET: 'admin-ldap-e2e-jwt-secret-0123456789abcdef' });
     gql = graphql(broker);
   });
   afterAll(async () => {
