@@ -295,6 +295,29 @@ describe('AUTH_CHAIN=ldap: direct bind over StartTLS, groups found by a search',
   });
 });
 
+describe('LDAP_STARTTLS=true against a directory that refuses StartTLS', () => {
+  it('answers 0x88 every time and never sends a password in clear text on the connection StartTLS was refused on', async () => {
+    const directory = await startTestDirectory(PEOPLE_SEEDED, [], { tls: false });
+    const broker = await startTestBroker({}, {
+      ALLOW_ANONYMOUS: 'false',
+      AUTH_CHAIN: 'ldap',
+      LDAP_URL: directory.url,
+      LDAP_STARTTLS: 'true',
+      LDAP_BIND_DN_TEMPLATE: `uid=%u,${PEOPLE}`,
+      LDAP_MAX_CONNECTIONS: '1',
+      LOGIN_FAILURE_WINDOW: '0',
+    });
+    try {
+      for (let i = 0; i < 3; i++) assert.equal(await codeOf(broker.mqttPort, login('alice', 'alice-pw')), ReasonCode.ServerUnavailable);
+      assert.ok((await directory.linesMatching(/EXT oid=1\.3\.6\.1\.4\.1\.1466\.20037/)) >= 3, 'StartTLS was asked each time');
+      assert.equal(await directory.bindsOf(directory.dnOf('alice')), 0, 'no bind without TLS');
+    } finally {
+      await broker.close();
+      await directory.close();
+    }
+  });
+});
+
 describe('LdapDirectory, asked directly: what an MQTT client cannot even send', () => {
   let directory: TestDirectory;
   let search: LdapDirectory;

@@ -94,7 +94,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function slapdConf(dir: string): string {
+function slapdConf(dir: string, tls: boolean): string {
   return `include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
@@ -104,8 +104,7 @@ argsfile ${dir}/slapd.args
 modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload memberof
-TLSCertificateFile ${dir}/cert.pem
-TLSCertificateKeyFile ${dir}/key.pem
+${tls ? `TLSCertificateFile ${dir}/cert.pem\nTLSCertificateKeyFile ${dir}/key.pem` : ''}
 database mdb
 suffix "${BASE_DN}"
 rootdn "${ROOT_DN}"
@@ -125,12 +124,14 @@ access to *
 }
 
 /**
- * Debian's slapd on free ports of 127.0.0.1 (ldap:// with StartTLS, and ldaps://), with a data directory,
+ * Debian's slapd on free ports of 127.0.0.1 (ldap:// with StartTLS, and ldaps://; without `tls`, plain
+ * ldap:// only, refusing StartTLS), with a data directory,
  * configuration and certificate of its own made here, seeded with `people` and their groups (groupOfNames,
  * and memberOf on each person through the memberof overlay). Its stats log (one line per operation) is
  * kept, so a test can count binds.
  */
-export async function startTestDirectory(people: readonly Person[], extraGroups: readonly string[] = []): Promise<TestDirectory> {
+export async function startTestDirectory(people: readonly Person[], extraGroups: readonly string[] = [], options: { tls?: boolean } = {}): Promise<TestDirectory> {
+  const tls = options.tls ?? true;
   if (!existsSync(SLAPD)) {
     throw new Error(`${SLAPD} is missing: the LDAP tests need Debian's slapd (apt-get install slapd ldap-utils; .ci/run does it)`);
   }
@@ -142,7 +143,7 @@ export async function startTestDirectory(people: readonly Person[], extraGroups:
   writeFileSync(join(dir, 'cert.pem'), cert.cert);
   writeFileSync(join(dir, 'key.pem'), cert.private, { mode: 0o600 });
   writeFileSync(join(dir, 'other-ca.pem'), other.cert);
-  writeFileSync(join(dir, 'slapd.conf'), slapdConf(dir));
+  writeFileSync(join(dir, 'slapd.conf'), slapdConf(dir, tls));
 
   let log = '';
   let process: ChildProcess | undefined;
@@ -152,7 +153,7 @@ export async function startTestDirectory(people: readonly Person[], extraGroups:
   const launch = async (): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       ports ??= [await freePort(), await freePort()];
-      const child = spawn(SLAPD, ['-f', join(dir, 'slapd.conf'), '-h', `ldap://127.0.0.1:${ports[0]}/ ldaps://127.0.0.1:${ports[1]}/`, '-d', 'stats'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(SLAPD, ['-f', join(dir, 'slapd.conf'), '-h', tls ? `ldap://127.0.0.1:${ports[0]}/ ldaps://127.0.0.1:${ports[1]}/` : `ldap://127.0.0.1:${ports[0]}/`, '-d', 'stats'], { stdio: ['ignore', 'ignore', 'pipe'] });
       let output = '';
       const started = await new Promise<boolean>((resolve) => {
         child.stderr!.on('data', (chunk: Buffer) => {

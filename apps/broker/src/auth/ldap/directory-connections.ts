@@ -33,6 +33,8 @@ export class DirectoryConnection {
   boundAs: string | undefined;
   idleTimer: NodeJS.Timeout | undefined;
   private client: Client;
+  /** StartTLS succeeded on the client's connection (only then may a bind be sent on it). */
+  private secured = false;
   /** The TLS socket StartTLS made has closed (ldapts watches only the socket under it, and would think it open). */
   private tlsClosed = false;
 
@@ -85,17 +87,24 @@ export class DirectoryConnection {
    * clear text, and send the next bind's password in it.
    */
   private async ready(): Promise<void> {
-    if (this.tlsClosed) {
-      // The directory closed the connection: a client of its own for the next one.
-      this.client = this.newClient();
-      this.tlsClosed = false;
-    } else if (this.client.isConnected) {
+    if (!this.settings.startTls) {
+      // ldapts connects on the operation (ldaps://: TLS from the first byte).
+      if (!this.client.isConnected) this.boundAs = undefined;
       return;
     }
+    if (this.secured && !this.tlsClosed && this.client.isConnected) return;
+    // Dropped by the directory, or StartTLS refused (a result code leaves the clear-text connection open):
+    // a client of its own, which sends nothing before TLS is up.
+    if (this.secured || this.tlsClosed || this.client.isConnected) {
+      this.client.unbind().catch(() => undefined);
+      this.client = this.newClient();
+    }
+    this.secured = false;
+    this.tlsClosed = false;
     this.boundAs = undefined;
-    if (!this.settings.startTls) return; // ldapts connects on the operation (ldaps://: TLS from the first byte)
     const host = new URL(this.settings.url).hostname.replace(/^\[|\]$/g, '');
     await this.client.startTLS({ ...this.settings.tls, host, ...(isIP(host) === 0 && { servername: host }) });
+    this.secured = true;
   }
 }
 
