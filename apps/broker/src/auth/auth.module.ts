@@ -11,12 +11,13 @@ import { HttpAuthenticator } from './http/http-authenticator';
 import { JwtAuthenticator } from './jwt/jwt-authenticator';
 import { ENHANCED_AUTH } from './enhanced/enhanced-auth';
 import { enhancedAuthProvider } from './enhanced/enhanced-auth.provider';
+import { LdapAuthenticator, ldapAuthenticator } from './ldap/ldap-authenticator';
 import { LocalAuthenticator } from './local/local-authenticator';
 import { LoginThrottle, ThrottledAuthenticator } from './login-throttle';
 import { PasswordAuthenticator } from './password-authenticator';
 
 /** The members of AUTH_CHAIN, in its order. */
-function members(config: BrokerConfig, passwords: PasswordAuthenticator): ChainMember[] {
+function members(config: BrokerConfig, passwords: PasswordAuthenticator, ldap: LdapAuthenticator | null): ChainMember[] {
   return config.authChain.map((name: AuthenticatorName): ChainMember => {
     switch (name) {
       case 'local':
@@ -46,6 +47,8 @@ function members(config: BrokerConfig, passwords: PasswordAuthenticator): ChainM
         });
       case 'cert':
         return new CertAuthenticator(config.tlsIdentity!);
+      case 'ldap':
+        return ldap!;
       default:
         throw new Error(`AUTH_CHAIN: ${name satisfies never} has no implementation`);
     }
@@ -56,8 +59,8 @@ function members(config: BrokerConfig, passwords: PasswordAuthenticator): ChainM
  * The chain, behind the login throttle: failed logins are throttled whatever checks the credentials;
  * with every limit off, nothing is counted.
  */
-function authenticator(config: BrokerConfig, passwords: PasswordAuthenticator, throttle: LoginThrottle): Authenticator {
-  const chain = new AuthenticatorChain(members(config, passwords), config.allowAnonymous);
+function authenticator(config: BrokerConfig, passwords: PasswordAuthenticator, throttle: LoginThrottle, ldap: LdapAuthenticator | null): Authenticator {
+  const chain = new AuthenticatorChain(members(config, passwords, ldap), config.allowAnonymous);
   return throttle.enabled ? new ThrottledAuthenticator(chain, throttle) : chain;
 }
 
@@ -75,7 +78,9 @@ function loginThrottle(config: BrokerConfig): LoginThrottle {
   providers: [
     PasswordAuthenticator,
     { provide: LoginThrottle, useFactory: loginThrottle, inject: [BROKER_CONFIG] },
-    { provide: AUTHENTICATOR, useFactory: authenticator, inject: [BROKER_CONFIG, PasswordAuthenticator, LoginThrottle] },
+    // A provider of its own, so that its directory connections close when the broker stops.
+    { provide: LdapAuthenticator, useFactory: ldapAuthenticator, inject: [BROKER_CONFIG] },
+    { provide: AUTHENTICATOR, useFactory: authenticator, inject: [BROKER_CONFIG, PasswordAuthenticator, LoginThrottle, LdapAuthenticator] },
     enhancedAuthProvider,
     AdminBootstrap,
   ],

@@ -179,3 +179,81 @@ describe('loadBrokerConfig', () => {
     assert.equal(loadBrokerConfig({ ...issuer, OIDC_ISSUER: 'http://127.0.0.1:9000', OIDC_PUBLIC_URL: 'http://localhost:8080' }).oidcIssuer, 'http://127.0.0.1:9000');
   });
 });
+
+describe('loadBrokerConfig: the LDAP directory (ldap in AUTH_CHAIN, ADMIN_LDAP)', () => {
+  const direct = { AUTH_CHAIN: 'ldap,local', LDAP_URL: 'ldap://ldap.example.org', LDAP_BIND_DN_TEMPLATE: 'uid=%u,ou=people,dc=example,dc=org' };
+  const search = { AUTH_CHAIN: 'ldap', LDAP_URL: 'ldaps://ldap.example.org:636', LDAP_SEARCH_BASE: 'ou=people,dc=example,dc=org', LDAP_BIND_DN: 'cn=reader,dc=example,dc=org', LDAP_BIND_PASSWORD: 'pw' };
+  const refuses = (env: Record<string, string>, message: RegExp): void => {
+    assert.throws(() => loadBrokerConfig(env), (e: unknown) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
+  };
+
+  it('has the documented defaults', () => {
+    const c = loadBrokerConfig(direct);
+    assert.deepEqual(
+      [c.ldapStartTls, c.ldapTlsVerify, c.ldapSearchFilter, c.ldapUsernameAttribute, c.ldapGroupSearchFilter, c.ldapGroupAttribute, c.ldapTimeout, c.ldapCacheTtl, c.ldapCacheEntries, c.ldapMaxConnections, c.adminLdap],
+      [false, true, '(uid=%u)', 'uid', '(member=%d)', 'memberOf', 5, 60, 10_000, 8, false],
+    );
+    assert.deepEqual(c.ldapGroupRoles, []);
+    assert.equal(loadBrokerConfig(search).ldapBindPassword, 'pw');
+  });
+
+  it('reads LDAP_GROUP_ROLES as <group DN>:<role> entries separated by ";"', () => {
+    const c = loadBrokerConfig({ ...search, LDAP_GROUP_ROLES: 'cn=mqtt-admins,ou=groups,dc=example,dc=org:admin;cn=ops,ou=groups,dc=example,dc=org:ops' });
+    assert.deepEqual(c.ldapGroupRoles, [
+      { group: 'cn=mqtt-admins,ou=groups,dc=example,dc=org', role: 'admin' },
+      { group: 'cn=ops,ou=groups,dc=example,dc=org', role: 'ops' },
+    ]);
+  });
+
+  it('refuses LDAP_* settings while nothing uses the directory, like a JWT key or hook URL without its authenticator', () => {
+    refuses({ LDAP_URL: 'ldap://x' }, /^LDAP_URL is set, but AUTH_CHAIN \(local\) does not name ldap and ADMIN_LDAP is off: add it, e\.g\. AUTH_CHAIN=ldap,local, or set ADMIN_LDAP=true$/);
+    refuses({ LDAP_BIND_PASSWORD: 'pw' }, /^LDAP_BIND_PASSWORD is set, but AUTH_CHAIN/);
+    // At their defaults, as .env.example writes them, the others change nothing.
+    assert.equal(loadBrokerConfig({ LDAP_STARTTLS: 'false', LDAP_TLS_VERIFY: 'true', LDAP_SEARCH_FILTER: '(uid=%u)', LDAP_TIMEOUT: '5' }).ldapUrl, undefined);
+    assert.equal(loadBrokerConfig({ ...direct, LDAP_SEARCH_FILTER: '(uid=%u)', LDAP_TLS_VERIFY: 'true', LDAP_GROUP_ATTRIBUTE: 'memberOf' }).ldapBindDnTemplate, direct.LDAP_BIND_DN_TEMPLATE);
+  });
+
+  it('refuses missing and contradictory settings with a line naming them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nestmq-ldap-'));
+    writeFileSync(join(dir, 'not-pem.txt'), 'hello');
+    for (const [env, message] of [
+      [{ AUTH_CHAIN: 'ldap' }, /^AUTH_CHAIN names ldap: set LDAP_URL/],
+      [{ ADMIN_LDAP: 'true' }, /^ADMIN_LDAP=true: set LDAP_URL/],
+      [{ ...direct, LDAP_URL: 'http://ldap.example.org' }, /^LDAP_URL=http:\/\/ldap\.example\.org: expected ldap:\/\/host\[:port\] or ldaps:\/\/host\[:port\]/],
+      [{ ...direct, LDAP_URL: 'ldap://h/dc=example,dc=org' }, /the base DN goes in LDAP_SEARCH_BASE/],
+      [{ ...direct, LDAP_URL: 'ldaps://h', LDAP_STARTTLS: 'true' }, /^LDAP_STARTTLS=true with an ldaps:\/\/ LDAP_URL/],
+      [{ ...direct, LDAP_TLS_CA_FILE: join(dir, 'not-pem.txt'), LDAP_STARTTLS: 'true' }, /LDAP_TLS_CA_FILE=.*: no PEM certificate/],
+      [{ ...direct, LDAP_TLS_VERIFY: 'false' }, /^LDAP_TLS_VERIFY=false, but LDAP_URL=ldap:\/\/ldap\.example\.org is not TLS/],
+      [{ AUTH_CHAIN: 'ldap', LDAP_URL: 'ldap://h' }, /^AUTH_CHAIN names ldap: set LDAP_BIND_DN_TEMPLATE .* or LDAP_SEARCH_BASE with LDAP_BIND_DN and LDAP_BIND_PASSWORD/],
+      [{ ...direct, LDAP_BIND_DN_TEMPLATE: 'uid=alice,dc=x' }, /^LDAP_BIND_DN_TEMPLATE=uid=alice,dc=x: expected a DN with %u/],
+      [{ ...direct, LDAP_SEARCH_BASE: 'dc=x' }, /^LDAP_BIND_DN_TEMPLATE and LDAP_SEARCH_BASE are two ways/],
+      [{ ...direct, LDAP_SEARCH_FILTER: '(mail=%u)' }, /^LDAP_BIND_DN_TEMPLATE and LDAP_SEARCH_FILTER are two ways/],
+      [{ ...search, LDAP_BIND_DN: undefined, LDAP_BIND_PASSWORD: undefined }, /^LDAP_SEARCH_BASE is set: searching for users needs a service account/],
+      [{ ...search, LDAP_BIND_PASSWORD: undefined }, /^LDAP_BIND_DN is set without LDAP_BIND_PASSWORD/],
+      [{ ...direct, LDAP_BIND_PASSWORD: 'pw' }, /^LDAP_BIND_PASSWORD is set without LDAP_BIND_DN/],
+      [{ ...search, LDAP_BIND_DN: 'reader' }, /^LDAP_BIND_DN=reader: not a DN/],
+      [{ ...search, LDAP_SEARCH_FILTER: '(uid=alice)' }, /^LDAP_SEARCH_FILTER=\(uid=alice\): the filter never names the user/],
+      [{ ...search, LDAP_SEARCH_FILTER: '(uid=%u' }, /^LDAP_SEARCH_FILTER=\(uid=%u: not an LDAP filter/],
+      [{ ...search, LDAP_GROUP_ROLES: 'admins:admin' }, /^LDAP_GROUP_ROLES: "admins:admin": "admins" is not a DN/],
+      [{ ...search, LDAP_GROUP_SEARCH_BASE: 'ou=groups,dc=x' }, /^LDAP_GROUP_SEARCH_BASE is set, but LDAP_GROUP_ROLES maps no group to a role/],
+      [{ ...search, LDAP_GROUP_ROLES: 'cn=a,dc=x:admin', LDAP_GROUP_SEARCH_FILTER: '(uniqueMember=%d)' }, /^LDAP_GROUP_SEARCH_FILTER is set without LDAP_GROUP_SEARCH_BASE/],
+      [{ ...search, LDAP_GROUP_ROLES: 'cn=a,dc=x:admin', LDAP_GROUP_SEARCH_BASE: 'dc=x', LDAP_GROUP_ATTRIBUTE: 'isMemberOf' }, /^LDAP_GROUP_SEARCH_BASE and LDAP_GROUP_ATTRIBUTE are two ways/],
+      [{ ...search, LDAP_GROUP_ATTRIBUTE: 'isMemberOf' }, /^LDAP_GROUP_ATTRIBUTE is set, but LDAP_GROUP_ROLES maps no group/],
+      [{ ...direct, LDAP_TIMEOUT: '0' }, /^LDAP_TIMEOUT=0: expected a duration above 0/],
+      [{ ...direct, LDAP_MAX_CONNECTIONS: '0' }, /^LDAP_MAX_CONNECTIONS=0: expected an integer from 1/],
+      [{ ...direct, AUTH_CHAIN: 'local', ADMIN_LDAP: 'true', LDAP_GROUP_ROLES: 'cn=a,dc=x:admin' }, /^ADMIN_LDAP=true needs a service account/],
+      [{ ...search, ADMIN_LDAP: 'true', LDAP_GROUP_ROLES: 'cn=a,dc=x:ops' }, /^ADMIN_LDAP=true, but LDAP_GROUP_ROLES gives no group the admin or viewer role/],
+      [{ ...search, ADMIN_LDAP: 'true', LDAP_GROUP_ROLES: 'cn=a,dc=x:admin', LDAP_SEARCH_FILTER: '(mail=%u)' }, /^ADMIN_LDAP=true: LDAP_SEARCH_FILTER=\(mail=%u\) must find users by LDAP_USERNAME_ATTRIBUTE, e\.g\. \(uid=%u\)/],
+      [{ ...direct, ...search, LDAP_SEARCH_BASE: undefined, LDAP_URL: 'ldap://h', LDAP_BIND_DN_TEMPLATE: 'cn=%u,dc=x', ADMIN_LDAP: 'true', LDAP_GROUP_ROLES: 'cn=a,dc=x:admin' }, /^ADMIN_LDAP=true: LDAP_BIND_DN_TEMPLATE=cn=%u,dc=x must name users by LDAP_USERNAME_ATTRIBUTE \(uid=%u,\.\.\.\)/],
+    ] as const) {
+      refuses(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>, message);
+    }
+  });
+
+  it('lets the admin API alone use the directory', () => {
+    const c = loadBrokerConfig({ ...search, AUTH_CHAIN: 'local', ADMIN_LDAP: 'true', LDAP_GROUP_ROLES: 'cn=a,dc=x:viewer' });
+    assert.deepEqual([c.authChain, c.adminLdap, c.ldapUrl], [['local'], true, 'ldaps://ldap.example.org:636']);
+    // Signing in by mail is fine when the identity is the mail too: a refresh finds the user by it.
+    assert.equal(loadBrokerConfig({ ...search, ADMIN_LDAP: 'true', LDAP_GROUP_ROLES: 'cn=a,dc=x:admin', LDAP_SEARCH_FILTER: '(&(objectClass=person)(mail=%u))', LDAP_USERNAME_ATTRIBUTE: 'mail' }).ldapUsernameAttribute, 'mail');
+  });
+});

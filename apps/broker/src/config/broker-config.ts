@@ -7,9 +7,10 @@ import type { NoMatch } from '../auth/topic-access';
 import { AUTHENTICATOR_NAMES, AuthenticatorName } from '../auth/chain/chain-member';
 import { CERTIFICATE_IDENTITY_KINDS, CertificateIdentityKind } from '../auth/cert/certificate-identity';
 import { LOG_FORMATS, LOG_LEVELS, LogFormat, LogLevel } from '../logging/log-settings';
+import { LdapConfig, ldapConfig } from './ldap-config';
 
 /** The broker's configuration, read from the environment once, before Nest starts. */
-export interface BrokerConfig {
+export interface BrokerConfig extends LdapConfig {
   /** Address the listeners bind to. */
   host: string;
   /** MQTT over TCP; null = off (MQTT_PORT=0). A programmatic 0 binds an ephemeral port. */
@@ -222,9 +223,9 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+export function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
@@ -248,7 +249,7 @@ function seconds(env: Env, name: string, fallback: number): number {
   return value;
 }
 
-function bool(env: Env, name: string, fallback: boolean): boolean {
+export function bool(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
@@ -256,7 +257,7 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name}=${env[name]}: expected true or false`);
 }
 
-function readableFile(env: Env, name: string): string | undefined {
+export function readableFile(env: Env, name: string): string | undefined {
   const path = env[name];
   if (path === undefined || path === '') return undefined;
   try {
@@ -492,7 +493,7 @@ function oidc(env: Env): Pick<
 }
 
 /** A duration above zero. */
-function positive(env: Env, name: string, fallback: number): number {
+export function positive(env: Env, name: string, fallback: number): number {
   const value = duration(env, name, fallback);
   if (value <= 0) throw new ConfigError(`${name}=${env[name]}: expected a duration above 0`);
   return value;
@@ -510,7 +511,7 @@ function acl(env: Env): TopicAcl | null {
 }
 
 /** `30s`, `15m`, `12h`, `7d`, or a number of seconds. */
-function duration(env: Env, name: string, fallback: number): number {
+export function duration(env: Env, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const match = /^(\d+(?:\.\d+)?)\s*([smhd]?)$/.exec(raw);
@@ -596,6 +597,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     ...httpHook(env, chain),
     ...httpAclHook(env),
     ...oidc(env),
+    ...ldapConfig(env, chain),
     users: users(env),
     acl: acl(env),
     aclNoMatch,

@@ -9,6 +9,7 @@ import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminAuthResolver } from './admin-auth.resolver';
 import { ADMIN_SESSIONS, ADMIN_TOKENS, AdminAuthService } from './admin-auth.service';
 import { AdminTokens } from './admin-tokens';
+import { ldapAdminSignIn } from './ldap-admin-sign-in';
 
 @Module({
   controllers: [AdminAuthController],
@@ -20,6 +21,7 @@ import { AdminTokens } from './admin-tokens';
     },
     { provide: ADMIN_SESSIONS, useFactory: (dataSource: DataSource) => new AdminSessionRepository(dataSource), inject: [DATA_SOURCE] },
     { provide: ApiKeyRepository, useFactory: (dataSource: DataSource) => new ApiKeyRepository(dataSource), inject: [DATA_SOURCE] },
+    ldapAdminSignIn,
     AdminAuthService,
     AdminAuthResolver,
     { provide: APP_GUARD, useClass: AdminAuthGuard },

@@ -5,6 +5,7 @@ import { BROKER_CONFIG, BrokerConfig } from '../../config/broker-config';
 import { badInput, unauthenticated } from '../admin-error';
 import { hashKeySecret, isKeySecret } from './api-key-secret';
 import { ACCESS_TOKEN_SECONDS, AccessClaims, AdminRole, AdminTokens, ExternalGrant, InvalidToken, REFRESH_TOKEN_SECONDS } from './admin-tokens';
+import { ADMIN_LDAP, LdapAdminSignIn } from './ldap-admin-sign-in';
 
 export const ADMIN_TOKENS = Symbol('ADMIN_TOKENS');
 export const ADMIN_SESSIONS = Symbol('ADMIN_SESSIONS');
@@ -56,6 +57,7 @@ export class AdminAuthService implements OnApplicationBootstrap {
     @Inject(ADMIN_SESSIONS) private readonly sessions: AdminSessionRepository,
     @Inject(ADMIN_TOKENS) private readonly tokens: AdminTokens,
     private readonly apiKeys: ApiKeyRepository,
+    @Inject(ADMIN_LDAP) private readonly ldap: LdapAdminSignIn | null,
   ) {
     this.throttle = new LoginThrottle({
       failuresPerAddress: config.loginFailuresPerAddress,
@@ -76,15 +78,17 @@ export class AdminAuthService implements OnApplicationBootstrap {
       throw unauthenticated('too many failed logins from this address or for this user name: wait a minute, then try again');
     }
     const user = await this.users.verify(username, password);
-    const role = user === null ? undefined : adminRoleOf(user.roles);
-    if (role === undefined) {
+    const role = user === null || this.ldap?.owns(username) ? undefined : adminRoleOf(user.roles);
+    // What the users table does not let in, the directory may (ADMIN_LDAP).
+    const account = role !== undefined ? { username, role } : await this.ldap?.signIn(username, password);
+    if (account === undefined) {
       // An unknown name, a wrong password, a disabled user and an MQTT-only user all read the same.
       this.throttle.failed(address, username);
       throw unauthenticated('wrong user name or password, or the user may not use the admin API');
     }
     this.throttle.succeeded(username);
-    const session = await this.sessions.open(username, address, new Date(Date.now() + REFRESH_TOKEN_SECONDS * 1000));
-    return this.issue(username, role, session.id, session.refreshId);
+    const session = await this.sessions.open(account.username, address, new Date(Date.now() + REFRESH_TOKEN_SECONDS * 1000));
+    return this.issue(account.username, account.role, session.id, session.refreshId);
   }
 
   /**
@@ -102,6 +106,10 @@ export class AdminAuthService implements OnApplicationBootstrap {
     const claims = await this.tokens.verifyRefresh(refreshToken).catch((e: unknown) => {
       throw unauthenticated(`the refresh token is not accepted: ${e instanceof InvalidToken ? e.message : 'invalid'}; sign in again`);
     });
+    // The role as it is now: a user demoted or disabled since gets no new tokens of the old kind. Read
+    // before the token is spent, so a directory that cannot answer leaves the login as it was. A single
+    // sign-on login carries its role until its end instead.
+    const role = claims.grant === undefined ? await this.roleNow(claims.username) : undefined;
     const next = await this.sessions.renew(claims.session, claims.refreshId, new Date(Date.now() + REFRESH_TOKEN_SECONDS * 1000));
     if (next === null) {
       // Either the login ended, or this token was already traded: a copy exists, so the login ends now.
@@ -115,9 +123,6 @@ export class AdminAuthService implements OnApplicationBootstrap {
       }
       return this.issue(claims.username, claims.grant.role, claims.session, next, claims.grant);
     }
-    // The role as it is now: a user demoted or disabled since gets no new tokens of the old kind.
-    const user = await this.users.findByUsername(claims.username);
-    const role = user !== null && user.enabled ? adminRoleOf(user.roles) : undefined;
     if (role === undefined) {
       await this.end(claims.session);
       throw unauthenticated('this user may no longer use the admin API');
@@ -175,6 +180,12 @@ export class AdminAuthService implements OnApplicationBootstrap {
   /** A key was revoked: the subscription sockets opened with it close now. */
   keyRevoked(id: string): void {
     for (const socket of this.sockets.get(apiKeySession(id)) ?? []) socket.close(SOCKET_UNAUTHORIZED, 'the API key was revoked');
+  }
+
+  private async roleNow(username: string): Promise<AdminRole | undefined> {
+    if (this.ldap?.owns(username)) return this.ldap.currentRole(username);
+    const user = await this.users.findByUsername(username);
+    return user !== null && user.enabled ? adminRoleOf(user.roles) : undefined;
   }
 
   private async end(session: string): Promise<void> {

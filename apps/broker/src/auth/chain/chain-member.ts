@@ -3,7 +3,7 @@ import type { Credentials } from '../authenticator';
 import type { IdentityAcl } from '../identity-acl';
 
 /** The authenticators AUTH_CHAIN may name, one folder each under auth/. */
-export const AUTHENTICATOR_NAMES = ['local', 'jwt', 'http', 'cert'] as const;
+export const AUTHENTICATOR_NAMES = ['local', 'jwt', 'http', 'cert', 'ldap'] as const;
 export type AuthenticatorName = (typeof AUTHENTICATOR_NAMES)[number];
 
 /** What one authenticator of the chain answers. */
