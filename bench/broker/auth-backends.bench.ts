@@ -12,12 +12,12 @@
  * connect, CONNECT, CONNACK, DISCONNECT, close. One other connected client sends PINGREQ every 20 ms: its
  * round trips show whether the event loop keeps turning while clients are checked.
  *
- * Environment (defaults in brackets): BENCH_BACKENDS [local,jwt,http,cert,scram]; BENCH_CLIENTS [50]; BENCH_SECONDS
+ * Environment (defaults in brackets): BENCH_BACKENDS [local,jwt,http,ldap,cert,scram]; BENCH_CLIENTS [50]; BENCH_SECONDS
  * measured per phase [8]; BENCH_WARMUP_SECONDS [2]; BENCH_ROUNDS [2], medians reported; BENCH_BCRYPT_COST [10].
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -59,9 +59,15 @@ interface Backend {
   what: string;
   /** True when the authenticator keeps a cache of answers: then both phases run, else one (`-`). */
   cached: boolean;
-  env(servers: Servers): Record<string, string>;
-  /** Runs once before the broker starts (certificates, ports). */
+  /** `cache` is given when the backend runs a broker per phase: its cache is then switched off for `cold`. */
+  env(servers: Servers, cache?: Cache): Record<string, string>;
+  /** Runs once before the first broker starts (certificates, ports, the directory), and after the last. */
   setup?(): Promise<void>;
+  teardown?(): Promise<void>;
+  /** A broker per phase (the cache is a setting) rather than one for every phase. */
+  brokerPerPhase?: boolean;
+  /** CPU seconds of the backend's own server so far (slapd), counted with the servers'. */
+  serverCpu?(): number;
   /** Runs before the broker starts, on its data directory (users for `local`). */
   prepare?(dataDir: string, env: Record<string, string>): void;
   /** The CONNECT of a client's n-th login. */
@@ -83,6 +89,17 @@ async function token(subject: string): Promise<string> {
     .setJti(randomUUID())
     .sign(signingKey.privateKey);
 }
+
+/** What the benchmark uses of the LDAP tests' directory harness (apps/broker/test/support/slapd.ts, compiled). */
+interface SlapdHarness {
+  READER_DN: string;
+  READER_PASSWORD: string;
+  PEOPLE: string;
+  GROUPS: string;
+  startTestDirectory(people: ReadonlyArray<{ uid: string; password: string; groups?: string[] }>, extraGroups: readonly string[], options: { tls?: boolean }): Promise<{ url: string; pid: number | undefined; close(): Promise<void> }>;
+}
+
+let directory: { harness: SlapdHarness; running: Awaited<ReturnType<SlapdHarness['startTestDirectory']>> } | undefined;
 
 /** The SCRAM exchange of each login under way, by client id. */
 const scramClients = new Map<string, ScramClient>();
@@ -149,6 +166,30 @@ const BACKENDS: Record<string, Backend> = {
       if (data === undefined) throw new Error('AUTH without Authentication Data');
       return { type: PacketType.Auth, reasonCode: ReasonCode.ContinueAuthentication, properties: { authenticationMethod: 'SCRAM-SHA-256', authenticationData: scram.final(data) } };
     },
+  },
+  ldap: {
+    name: 'ldap',
+    what: 'search then bind on OpenLDAP (Debian\'s slapd, stats logging on) with a service account, groups read for roles; cold = LDAP_CACHE_TTL=0 (every CONNECT searches and binds), warm = LDAP_CACHE_TTL 60 s',
+    cached: true,
+    brokerPerPhase: true,
+    setup: async () => {
+      // The test harness's directory: slapd on free ports with its own data, seeded with one user in a group.
+      const slapd = require(path.join(REPO, 'apps/broker/dist/test/support/slapd.js')) as SlapdHarness;
+      directory = { harness: slapd, running: await slapd.startTestDirectory([{ uid: 'bench-user', password: 'bench-password', groups: ['ops'] }], [], { tls: false }) };
+    },
+    teardown: async () => directory?.running.close(),
+    serverCpu: () => (directory?.running.pid === undefined ? 0 : cpuSeconds(directory.running.pid)),
+    env: (_servers, cache) => ({
+      AUTH_CHAIN: 'ldap',
+      LDAP_URL: directory!.running.url,
+      LDAP_BIND_DN: directory!.harness.READER_DN,
+      LDAP_BIND_PASSWORD: directory!.harness.READER_PASSWORD,
+      LDAP_SEARCH_BASE: directory!.harness.PEOPLE,
+      LDAP_GROUP_SEARCH_BASE: directory!.harness.GROUPS,
+      LDAP_GROUP_ROLES: `cn=ops,${directory!.harness.GROUPS}:ops`,
+      LDAP_CACHE_TTL: cache === 'cold' ? '0' : '60',
+    }),
+    connect: (client, n) => connectPacket(`bench-${client}-${n}`, 'bench-user', 'bench-password'),
   },
   cert: {
     name: 'cert',
@@ -260,7 +301,7 @@ async function phase(backend: Backend, broker: BrokerProcess, servers: Servers, 
   await sleep(WARMUP_SECONDS * 1000);
   ping.window();
   const cpu0 = broker.cpu();
-  const servers0 = servers.cpu();
+  const servers0 = servers.cpu() + (backend.serverCpu?.() ?? 0);
   const calls0 = await servers.hookCalls();
   const machine0 = machineBusySeconds();
   const t0 = performance.now();
@@ -269,7 +310,7 @@ async function phase(backend: Backend, broker: BrokerProcess, servers: Servers, 
   measuring = false;
   const seconds = (performance.now() - t0) / 1000;
   const brokerCpu = (broker.cpu() - cpu0) / seconds;
-  const serversCpu = (servers.cpu() - servers0) / seconds;
+  const serversCpu = (servers.cpu() + (backend.serverCpu?.() ?? 0) - servers0) / seconds;
   const machineCpu = (machineBusySeconds() - machine0) / seconds;
   const calls = (await servers.hookCalls()) - calls0;
   const pings = ping.window();
@@ -293,37 +334,67 @@ async function phase(backend: Backend, broker: BrokerProcess, servers: Servers, 
   };
 }
 
-async function runBackend(backend: Backend, servers: Servers): Promise<PhaseResult[]> {
-  const dataDir = path.join(benchTempDir(), `data-${backend.name}`);
+/** A broker for a backend (with the cache setting of `cache` when it runs a broker per phase), and its pinger. */
+async function openBroker(backend: Backend, servers: Servers, cache: Cache | undefined): Promise<{ broker: BrokerProcess; ping: Pinger }> {
+  const dataDir = path.join(benchTempDir(), `data-${backend.name}${cache ? `-${cache}` : ''}`);
   mkdirSync(dataDir, { recursive: true });
-  await backend.setup?.();
   const env = {
-    ...backend.env(servers),
+    ...backend.env(servers, cache),
     LOGIN_FAILURES_PER_ADDRESS: '0',
     LOGIN_FAILURES_PER_USER: '0',
     // A fixed admin password: a generated one would be printed, and is hashed at start-up either way.
     ADMIN_PASSWORD: 'bench-admin-password',
   };
-  backend.prepare?.(dataDir, env);
+  if (!existsSync(path.join(dataDir, 'prepared'))) {
+    backend.prepare?.(dataDir, env);
+    writeFileSync(path.join(dataDir, 'prepared'), '');
+  }
   const broker = await startBroker('nestmq', { protocolVersion: 5, env, dataDir });
-  const results: PhaseResult[] = [];
   try {
-    const ping = await pinger({ port: broker.port, ...backend.dial?.(CLIENTS, 'cold') }, await backend.connect(CLIENTS, 0, 'warm'), backend.exchange?.(`bench-${CLIENTS}-0`));
-    try {
-      for (let round = 1; round <= ROUNDS; round++) {
-        for (const cache of backend.cached ? (['cold', 'warm'] as const) : (['warm'] as const)) {
-          const r = await phase(backend, broker, servers, ping, cache);
-          results.push(r);
-          const total = [...r.counts.values()].reduce((a, b) => a + b, 0);
-          const resumed = Number.isFinite(r.resumed) && backend.dial !== undefined ? `, TLS sessions resumed: ${Math.round(r.resumed * 100)}%` : '';
-          log(`${backend.name}, round ${round}, ${r.cache}: ${formatRate(total / r.seconds)} CONNACK/s (${[...r.counts].map(([c, n]) => `0x${c.toString(16).padStart(2, '0')}: ${n}`).join(', ')})${resumed}`);
+    return { broker, ping: await pinger({ port: broker.port, ...backend.dial?.(CLIENTS, 'cold') }, await backend.connect(CLIENTS, 0, 'warm'), backend.exchange?.(`bench-${CLIENTS}-0`)) };
+  } catch (e) {
+    await broker.stop();
+    throw e;
+  }
+}
+
+async function closeBroker({ broker, ping }: { broker: BrokerProcess; ping: Pinger }): Promise<void> {
+  ping.stop();
+  await broker.stop();
+}
+
+async function runBackend(backend: Backend, servers: Servers): Promise<PhaseResult[]> {
+  await backend.setup?.();
+  const results: PhaseResult[] = [];
+  let shared: { broker: BrokerProcess; ping: Pinger } | undefined;
+  const measure = async (opened: { broker: BrokerProcess; ping: Pinger }, round: number, cache: Cache): Promise<void> => {
+    const r = await phase(backend, opened.broker, servers, opened.ping, cache);
+    results.push(r);
+    const total = [...r.counts.values()].reduce((a, b) => a + b, 0);
+    const resumed = Number.isFinite(r.resumed) && backend.dial !== undefined ? `, TLS sessions resumed: ${Math.round(r.resumed * 100)}%` : '';
+    log(`${backend.name}, round ${round}, ${r.cache}: ${formatRate(total / r.seconds)} CONNACK/s (${[...r.counts].map(([c, n]) => `0x${c.toString(16).padStart(2, '0')}: ${n}`).join(', ')})${resumed}`);
+  };
+  const caches = backend.cached ? (['cold', 'warm'] as const) : (['warm'] as const);
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      if (backend.brokerPerPhase) {
+        for (const cache of caches) {
+          const opened = await openBroker(backend, servers, cache);
+          try {
+            await measure(opened, round, cache);
+          } finally {
+            await closeBroker(opened);
+          }
         }
+        continue;
       }
-    } finally {
-      ping.stop();
+      // One broker for every round: opened on the first, closed after the last.
+      const opened = (shared ??= await openBroker(backend, servers, undefined));
+      for (const cache of caches) await measure(opened, round, cache);
     }
   } finally {
-    await broker.stop();
+    if (shared) await closeBroker(shared);
+    await backend.teardown?.();
   }
   return results;
 }
@@ -332,7 +403,7 @@ const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '-');
 const pct = (v: number): string => `${Math.round(v * 100)}%`;
 
 async function main(): Promise<void> {
-  const names = (process.env.BENCH_BACKENDS ?? 'local,jwt,http,cert,scram').split(',').map((s) => s.trim());
+  const names = (process.env.BENCH_BACKENDS ?? 'local,jwt,http,ldap,cert,scram').split(',').map((s) => s.trim());
   for (const n of names) if (BACKENDS[n] === undefined) throw new Error(`BENCH_BACKENDS: unknown backend ${n} (known: ${Object.keys(BACKENDS).join(', ')})`);
   const startLoad = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   const servers = await startServers();
@@ -374,14 +445,14 @@ async function main(): Promise<void> {
     `date:    ${new Date().toISOString()}; revision ${nestmqRevision()}`,
     `node:    ${process.version}, ${os.platform()} ${os.arch()}; cpu: ${cpuModel()}, ${os.cpus().length} logical CPUs; load average at start ${startLoad}, at end ${endLoad}`,
     `method:  MQTT 5.0, ${CLIENTS} clients at once, each from its own 127.0.1.N address: CONNECT -> CONNACK -> DISCONNECT -> close -> again;`,
-    `         ${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured per phase, ${ROUNDS} rounds, medians of the rounds; one broker per backend`,
-    '         (embedded database, login throttle off, broker defaults otherwise).',
+    `         ${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured per phase, ${ROUNDS} rounds, medians of the rounds; one broker per backend (ldap: one per phase,`,
+    '         its cache being a setting; embedded database, login throttle off, broker defaults otherwise).',
     '         cold = every CONNECT brings credentials the broker has not seen (a new token, a new password), so a cache of',
     '         answers misses; warm = each client repeats its own; "-" = the backend keeps no cache of answers.',
     '         per broker-CPU-s = CONNACK 0x00 per second of broker CPU: the load generator (SCRAM\'s PBKDF2, TLS, token',
     '         signing) shares the machine\'s cores with the broker, so this is the figure to compare across backends;',
     '         ping = PINGREQ round trip of one other connected client, every 20 ms; broker CPU = utime + stime of the broker',
-    '         and its embedded database (100% = one core); servers CPU = the process serving the hook and the JWKS;',
+    '         and its embedded database (100% = one core); servers CPU = the process serving the hook and the JWKS, and slapd;',
     '         machine CPU = every process, the load generator included; hook calls = requests the HTTP hook got per CONNECT;',
     '         TLS resumed = share of the TLS handshakes that resumed the client\'s previous session.',
     ...names.map((n) => `         ${n.padEnd(6)} ${BACKENDS[n].what}`),

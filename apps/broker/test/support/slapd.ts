@@ -55,6 +55,8 @@ export interface TestDirectory {
   start(): Promise<void>;
   /** Stops slapd for good and removes its files. */
   close(): Promise<void>;
+  /** The running slapd's process id (for CPU readings). */
+  readonly pid: number | undefined;
 }
 
 /** Whether every thread of the process is stopped (state T in /proc/<pid>/task/<tid>/stat). */
@@ -272,6 +274,9 @@ export async function startTestDirectory(people: readonly Person[], extraGroups:
       }
     },
     resume: () => process?.kill('SIGCONT'),
+    get pid() {
+      return process?.pid;
+    },
     stop,
     start: launch,
     async close() {
