@@ -25,7 +25,7 @@ import { ConnectPacket, PacketType, ReasonCode } from '@nestmq/mqtt-protocol';
 import { ScramClient } from '@nestmq/mqtt-protocol/scram-client';
 import { SignJWT, exportJWK } from 'jose';
 import { cpuModel, envNumber, formatRate, median, table } from '../codec/harness';
-import { Dial, Exchange, Pinger, connectPacket, login, percentile, pinger } from './connect-load';
+import { Dial, Exchange, LoginLoad, Pinger, connectPacket, login, percentile, pinger } from './connect-load';
 import { BrokerProcess, benchTempDir, cpuSeconds, freePort, machineBusySeconds, nestmqRevision, sleep, startBroker } from './processes';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -274,30 +274,10 @@ interface PhaseResult {
 }
 
 async function phase(backend: Backend, broker: BrokerProcess, servers: Servers, ping: Pinger, cache: Cache): Promise<PhaseResult> {
-  let measuring = false;
-  let stopping = false;
-  const counts = new Map<number, number>();
-  const latencies: number[] = [];
-  const failures: string[] = [];
-  let resumed = 0;
-  const loop = async (i: number): Promise<void> => {
-    const dial: Dial = { port: broker.port, localAddress: `127.0.1.${i + 1}`, ...backend.dial?.(i, cache) };
-    for (let n = 0; !stopping; n++) {
-      try {
-        const connect = await backend.connect(i, n, cache);
-        const a = await login(dial, connect, backend.exchange?.(connect.clientId));
-        if (measuring) {
-          counts.set(a.reasonCode, (counts.get(a.reasonCode) ?? 0) + 1);
-          latencies.push(a.ms);
-          if (a.resumed) resumed++;
-        }
-      } catch (e) {
-        failures.push((e as Error).message);
-        if (failures.length > 20) throw new Error(`too many failed logins: ${failures.slice(0, 3).join('; ')}`);
-      }
-    }
-  };
-  const loops = Array.from({ length: CLIENTS }, (_, i) => loop(i));
+  const load = new LoginLoad(CLIENTS, async (i, n) => {
+    const connect = await backend.connect(i, n, cache);
+    return login({ port: broker.port, localAddress: `127.0.1.${i + 1}`, ...backend.dial?.(i, cache) }, connect, backend.exchange?.(connect.clientId));
+  });
   await sleep(WARMUP_SECONDS * 1000);
   ping.window();
   const cpu0 = broker.cpu();
@@ -305,32 +285,31 @@ async function phase(backend: Backend, broker: BrokerProcess, servers: Servers, 
   const calls0 = await servers.hookCalls();
   const machine0 = machineBusySeconds();
   const t0 = performance.now();
-  measuring = true;
+  load.measuring = true;
   await sleep(SECONDS * 1000);
-  measuring = false;
+  load.measuring = false;
   const seconds = (performance.now() - t0) / 1000;
   const brokerCpu = (broker.cpu() - cpu0) / seconds;
   const serversCpu = (servers.cpu() + (backend.serverCpu?.() ?? 0) - servers0) / seconds;
   const machineCpu = (machineBusySeconds() - machine0) / seconds;
   const calls = (await servers.hookCalls()) - calls0;
   const pings = ping.window();
-  stopping = true;
-  await Promise.all(loops);
+  await load.stop();
   if (broker.exited() !== null) throw new Error(`the broker ${broker.exited()}:\n${broker.output()}`);
-  if (failures.length > 0) log(`  ${failures.length} logins failed: ${failures.slice(0, 3).join('; ')}`);
-  const answered = [...counts.values()].reduce((a, b) => a + b, 0);
+  if (load.failures.length > 0) log(`  ${load.failures.length} logins failed: ${load.failures.slice(0, 3).join('; ')}`);
+  const answered = load.answered;
   return {
     backend: backend.name,
     cache: backend.cached ? cache : '-',
-    counts,
+    counts: load.counts,
     seconds,
-    latencies,
+    latencies: load.latencies,
     pings,
     brokerCpu,
     serversCpu,
     machineCpu,
     hookCallsPerConnect: answered > 0 ? calls / answered : NaN,
-    resumed: answered > 0 ? resumed / answered : NaN,
+    resumed: answered > 0 ? load.resumed / answered : NaN,
   };
 }
 

@@ -24,7 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cpuModel, envNumber, formatRate, median, table } from '../codec/harness';
-import { Pinger, connectPacket, login, percentile, pinger } from './connect-load';
+import { LoginLoad, Pinger, connectPacket, login, percentile, pinger } from './connect-load';
 import { BrokerProcess, NESTMQ_ENV, benchTempDir, machineBusySeconds, sleep, startBroker } from './processes';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -63,44 +63,25 @@ interface PhaseResult {
 }
 
 async function phase(broker: BrokerProcess, ping: Pinger, password: 'right' | 'wrong'): Promise<PhaseResult> {
-  let measuring = false;
-  let stopping = false;
-  const counts = new Map<number, number>();
-  const latencies: number[] = [];
-  const failures: string[] = [];
-  const loop = async (i: number): Promise<void> => {
-    const address = `127.0.1.${i + 1}`;
-    while (!stopping) {
-      try {
-        const a = await login({ port: broker.port, localAddress: address }, connectPacket(`bench-auth-${i}`, USERNAME, password === 'right' ? PASSWORD : WRONG));
-        if (measuring) {
-          counts.set(a.reasonCode, (counts.get(a.reasonCode) ?? 0) + 1);
-          latencies.push(a.ms);
-        }
-      } catch (e) {
-        failures.push((e as Error).message);
-        if (failures.length > 20) throw new Error(`too many failed logins: ${failures.slice(0, 3).join('; ')}`);
-      }
-    }
-  };
-  const loops = Array.from({ length: CLIENTS }, (_, i) => loop(i));
+  const load = new LoginLoad(CLIENTS, (i) =>
+    login({ port: broker.port, localAddress: `127.0.1.${i + 1}` }, connectPacket(`bench-auth-${i}`, USERNAME, password === 'right' ? PASSWORD : WRONG)),
+  );
   await sleep(WARMUP_SECONDS * 1000);
   ping.window();
   const cpu0 = broker.cpu();
   const machine0 = machineBusySeconds();
   const t0 = performance.now();
-  measuring = true;
+  load.measuring = true;
   await sleep(SECONDS * 1000);
-  measuring = false;
+  load.measuring = false;
   const seconds = (performance.now() - t0) / 1000;
   const brokerCpu = (broker.cpu() - cpu0) / seconds;
   const machineCpu = (machineBusySeconds() - machine0) / seconds;
   const pings = ping.window();
-  stopping = true;
-  await Promise.all(loops);
+  await load.stop();
   if (broker.exited() !== null) throw new Error(`the broker ${broker.exited()}:\n${broker.output()}`);
-  if (failures.length > 0) log(`  ${failures.length} logins failed: ${failures.slice(0, 3).join('; ')}`);
-  return { password, counts, seconds, latencies, pings, brokerCpu, machineCpu };
+  if (load.failures.length > 0) log(`  ${load.failures.length} logins failed: ${load.failures.slice(0, 3).join('; ')}`);
+  return { password, counts: load.counts, seconds, latencies: load.latencies, pings, brokerCpu, machineCpu };
 }
 
 const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '-');

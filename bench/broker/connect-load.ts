@@ -157,3 +157,47 @@ export function connectPacket(clientId: string, username?: string, password?: Bu
     ...(properties !== undefined && { properties }),
   };
 }
+
+/**
+ * `clients` devices logging in again and again (`attempt(i, n)`: device i's n-th login), each one login at
+ * a time, until stopped. What they answered is counted only while `measuring`.
+ */
+export class LoginLoad {
+  measuring = false;
+  readonly counts = new Map<number, number>();
+  readonly latencies: number[] = [];
+  readonly failures: string[] = [];
+  /** Measured logins whose TLS handshake resumed a session. */
+  resumed = 0;
+  private stopping = false;
+  private readonly loops: Array<Promise<void>>;
+
+  constructor(clients: number, attempt: (i: number, n: number) => Promise<Attempt>) {
+    this.loops = Array.from({ length: clients }, (_, i) => this.loop(i, attempt));
+  }
+
+  /** Logins answered while measuring. */
+  get answered(): number {
+    return [...this.counts.values()].reduce((a, b) => a + b, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.loops);
+  }
+
+  private async loop(i: number, attempt: (i: number, n: number) => Promise<Attempt>): Promise<void> {
+    for (let n = 0; !this.stopping; n++) {
+      try {
+        const a = await attempt(i, n);
+        if (!this.measuring) continue;
+        this.counts.set(a.reasonCode, (this.counts.get(a.reasonCode) ?? 0) + 1);
+        this.latencies.push(a.ms);
+        if (a.resumed) this.resumed++;
+      } catch (e) {
+        this.failures.push((e as Error).message);
+        if (this.failures.length > 20) throw new Error(`too many failed logins: ${this.failures.slice(0, 3).join('; ')}`);
+      }
+    }
+  }
+}
