@@ -101,6 +101,9 @@ interface SlapdHarness {
 
 let directory: { harness: SlapdHarness; running: Awaited<ReturnType<SlapdHarness['startTestDirectory']>> } | undefined;
 
+/** Cold logins so far, across phases and rounds: each one's credentials are new to the broker. */
+let coldLogins = 0;
+
 /** The SCRAM exchange of each login under way, by client id. */
 const scramClients = new Map<string, ScramClient>();
 
@@ -140,9 +143,13 @@ const BACKENDS: Record<string, Backend> = {
     what: 'the HTTP hook (a Node http server answering allow at once), AUTH_HTTP_CACHE_TTL 60 s',
     cached: true,
     env: (servers) => ({ AUTH_CHAIN: 'http', AUTH_HTTP_URL: `http://127.0.0.1:${servers.port}/auth` }),
-    // The cache is keyed by the whole request: a new password each time misses, the same client id and password hit.
-    connect: (client, n, cache) =>
-      connectPacket(cache === 'cold' ? `bench-${client}-${n}` : `bench-${client}`, `device-${client}`, cache === 'cold' ? `pass-${client}-${n}` : `pass-${client}`),
+    // The cache is keyed by the whole request: a password never sent before misses (whatever phase or round
+    // sent others), the same client id and password hit.
+    connect: (client, _n, cache) => {
+      if (cache === 'warm') return connectPacket(`bench-${client}`, `device-${client}`, `pass-${client}`);
+      const fresh = coldLogins++;
+      return connectPacket(`bench-${client}-${fresh}`, `device-${client}`, `pass-${client}-${fresh}`);
+    },
   },
   scram: {
     name: 'scram',

@@ -157,12 +157,18 @@ export async function startTestDirectory(people: readonly Person[], extraGroups:
       ports ??= [await freePort(), await freePort()];
       const child = spawn(SLAPD, ['-f', join(dir, 'slapd.conf'), '-h', tls ? `ldap://127.0.0.1:${ports[0]}/ ldaps://127.0.0.1:${ports[1]}/` : `ldap://127.0.0.1:${ports[0]}/`, '-d', 'stats'], { stdio: ['ignore', 'ignore', 'pipe'] });
       let output = '';
+      let up = false;
       const started = await new Promise<boolean>((resolve) => {
         child.stderr!.on('data', (chunk: Buffer) => {
           const text = chunk.toString();
-          output += text;
           log += text;
-          if (output.includes('slapd starting')) resolve(true);
+          // Only until it has started: searching a log that grows with every operation would cost this
+          // process more per line the longer slapd runs.
+          if (!up) {
+            output += text;
+            up = output.includes('slapd starting');
+            if (up) resolve(true);
+          }
           for (const w of [...logWaiters]) {
             if (log.includes(w.marker)) {
               logWaiters.splice(logWaiters.indexOf(w), 1);
