@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import { openDatabase } from '../data-source';
+import { revertThrough } from '../testing/migrations';
 import { MessageHistoryRepository } from '../message-history/message-history.repository';
 import { TableUsage } from '../table-usage/table-usage';
 import { createTestDatabase, databaseKinds } from '../testing/test-database';
@@ -28,10 +29,7 @@ for (const kind of databaseKinds()) {
       const db = await createTestDatabase(kind);
       const ds = await openDatabase(db.options);
       try {
-        // Back to the schema before it: newer migrations are reverted first.
-        const newest = async (): Promise<string> => ((await ds.query(`SELECT name FROM nestmq_migrations ORDER BY id DESC LIMIT 1`)) as Array<{ name: string }>)[0].name;
-        while ((await newest()) !== MIGRATION) await ds.undoLastMigration({ transaction: 'each' });
-        await ds.undoLastMigration({ transaction: 'each' });
+        await revertThrough(ds, MIGRATION);
         assert.deepEqual(await ds.query(`SELECT to_regclass('history_blocks') AS t`), [{ t: null }], 'the schema before the migration');
         for (const r of BEFORE) {
           await ds.query(
@@ -55,8 +53,7 @@ for (const kind of databaseKinds()) {
         const [scan] = (await ds.query(`SELECT count(*)::int AS rows, sum(history_blocks_row_bytes(b))::bigint AS bytes FROM history_blocks b`)) as Array<{ rows: number; bytes: string }>;
         assert.deepEqual(await new TableUsage(ds, 'history_blocks').size(), { rows: 4, bytes: Number(scan.bytes) });
 
-        while ((await newest()) !== MIGRATION) await ds.undoLastMigration({ transaction: 'each' });
-        await ds.undoLastMigration({ transaction: 'each' });
+        await revertThrough(ds, MIGRATION);
         assert.deepEqual(await rowsOf((sql) => ds.query(sql)), before, 'every column back as it was');
         const [usage] = (await ds.query(`SELECT rows FROM table_usage WHERE table_name = 'message_history'`)) as Array<{ rows: string }>;
         assert.equal(Number(usage.rows), 4);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import { openDatabase } from '../data-source';
+import { revertThrough } from '../testing/migrations';
 import { createTestDatabase, databaseKinds } from '../testing/test-database';
 
 const MIGRATION = 'ScramCredentials1765040000000';
@@ -11,11 +12,7 @@ for (const kind of databaseKinds()) {
       const db = await createTestDatabase(kind);
       const ds = await openDatabase(db.options);
       try {
-        const newest = async (): Promise<string> => ((await ds.query(`SELECT name FROM nestmq_migrations ORDER BY id DESC LIMIT 1`)) as Array<{ name: string }>)[0].name;
-        const revert = async (): Promise<void> => {
-          while ((await newest()) !== MIGRATION) await ds.undoLastMigration({ transaction: 'each' });
-          await ds.undoLastMigration({ transaction: 'each' });
-        };
+        const revert = (): Promise<void> => revertThrough(ds, MIGRATION);
         const columns = async (): Promise<string[]> =>
           ((await ds.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY column_name`)) as Array<{ column_name: string }>).map((r) => r.column_name);
         const secretsTable = async (): Promise<number> => ((await ds.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'server_secrets'`)) as unknown[]).length;

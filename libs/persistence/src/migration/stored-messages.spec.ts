@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import { openDatabase } from '../data-source';
+import { revertThrough } from '../testing/migrations';
 import { SessionMessageEntity } from '../session-message/session-message.entity';
 import { createTestDatabase, databaseKinds } from '../testing/test-database';
 import { DurableState } from '../write-behind/durable-state';
@@ -24,12 +25,7 @@ for (const kind of databaseKinds()) {
       const db = await createTestDatabase(kind);
       const ds = await openDatabase(db.options);
       try {
-        // Back to the schema before it: newer migrations are reverted first.
-        const newest = async (): Promise<string> => ((await ds.query(`SELECT name FROM nestmq_migrations ORDER BY id DESC LIMIT 1`)) as Array<{ name: string }>)[0].name;
-        const revert = async (): Promise<void> => {
-          while ((await newest()) !== MIGRATION) await ds.undoLastMigration({ transaction: 'each' });
-          await ds.undoLastMigration({ transaction: 'each' });
-        };
+        const revert = (): Promise<void> => revertThrough(ds, MIGRATION);
         await revert();
         for (const c of ['c1', 'c2', 'c3']) await ds.query(`INSERT INTO sessions (client_id, protocol_version, expiry_interval) VALUES ($1, 5, 60)`, [c]);
         for (const r of BEFORE) {
