@@ -7,7 +7,7 @@ import { decodeJwt } from 'jose';
 import { AdminTokens } from '../src/admin/auth/admin-tokens';
 import { ADMIN, errorCode, graphql, signIn } from './support/admin-api';
 import { freePort } from './support/broker-process';
-import { TestAccount, TestOidcProvider, startOidcProvider } from './support/oidc-provider';
+import { TestAccount, TestOidcProvider, oidcSettings, startOidcProvider } from './support/oidc-provider';
 import { TestBroker, startTestBroker } from './support/test-broker';
 
 const CLIENT_ID = 'nestmq-admin';
@@ -104,15 +104,8 @@ describe('admin single sign-on with OpenID Connect', () => {
     provider = await startOidcProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: `${base}/api/v1/auth/oidc/callback` }, ACCOUNTS);
     broker = await startTestBroker({ httpPort: port }, {
       ADMIN_JWT_SECRET,
-      OIDC_ISSUER: provider.issuer,
-      OIDC_CLIENT_ID: CLIENT_ID,
-      OIDC_CLIENT_SECRET: CLIENT_SECRET,
-      OIDC_PUBLIC_URL: base,
-      OIDC_SCOPES: 'openid profile groups',
+      ...oidcSettings(provider, { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }, base),
       OIDC_ROLE_CLAIM: 'groups',
-      OIDC_ADMIN_VALUES: 'mqtt-admins',
-      OIDC_VIEWER_VALUES: 'mqtt-viewers',
-      OIDC_LABEL: 'Test IdP',
     });
     gql = graphql(broker);
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { DEFAULT_ADMIN_UI_DIR } from '../../src/admin/ui/admin-ui.service';
 import { freePort } from '../support/broker-process';
-import { TestOidcProvider, startOidcProvider } from '../support/oidc-provider';
+import { TestOidcProvider, oidcSettings, startOidcProvider } from '../support/oidc-provider';
 import { TestBroker, startTestBroker } from '../support/test-broker';
 import { Browser, CHROMIUM, openBrowser, screenshot, screenshotBothThemes } from './browser';
 
@@ -40,14 +40,7 @@ describe('the admin UI in Chromium: single sign-on with OpenID Connect', () => {
     });
     broker = await startTestBroker({ httpPort: port, allowAnonymous: false }, {
       ADMIN_JWT_SECRET,
-      OIDC_ISSUER: provider.issuer,
-      OIDC_CLIENT_ID: CLIENT_ID,
-      OIDC_CLIENT_SECRET: CLIENT_SECRET,
-      OIDC_PUBLIC_URL: base,
-      OIDC_SCOPES: 'openid profile groups',
-      OIDC_ADMIN_VALUES: 'mqtt-admins',
-      OIDC_VIEWER_VALUES: 'mqtt-viewers',
-      OIDC_LABEL: 'Test IdP',
+      ...oidcSettings(provider, { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }, base),
     });
     browser = await openBrowser();
   });

@@ -75,3 +75,20 @@ export async function startOidcProvider(client: TestClient, accounts: Record<str
       }),
   };
 }
+
+/**
+ * A broker's single sign-on settings for a test provider: the client it registered, the broker at `base`,
+ * groups `mqtt-admins` and `mqtt-viewers` for the two roles, the button labelled "Test IdP".
+ */
+export function oidcSettings(provider: TestOidcProvider, client: { clientId: string; clientSecret: string }, base: string): Record<string, string> {
+  return {
+    OIDC_ISSUER: provider.issuer,
+    OIDC_CLIENT_ID: client.clientId,
+    OIDC_CLIENT_SECRET: client.clientSecret,
+    OIDC_PUBLIC_URL: base,
+    OIDC_SCOPES: 'openid profile groups',
+    OIDC_ADMIN_VALUES: 'mqtt-admins',
+    OIDC_VIEWER_VALUES: 'mqtt-viewers',
+    OIDC_LABEL: 'Test IdP',
+  };
+}
