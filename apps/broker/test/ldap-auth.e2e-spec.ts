@@ -66,7 +66,8 @@ describe('AUTH_CHAIN=ldap,local: search, then bind, with groups read from member
     broker = await startTestBroker({}, {
       ALLOW_ANONYMOUS: 'false',
       AUTH_CHAIN: 'ldap,local',
-      AUTH_USERS: 'loc:loc-pw',
+      // alice is in the directory too: her local password must not be a second way in.
+      AUTH_USERS: 'loc:loc-pw,alice:alice-local-pw',
       LDAP_URL: directory.url,
       LDAP_BIND_DN: READER_DN,
       LDAP_BIND_PASSWORD: READER_PASSWORD,
@@ -104,18 +105,22 @@ describe('AUTH_CHAIN=ldap,local: search, then bind, with groups read from member
     assert.equal((await eventOf(broker, 'ldap-dave', 'connect')).username, 'dave');
   });
 
-  it('refuses a wrong password and an unknown name alike, 0x86 (3.1.1: 4), after local had its say; local users still get in', async () => {
+  it('refuses a wrong password and an unknown name with the same 0x86 (3.1.1: 4): the first by the directory, the second by local after it; local users still get in', async () => {
     assert.equal(await codeOf(broker.mqttPort, login('alice', 'wrong', 'ldap-wrong')), ReasonCode.BadUserNameOrPassword);
     assert.equal(await codeOf(broker.mqttPort, login('nobody', 'alice-pw', 'ldap-unknown')), ReasonCode.BadUserNameOrPassword);
     assert.equal(await codeOf(broker.mqttPort, login('alice', 'wrong'), 4), 4);
     assert.equal(await codeOf(broker.mqttPort, login('nobody', 'x'), 4), 4);
     const wrong = await eventOf(broker, 'ldap-wrong', 'connect_refused');
     const unknown = await eventOf(broker, 'ldap-unknown', 'connect_refused');
-    // Passed on by ldap with one reason for both, and refused by local, the last of the chain.
-    assert.equal(wrong.details!.authenticator, unknown.details!.authenticator);
-    assert.equal(wrong.details!.authReason, unknown.details!.authReason);
+    assert.deepEqual([wrong.details!.authenticator, wrong.details!.authReason], ['ldap', 'the directory refused the password']);
+    assert.deepEqual([unknown.details!.authenticator, unknown.details!.authReason], ['local', 'unknown user name or wrong password']);
     assert.equal(await codeOf(broker.mqttPort, login('loc', 'loc-pw', 'ldap-local')), 0);
     assert.equal((await eventOf(broker, 'ldap-local', 'connect')).details!.authenticator, 'local');
+  });
+
+  it('does not let a local account of a directory user\'s name in with its own password: the directory decides for its users', async () => {
+    assert.equal(await codeOf(broker.mqttPort, login('alice', 'alice-local-pw', 'ldap-shadow')), ReasonCode.BadUserNameOrPassword);
+    assert.equal((await eventOf(broker, 'ldap-shadow', 'connect_refused')).details!.authenticator, 'ldap');
   });
 
   it('takes comparable time to refuse an unknown name and a wrong password (medians over several tries)', async () => {

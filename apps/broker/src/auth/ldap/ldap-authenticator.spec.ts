@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import { LdapAuthenticator } from './ldap-authenticator';
-import type { DirectoryUser, LdapDirectory } from './ldap-directory';
+import type { DirectoryAnswer, LdapDirectory } from './ldap-directory';
 
-/** A directory that knows `name:password` pairs and counts what it is asked. */
+/** A directory searched by name that knows `name:password` pairs, and counts what it is asked. */
 function fakeDirectory(known: Record<string, string>): LdapDirectory & { asked: number } {
   const fake = {
     asked: 0,
-    async verify(username: string, password: string): Promise<DirectoryUser | undefined> {
+    async answer(username: string, password: string): Promise<DirectoryAnswer> {
       fake.asked++;
-      return known[username] === password ? { username: username.toLowerCase(), dn: `uid=${username},dc=x`, roles: ['ops'] } : undefined;
+      if (known[username] === undefined) return { refused: 'unknown-user' };
+      if (known[username] !== password) return { refused: 'wrong-password' };
+      return { user: { username: username.toLowerCase(), dn: `uid=${username},dc=x`, roles: ['ops'] } };
     },
     close: () => undefined,
   };
@@ -41,8 +43,8 @@ describe('LdapAuthenticator', () => {
     assert.deepEqual(await ldap.check(credentials('Alice', 'pw')), { kind: 'allow', username: 'alice', roles: ['ops'], reason: 'the directory accepted the password' });
     assert.equal((await ldap.check(credentials('Alice', 'pw'))).reason, 'the directory accepted the password (cached)');
     assert.equal(directory.asked, 1);
-    assert.equal((await ldap.check(credentials('Alice', 'wrong'))).kind, 'ignore');
-    assert.equal((await ldap.check(credentials('Alice', 'wrong'))).kind, 'ignore');
+    assert.equal((await ldap.check(credentials('Alice', 'wrong'))).kind, 'deny');
+    assert.equal((await ldap.check(credentials('Alice', 'wrong'))).kind, 'deny');
     assert.equal(directory.asked, 3, 'denials are asked every time');
     // The name's length is part of the digest: ab + c is not a + bc.
     assert.equal((await ldap.check(credentials('ab', 'c'))).kind, 'allow');
@@ -52,6 +54,12 @@ describe('LdapAuthenticator', () => {
     now = 10_001;
     assert.equal((await ldap.check(credentials('a', 'bc'))).reason, 'the directory accepted the password', 'expired: asked again');
     assert.equal(directory.asked, 6);
+  });
+
+  it('refuses a wrong password for a name the directory has, and passes on a name it does not have', async () => {
+    const ldap = new LdapAuthenticator(fakeDirectory({ alice: 'pw' }), { cacheTtl: 60, cacheEntries: 10, givesRoles: true });
+    assert.deepEqual(await ldap.check(credentials('alice', 'guess')), { kind: 'deny', reasonCode: 0x86, reason: 'the directory refused the password' });
+    assert.deepEqual(await ldap.check(credentials('mallory', 'guess')), { kind: 'ignore', reason: 'not in the directory' });
   });
 
   it('gives no roles when LDAP_GROUP_ROLES is unset, and asks every time with a TTL of 0', async () => {

@@ -1,5 +1,5 @@
 import { OnModuleDestroy } from '@nestjs/common';
-import { isWellFormedUtf8 } from '@nestmq/mqtt-protocol';
+import { ReasonCode, isWellFormedUtf8 } from '@nestmq/mqtt-protocol';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { BrokerConfig } from '../../config/broker-config';
 import type { Credentials } from '../authenticator';
@@ -18,7 +18,7 @@ export interface LdapCacheOptions {
 
 type Allow = Extract<Verdict, { kind: 'allow' }>;
 
-/** One reason for both: the session log must not tell an unknown name from a wrong password either. */
+/** A direct bind's refusal: the directory does not say which. */
 const NOT_ACCEPTED = 'unknown user name or wrong password';
 
 /**
@@ -26,10 +26,12 @@ const NOT_ACCEPTED = 'unknown user name or wrong password';
  * and the roles come from the user's groups (LDAP_GROUP_ROLES). The identity is the directory's spelling
  * of the name (LDAP_USERNAME_ATTRIBUTE).
  *
- * Credentials the directory does not accept (an unknown name or a wrong password: a direct bind cannot
- * tell them apart, and neither should anyone watching) are passed to the next authenticator, so
- * `ldap,local` keeps AUTH_USERS and the users table working beside the directory; when no authenticator
- * takes them, the chain refuses with 0x86, after the same steps whatever the reason. No user name, no
+ * A name the directory does not have is passed to the next authenticator, so `ldap,local` keeps AUTH_USERS
+ * and the users table working beside the directory. A wrong password for a name it has (search, then
+ * bind) is refused with 0x86 here: a local account of the same name is not a second way in. A direct bind
+ * cannot tell the two apart, so its refusals are passed on. Either way the client's answer is 0x86 after
+ * the same steps: the search that finds nobody still binds, and the chain's later `local` member compares
+ * the password after a denial as it would have had it been asked (AuthenticatorChain). No user name, no
  * password, or one that is not UTF-8 text (a simple bind's password is text) is not this authenticator's
  * either. A directory that cannot answer in LDAP_TIMEOUT refuses with 0x88.
  *
@@ -67,8 +69,12 @@ export class LdapAuthenticator implements ChainMember, OnModuleDestroy {
       if (hit !== undefined && hit.until > this.now()) return { ...hit.verdict, reason: `${hit.verdict.reason} (cached)` };
       if (hit !== undefined) this.cache.delete(key);
     }
-    const user = await this.directory.verify(username, password.toString('utf8'), signal);
-    if (user === undefined) return { kind: 'ignore', reason: NOT_ACCEPTED };
+    const answer = await this.directory.answer(username, password.toString('utf8'), signal);
+    if ('refused' in answer) {
+      if (answer.refused === 'wrong-password') return { kind: 'deny', reasonCode: ReasonCode.BadUserNameOrPassword, reason: 'the directory refused the password' };
+      return { kind: 'ignore', reason: answer.refused === 'unknown-user' ? 'not in the directory' : NOT_ACCEPTED };
+    }
+    const user = answer.user;
     const verdict: Allow = { kind: 'allow', username: user.username, ...(this.options.givesRoles && { roles: user.roles }), reason: 'the directory accepted the password' };
     if (key !== '') this.remember(key, verdict);
     return verdict;

@@ -28,6 +28,12 @@ const REFUSED_BIND = new Set([
   53, // unwillingToPerform (e.g. a disabled account)
 ]);
 
+/**
+ * What the directory said of a user name and password: the user they prove, or why not. A search finds
+ * out whether the name exists (`unknown-user`, `wrong-password`); a direct bind cannot tell (`refused`).
+ */
+export type DirectoryAnswer = { user: DirectoryUser } | { refused: 'unknown-user' | 'wrong-password' | 'refused' };
+
 /** Group DNs read at most per user. */
 const MAX_GROUPS = 1000;
 
@@ -74,12 +80,18 @@ export class LdapDirectory {
    * name and a wrong password alike. Throws AuthBackendError when the directory cannot answer.
    */
   async verify(username: string, password: string, signal?: AbortSignal): Promise<DirectoryUser | undefined> {
-    if (username === '' || password === '') return undefined;
-    return this.ask(signal, async (c) => {
+    const answer = await this.answer(username, password, signal);
+    return 'user' in answer ? answer.user : undefined;
+  }
+
+  /** As verify, saying why credentials were not accepted. */
+  async answer(username: string, password: string, signal?: AbortSignal): Promise<DirectoryAnswer> {
+    if (username === '' || password === '') return { refused: 'refused' };
+    return this.ask(signal, async (c): Promise<DirectoryAnswer> => {
       let entry: Entry | undefined;
       if (this.config.ldapBindDnTemplate !== undefined) {
         const dn = fillTemplate(this.config.ldapBindDnTemplate, { u: escapeDnValue(username) });
-        if (!(await this.bindAs(c, dn, password))) return undefined;
+        if (!(await this.bindAs(c, dn, password))) return { refused: 'refused' };
         await this.bindService(c);
         entry = await this.readEntry(c, dn);
         if (entry === undefined) throw new AuthBackendError('bad-answer', 'the user\'s entry cannot be read after its bind');
@@ -89,9 +101,10 @@ export class LdapDirectory {
         // Nobody (or more than one) by that name: a bind all the same, so this takes as long as a wrong password.
         const dn = entry?.dn ?? `cn=${randomBytes(12).toString('hex')},${this.config.ldapSearchBase}`;
         const accepted = await this.bindAs(c, dn, entry === undefined ? randomBytes(12).toString('hex') : password);
-        if (entry === undefined || !accepted) return undefined;
+        if (entry === undefined) return { refused: 'unknown-user' };
+        if (!accepted) return { refused: 'wrong-password' };
       }
-      return this.userOf(c, username, entry);
+      return { user: await this.userOf(c, username, entry) };
     });
   }
 
