@@ -645,7 +645,7 @@ describe('REST admin API: changes reach MQTT', () => {
 
   it('creates a user over REST that an MQTT client then connects as; changes and deletion apply at the next CONNECT', async () => {
     const created = await ok<Json>(await api('POST', '/users', { token: admin, body: { username: 'sensor-7', password: 'first-secret', roles: ['sensors'] } }), 201);
-    assert.deepEqual({ ...created, createdAt: typeof created.createdAt, updatedAt: typeof created.updatedAt }, { username: 'sensor-7', roles: ['sensors'], enabled: true, createdAt: 'string', updatedAt: 'string' });
+    assert.deepEqual({ ...created, createdAt: typeof created.createdAt, updatedAt: typeof created.updatedAt }, { username: 'sensor-7', roles: ['sensors'], enabled: true, scram: true, createdAt: 'string', updatedAt: 'string' });
     const client = await connectAs('sensor-7', 'sensor-7', 'first-secret');
     await client.endAsync();
 

@@ -394,11 +394,19 @@ describe('SCRAM-SHA-256 enhanced authentication (MQTT 5.0 §4.12, RFC 5802, RFC 
     await users.create({ username: 'legacy', password: 'old-times' });
     await users.upsertWithHashes([{ username: 'legacy', passwordHash: (await users.findByUsername('legacy'))!.passwordHash, roles: [], enabled: true }]);
     assert.equal((await users.findByUsername('legacy'))!.scramSha256, null, 'as the migration leaves it');
+    const token = await signIn(broker, ADMIN.username, ADMIN.password);
+    const scramFlag = async (): Promise<boolean> => {
+      const answer = await graphql(broker)(`{ users { username scram } }`, {}, token);
+      assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+      return (answer.data as { users: Array<{ username: string; scram: boolean }> }).users.find((u) => u.username === 'legacy')!.scram;
+    };
+    assert.equal(await scramFlag(), false, 'the admin API says who still needs a password login');
     let attempt = await scramConnect(broker.mqttPort, new ScramClient('legacy', 'old-times'));
     assert.equal(attempt.connack.reasonCode, ReasonCode.BadUserNameOrPassword, 'no credentials yet: refused like a wrong password');
     attempt.raw.destroy();
     assert.equal(await passwordConnack(broker.mqttPort, 'legacy', 'old-times'), ReasonCode.Success);
     await eventuallyAsync(async () => (await users.findByUsername('legacy'))!.scramSha256 !== null, 10_000, 'credentials filled in');
+    assert.equal(await scramFlag(), true);
     attempt = await scramConnect(broker.mqttPort, new ScramClient('legacy', 'old-times'));
     assert.equal(attempt.connack.reasonCode, ReasonCode.Success);
     attempt.raw.destroy();

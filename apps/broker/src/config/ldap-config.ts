@@ -123,7 +123,18 @@ export function ldapConfig(env: Env, chain: readonly AuthenticatorName[]): LdapC
     if (given !== undefined) {
       throw new ConfigError(`${given} is set, but AUTH_CHAIN (${chain.join(',')}) does not name ldap and ADMIN_LDAP is off: add it, e.g. AUTH_CHAIN=ldap,${chain.join(',')}, or set ADMIN_LDAP=true`);
     }
-    return { ...plain, ldapGroupRoles: [] };
+    // Every setting named, unset ones included: the admin API lists each variable from these keys.
+    return {
+      ...plain,
+      ldapUrl: undefined,
+      ldapTlsCaFile: undefined,
+      ldapBindDnTemplate: undefined,
+      ldapBindDn: undefined,
+      ldapBindPassword: undefined,
+      ldapSearchBase: undefined,
+      ldapGroupRoles: [],
+      ldapGroupSearchBase: undefined,
+    };
   }
   const usedBy = inChain ? 'AUTH_CHAIN names ldap' : 'ADMIN_LDAP=true';
   const url = ldapUrl(env, usedBy);

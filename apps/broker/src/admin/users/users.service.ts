@@ -8,7 +8,7 @@ import { CreateUserInput, MqttUserType, UpdateUserInput, UserExportType, UserImp
 const noUser = (username: string): Error => notFound(`no user "${username}"`);
 
 /** A user as the admin API shows it: never its password hash. */
-const toUser = (u: UserEntity): MqttUserType => ({ username: u.username, roles: u.roles, enabled: u.enabled, createdAt: u.createdAt, updatedAt: u.updatedAt });
+const toUser = (u: UserEntity): MqttUserType => ({ username: u.username, roles: u.roles, enabled: u.enabled, scram: u.scramSha256 !== null, createdAt: u.createdAt, updatedAt: u.updatedAt });
 
 /** What the audit log keeps of a user: never the password or its hash. */
 const visible = (u: Pick<UserEntity, 'roles' | 'enabled'>): Record<string, unknown> => ({ roles: u.roles, enabled: u.enabled });

@@ -1,11 +1,15 @@
 import { Field, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
+const SCRAM =
+  'Whether the user can log in with SCRAM-SHA-256 (MQTT 5 enhanced authentication): false for a password set before the broker kept SCRAM credentials, or imported as a bare hash, until the next password login';
+
 @ObjectType('MqttUser', { description: 'A user of the broker: MQTT clients sign in as users; the admin and viewer roles open the admin API' })
 export class MqttUserType {
   @Field() @ApiProperty() username!: string;
   @Field(() => [String]) @ApiProperty({ type: [String] }) roles!: string[];
   @Field() @ApiProperty() enabled!: boolean;
+  @Field({ description: SCRAM }) @ApiProperty({ description: SCRAM }) scram!: boolean;
   @Field() @ApiProperty() createdAt!: Date;
   @Field() @ApiProperty() updatedAt!: Date;
 }
