@@ -370,6 +370,15 @@ describe('admin single sign-on: a provider that cannot be reached', () => {
     assert.ok(held.size >= 1, 'the broker never asked the provider');
   });
 
+  it('asks the provider again only after a pause, however many sign-ins come meanwhile', async () => {
+    const login = async (): Promise<string | null> => (await fetch(`${base}/api/v1/auth/oidc/login`, { redirect: 'manual' })).headers.get('location');
+    // This one may find the failure of the test before still remembered, or ask (and wait out the timeout).
+    assert.equal(await login(), `${base}/login?sso_error=unavailable`);
+    const asked = held.size;
+    for (let i = 0; i < 10; i++) assert.equal(await login(), `${base}/login?sso_error=unavailable`);
+    assert.ok(held.size <= asked + 1, `${held.size - asked} more connections to the provider for 10 sign-ins`);
+  });
+
   it('still offers single sign-on, so it works once the provider is back', async () => {
     const answer = await graphql(broker)<{ signInMethods: { oidc: { label: string } } }>('{ signInMethods { oidc { label } } }');
     assert.deepEqual(answer.data?.signInMethods.oidc, { label: 'SSO' });

@@ -21,9 +21,12 @@ export interface AuthorizationChecks {
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
 
+/** After a discovery document could not be read, sign-ins are told the provider is unavailable for this long. */
+const DISCOVERY_RETRY_MS = 10_000;
+
 /**
  * The broker as an OpenID Connect client: it reads the provider's discovery document when first needed
- * (a provider down at start-up does not stop the broker; the next sign-in tries again), sends the browser
+ * (a provider down at start-up does not stop the broker; a sign-in 10 s after a failure tries again), sends the browser
  * there with PKCE (S256), state and nonce, and trades the code for an ID token that openid-client checks
  * (signature, issuer, audience, expiry, nonce). Every request is bounded by the timeout.
  */
@@ -73,7 +76,9 @@ export class OidcRelyingParty {
 
   private discovered(): Promise<oidc.Configuration> {
     this.configuration ??= this.discover().catch((e: unknown) => {
-      this.configuration = undefined;
+      // Tried again after a pause, not by every sign-in meanwhile: a crowd at the login page while the
+      // provider is down would otherwise send it one request (and the log one line) each.
+      setTimeout(() => (this.configuration = undefined), DISCOVERY_RETRY_MS).unref();
       throw e;
     });
     return this.configuration;
