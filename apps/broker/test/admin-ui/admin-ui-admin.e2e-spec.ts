@@ -11,8 +11,8 @@ import { DEFAULT_ADMIN_UI_DIR } from '../../src/admin/ui/admin-ui.service';
 import { ADMIN, graphql, signIn } from '../support/admin-api';
 import { Inbox, closed, connectClient, publish } from '../support/clients';
 import { TestBroker, startTestBroker } from '../support/test-broker';
-import { Browser, CHROMIUM, openBrowser, screenshot, screenshotBothThemes, setTheme, signInThroughUi } from './browser';
-import { focused, tabTo } from './ui-support';
+import { Browser, CHROMIUM, openBrowser, screenshot, setTheme } from './browser';
+import { focused, openedDialog, screenshotBothThemes, signInThroughUi, tabTo } from './ui-support';
 
 const SECRET = 'a-test-secret-of-enough-length-for-hs256-signing';
 const SENSOR = { username: 'plant-7', password: 'pl4nt-seven' };
@@ -86,7 +86,7 @@ describe('the admin UI in Chromium: access control, API keys, logs and settings'
     assert.equal(await pubackCode(sensor, 'plant/7/temp'), 0);
 
     await page.getByTestId('new-rule').click();
-    const dialog = page.getByRole('dialog');
+    const dialog = await openedDialog(page);
     const topic = dialog.getByLabel('Topic');
     // The topic is checked as the broker checks it, before anything is sent.
     await topic.fill('plant/#/temp');
@@ -116,7 +116,7 @@ describe('the admin UI in Chromium: access control, API keys, logs and settings'
 
   it('creates a rule for a role, and lists whom it applies to', async () => {
     await page.getByTestId('new-rule').click();
-    const dialog = page.getByRole('dialog');
+    const dialog = await openedDialog(page);
     await dialog.getByLabel('Topic').fill('plant/+/setpoint');
     await dialog.getByRole('textbox', { name: 'Role' }).fill('operators');
     await screenshot(page, 'acl-rule-dialog-role-light');
@@ -156,7 +156,7 @@ describe('the admin UI in Chromium: access control, API keys, logs and settings'
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByText('No API key yet').waitFor();
     await page.getByTestId('new-key').click();
-    const dialog = page.getByRole('dialog');
+    const dialog = await openedDialog(page);
     await dialog.getByLabel('Name').fill('ci-deploy');
     await dialog.getByRole('button', { name: 'Create' }).click();
     const secretInput = page.getByTestId('api-key-secret');

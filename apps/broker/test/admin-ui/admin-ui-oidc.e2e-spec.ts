@@ -7,7 +7,8 @@ import { DEFAULT_ADMIN_UI_DIR } from '../../src/admin/ui/admin-ui.service';
 import { freePort } from '../support/broker-process';
 import { TestOidcProvider, oidcSettings, startOidcProvider } from '../support/oidc-provider';
 import { TestBroker, startTestBroker } from '../support/test-broker';
-import { Browser, CHROMIUM, openBrowser, screenshot, screenshotBothThemes } from './browser';
+import { Browser, CHROMIUM, openBrowser, screenshot } from './browser';
+import { screenshotBothThemes } from './ui-support';
 
 const CLIENT_ID = 'nestmq-admin-ui';
 /** Given, so that no token secret is written into a data directory (the PostgreSQL test database has none). */

@@ -10,19 +10,14 @@ import type { Page } from 'playwright-core';
 import { DEFAULT_ADMIN_UI_DIR } from '../../src/admin/ui/admin-ui.service';
 import { ADMIN, graphql, signIn } from '../support/admin-api';
 import { TestBroker, startBrokerOn } from '../support/test-broker';
-import { Browser, CHROMIUM, openBrowser, screenshot, screenshotBothThemes, setTheme } from './browser';
+import { Browser, CHROMIUM, openBrowser, screenshot, setTheme } from './browser';
+import { openedDialog, screenshotBothThemes, signInThroughUi, waitOrSay } from './ui-support';
 
 const SECRET = 'a-test-secret-of-enough-length-for-hs256-signing';
 const USER = { username: 'plant-7', password: 'pl4nt-seven' };
 const VIEWER = { username: 'watcher', password: 'only-looking' };
 const CLIENT_ID = 'ui-e2e-sensor';
 
-async function signInThroughUi(page: Page, base: string, username: string, password: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 /**
  * The broker's database: a fresh database on the PostgreSQL server of TEST_DATABASE_URL, or the embedded
@@ -119,12 +114,12 @@ for (const kind of databaseKinds()) {
       await page.getByRole('link', { name: 'Users' }).click();
       await page.locator('tr[data-user="admin"]').waitFor();
       await page.getByTestId('new-user').click();
-      const dialog = page.getByRole('dialog');
+      const dialog = await openedDialog(page);
       await dialog.getByLabel('User name').fill(USER.username);
       await dialog.getByLabel('Password').fill(USER.password);
       await dialog.getByLabel('Roles').fill('sensors');
       await dialog.getByRole('button', { name: 'Create' }).click();
-      await page.locator(`tr[data-user="${USER.username}"]`).getByText('sensors').waitFor();
+      await waitOrSay(page, page.locator(`tr[data-user="${USER.username}"]`).getByText('sensors'), 'the new user\'s row');
       await dialog.waitFor({ state: 'detached' });
       if (pictures) await screenshotBothThemes(page, 'users');
     });

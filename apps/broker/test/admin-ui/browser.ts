@@ -51,20 +51,3 @@ export async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<voi
   await page.getByRole('button', { name: theme === 'dark' ? 'Switch to dark theme' : 'Switch to light theme' }).first().click();
   await page.waitForFunction(`${DARK} === ${theme === 'dark'}`);
 }
-
-/** Screenshots of the page in the light and the dark theme, as <name>-light.png and <name>-dark.png; leaves it light. */
-export async function screenshotBothThemes(page: Page, name: string): Promise<void> {
-  await setTheme(page, 'light');
-  await screenshot(page, `${name}-light`);
-  await setTheme(page, 'dark');
-  await screenshot(page, `${name}-dark`);
-  await setTheme(page, 'light');
-}
-
-/** Signs in on the login page. */
-export async function signInThroughUi(page: Page, base: string, username: string, password: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { screenshot, setTheme } from './browser';
 
 /** Signs in on the login screen, and waits to leave it. */
@@ -46,4 +46,30 @@ export async function tabTo(page: Page, name: string | RegExp, max = 40): Promis
     if (typeof name === 'string' ? now === name : name.test(now)) return path;
   }
   throw new Error(`Tab never reached ${String(name)}; it went through: ${path.join(' | ')}`);
+}
+
+/**
+ * Waits for `locator`; when it does not come, fails with what the page said instead: the snack bar's
+ * message (a refused change), an open dialog's text (a form that did not submit) and the address.
+ */
+export async function waitOrSay(page: Page, locator: Locator, what: string, timeout = 20_000): Promise<void> {
+  try {
+    await locator.waitFor({ timeout });
+  } catch (e) {
+    const said = async (selector: string): Promise<string> => ((await page.locator(selector).allInnerTexts().catch(() => [])) as string[]).join(' | ').replace(/\s+/g, ' ').slice(0, 300);
+    throw new Error(`${what} did not appear within ${timeout} ms (${(e as Error).message.split('\n')[0]}); page ${page.url()}; snack bar: "${await said('mat-snack-bar-container')}"; dialog: "${await said('mat-dialog-container')}"`);
+  }
+}
+
+/**
+ * The dialog just opened, once it is ready to be typed into: open, with the focus in it. Material moves
+ * the focus in when the dialog has opened, after its form has read its first values; text typed before
+ * that can be overwritten by them, as a fast enough hand would find.
+ */
+export async function openedDialog(page: Page): Promise<Locator> {
+  const dialog = page.getByRole('dialog');
+  await page.waitForFunction(
+    `(() => { const c = document.querySelector('mat-dialog-container.mdc-dialog--open'); return c !== null && c.contains(document.activeElement); })()`,
+  );
+  return dialog;
 }
