@@ -308,6 +308,20 @@ describe('admin API: rules naming a role apply to the clients their authenticato
     }
   });
 
+  it('gives a users-table user its roles too: a rule naming one of them applies', async () => {
+    await broker.app.get(UserRepository).create({ username: 'local-operator', password: 'local-operator-pw', roles: ['operators'] });
+    await broker.app.get(UserRepository).create({ username: 'local-guest', password: 'local-guest-pw', roles: ['guests'] });
+    const operator = await connectClient(broker.url, { clientId: 'local-op-1', username: 'local-operator', password: 'local-operator-pw' });
+    const guest = await connectClient(broker.url, { clientId: 'local-guest-1', username: 'local-guest', password: 'local-guest-pw' });
+    try {
+      // The rules of the test before: operators may publish under plant/, everyone else is denied there.
+      assert.equal(await pubackCode(operator, 'plant/line9/speed'), 0);
+      assert.equal(await pubackCode(guest, 'plant/line9/speed'), 0x87);
+    } finally {
+      await Promise.all([operator.endAsync(true), guest.endAsync(true)]);
+    }
+  });
+
   it('refuses an empty role name with a message, and records the role in the audit log', async () => {
     const gql = graphql(broker);
     const bad = await gql(CREATE, { i: { permission: 'allow', action: 'all', topic: 'x/#', role: '' } }, admin);

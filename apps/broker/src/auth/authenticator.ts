@@ -34,7 +34,7 @@ export type AuthResult =
   | {
       reasonCode: ReasonCode.Success;
       username: string | undefined;
-      /** Roles the authenticator gave the identity (JWT claim, HTTP hook answer); none from `local`. */
+      /** Roles the authenticator gave the identity (a JWT claim, the HTTP hook's answer, LDAP groups, the users table's roles for `local`; none for AUTH_USERS). */
       roles?: readonly string[];
       /** The identity's own topic lists: a restriction on top of the broker's rules (see IdentityAcl). */
       acl?: IdentityAcl;

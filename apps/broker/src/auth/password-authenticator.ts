@@ -61,7 +61,8 @@ export class PasswordAuthenticator implements Authenticator, OnModuleInit {
 
   private async checkUsersTable(username: string, secret: Buffer, signal: AbortSignal | undefined): Promise<AuthResult> {
     const user = await this.users.verify(username, secret, signal);
-    if (user !== null) return { reasonCode: ReasonCode.Success, username };
+    // The user's roles (the users table's, as the admin API sets them) are what topic rules naming a role match.
+    if (user !== null) return { reasonCode: ReasonCode.Success, username, ...(user.roles.length > 0 && { roles: user.roles }) };
     if (this.config.allowAnonymous && (await this.users.findByUsername(username)) === null) {
       return { reasonCode: ReasonCode.Success, username: undefined };
     }

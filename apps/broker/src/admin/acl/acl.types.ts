@@ -20,7 +20,7 @@ export enum AclRuleSource {
 }
 registerEnumType(AclRuleSource, { name: 'AclRuleSource', description: 'database: managed here, in order; file: ACL_FILE, read-only, consulted when no database rule applies' });
 
-const ROLE = 'Only clients their authenticator gave this role (a JWT claim, the HTTP hook, an LDAP group); null: any';
+const ROLE = "Only clients their authenticator gave this role (a users-table user's roles, a JWT claim, the HTTP hook, an LDAP group); null: any";
 const TOPIC = 'A topic filter; %c and %u stand for the client id and user name, each within one level';
 
 @ObjectType('AclRule', {

@@ -22,7 +22,7 @@ export class LocalAuthenticator implements ChainMember {
     const result = await this.passwords.authenticate(credentials);
     switch (result.reasonCode) {
       case ReasonCode.Success:
-        return { kind: 'allow', username: result.username, reason: result.username === undefined ? 'anonymous access' : 'password matches' };
+        return { kind: 'allow', username: result.username, ...(result.roles && { roles: result.roles }), reason: result.username === undefined ? 'anonymous access' : 'password matches' };
       case ReasonCode.ServerUnavailable:
         throw new AuthBackendError('unavailable', 'the users table cannot be read');
       case ReasonCode.NotAuthorized:

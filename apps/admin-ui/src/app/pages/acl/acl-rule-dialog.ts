@@ -78,7 +78,7 @@ export interface AclRuleDialogData {
         <mat-form-field appearance="outline">
           <mat-label>Role</mat-label>
           <input matInput formControlName="role" name="rule-role" autocomplete="off" autocapitalize="none" spellcheck="false" />
-          <mat-hint>Blank: any role (given by JWT, HTTP hook or LDAP groups)</mat-hint>
+          <mat-hint>Blank: any role (a user's roles, or given by JWT, HTTP hook, LDAP)</mat-hint>
         </mat-form-field>
         <mat-slide-toggle formControlName="anonymous">Only anonymous clients (no user name)</mat-slide-toggle>
         <mat-form-field appearance="outline">
