@@ -8,7 +8,7 @@ import { TestDatabase, createTestDatabase, defaultDatabaseKind } from '@nestmq/p
 import { SignJWT } from 'jose';
 import { MqttClient } from 'mqtt';
 import { ADMIN, errorCode, graphql, signIn } from './support/admin-api';
-import { connectClient, connectWithInbox, publish } from './support/clients';
+import { connectClient, connectWithInbox, publish, pubackCode } from './support/clients';
 import { TestBroker, startBrokerOn, startTestBroker } from './support/test-broker';
 
 const SECRET = 'a-test-secret-of-enough-length-for-hs256-signing';
@@ -33,16 +33,6 @@ interface Rule {
   role: string | null;
   comment: string | null;
   fileLine: number | null;
-}
-
-/** The reason code of a QoS 1 PUBLISH's PUBACK: 0 for any success, else the refusal's code. */
-async function pubackCode(client: MqttClient, topic: string): Promise<number> {
-  try {
-    await client.publishAsync(topic, 'x', { qos: 1 });
-    return 0;
-  } catch (e) {
-    return (e as { code?: number }).code ?? -1;
-  }
 }
 
 /** The SUBACK's reason code for one filter (mqtt.js rejects a refusal with the SUBACK attached). */

@@ -9,7 +9,7 @@ import { MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
 import { DEFAULT_ADMIN_UI_DIR } from '../../src/admin/ui/admin-ui.service';
 import { ADMIN, graphql, signIn } from '../support/admin-api';
-import { Inbox, closed, connectClient, publish } from '../support/clients';
+import { Inbox, closed, connectClient, pubackCode, publish } from '../support/clients';
 import { TestBroker, startTestBroker } from '../support/test-broker';
 import { Browser, CHROMIUM, openBrowser, screenshot, setTheme } from './browser';
 import { focused, openedDialog, screenshotBothThemes, signInThroughUi, tabTo } from './ui-support';
@@ -20,16 +20,6 @@ const VIEWER = { username: 'watcher', password: 'only-looking' };
 const CLIENT_ID = 'ui-admin-sensor';
 /** The file's rules come after the database's: here they allow everything, so only database rules refuse. */
 const ACL_FILE = ['# read after the database rules', 'pattern readwrite #', `user ${SENSOR.username}`, 'topic read $SYS/#', ''].join('\n');
-
-/** The PUBACK reason code of a QoS 1 publish: 0 when accepted, else the code mqtt.js rejects with. */
-async function pubackCode(client: MqttClient, topic: string): Promise<number> {
-  try {
-    await client.publishAsync(topic, 'x', { qos: 1 });
-    return 0;
-  } catch (e) {
-    return (e as { code?: number }).code ?? -1;
-  }
-}
 
 /** The topics of the database rules, top to bottom, as the page shows them. */
 function ruleTopics(page: Page): Promise<string[]> {

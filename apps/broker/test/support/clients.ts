@@ -100,3 +100,13 @@ export async function eventuallyAsync(condition: () => Promise<boolean>, timeout
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** The reason code of a QoS 1 PUBLISH's PUBACK: 0 for any success, else the refusal's code. */
+export async function pubackCode(client: MqttClient, topic: string): Promise<number> {
+  try {
+    await client.publishAsync(topic, 'x', { qos: 1 });
+    return 0;
+  } catch (e) {
+    return (e as { code?: number }).code ?? -1;
+  }
+}
